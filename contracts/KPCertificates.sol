@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
+import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {IERC5192} from "./interfaces/IERC5192.sol";
+import {IKPCertificates} from "./interfaces/IKPCertificates.sol";
+import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
+
+/// @title KPCertificates
+/// @notice Kimberley Process certificates: ERC-721 tokens locked to their holder for ever (ERC-5192).
+/// @dev Why not OpenZeppelin's ERC721: a certificate never moves, so none of its transfer and approval
+/// state is needed, and its owner slot cannot be packed with the certificate. Here the holder shares
+/// slot 0 with the times, status and HS code, so a mint writes three slots plus the holder's balance.
+///
+/// Storage:
+///   `_certificates[tokenId]`  slot 0: holder (160 bits) | issuedAt (40) | expiresAt (40) | status (8)
+///                                     | hsCode (8)
+///                             slot 1: issuer (160) | importing (16) | carats (40, 1/100 ct)
+///                                     | valueUsd (40, cents)
+///                             slot 2: document commitment (256)
+///   `_balances[holder]`       number of certificates bound to `holder`.
+/// Parcels and origins, which no rule reads after issue, live in the `CertificateIssued` event and in
+/// the document commitment.
+///
+/// Non-transferability is enforced in one place: no function moves a token after mint, and every
+/// transfer and approval entry point reverts through `_refuseTransfer`.
+contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Errors {
+    using Strings for uint256;
+
+    IKPRegistry private immutable _registry;
+
+    mapping(uint256 tokenId => Certificate) private _certificates;
+    mapping(address holder => uint256) private _balances;
+
+    constructor(IKPRegistry registry_) {
+        if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
+        _registry = registry_;
+    }
+
+    // ------------------------------------------------------------------ authorities
+
+    /// @inheritdoc IKPCertificates
+    function issue(Issue calldata cert) external returns (uint256 tokenId) {
+        return _issue(cert);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function issueBatch(Issue[] calldata certs) external returns (uint256[] memory tokenIds) {
+        if (certs.length == 0) revert EmptyBatch();
+        tokenIds = new uint256[](certs.length);
+        for (uint256 i; i < certs.length; ++i) {
+            tokenIds[i] = _issue(certs[i]);
+        }
+    }
+
+    /// @inheritdoc IKPCertificates
+    function confirmReceipt(uint256 tokenId) external {
+        Certificate storage c = _existing(tokenId);
+        Status status = _statusOf(c);
+        if (status != Status.Issued) revert CertificateNotPending(tokenId, status);
+        bytes2 importing = c.importing;
+        _registry.checkAuthority(msg.sender, importing);
+        address issuer = c.issuer;
+        uint40 issuerUntil = _registry.authority(issuer).validUntil;
+        if (issuerUntil <= c.issuedAt) revert IssuerDisabled(tokenId, issuer, issuerUntil);
+        c.status = Status.Confirmed;
+        emit ReceiptConfirmed(tokenId, importing, msg.sender);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function void(uint256 tokenId, VoidReason reason) external {
+        Certificate storage c = _existing(tokenId);
+        if (reason == VoidReason.None) revert InvalidVoidReason(tokenId);
+        if (c.status == Status.Voided) revert CertificateAlreadyVoided(tokenId);
+        bytes2 exporting = bytes2(bytes32(tokenId));
+        _registry.checkAuthority(msg.sender, exporting);
+        c.status = Status.Voided;
+        emit CertificateVoided(tokenId, exporting, msg.sender, reason);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IKPCertificates
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    /// @inheritdoc IKPCertificates
+    function registry() external view returns (IKPRegistry) {
+        return _registry;
+    }
+
+    /// @inheritdoc IKPCertificates
+    function certificate(uint256 tokenId) external view returns (Certificate memory) {
+        return _existing(tokenId);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function statusOf(uint256 tokenId) external view returns (Status) {
+        return _statusOf(_certificates[tokenId]);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function issuerValidAtIssue(uint256 tokenId) public view returns (bool) {
+        Certificate storage c = _existing(tokenId);
+        return _registry.authority(c.issuer).validUntil > c.issuedAt;
+    }
+
+    /// @inheritdoc IKPCertificates
+    function isValid(uint256 tokenId) external view returns (bool) {
+        Status status = _statusOf(_certificates[tokenId]);
+        return (status == Status.Issued || status == Status.Confirmed) && issuerValidAtIssue(tokenId);
+    }
+
+    // ------------------------------------------------------------------ ERC-721, ERC-5192
+
+    /// @inheritdoc IERC165
+    function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
+        return interfaceId == type(IERC165).interfaceId || interfaceId == type(IERC721).interfaceId
+            || interfaceId == type(IERC721Metadata).interfaceId || interfaceId == type(IERC5192).interfaceId;
+    }
+
+    /// @inheritdoc IERC721
+    function balanceOf(address holder) external view returns (uint256) {
+        if (holder == address(0)) revert ERC721InvalidOwner(address(0));
+        return _balances[holder];
+    }
+
+    /// @inheritdoc IERC721
+    function ownerOf(uint256 tokenId) external view returns (address) {
+        return _holderOf(tokenId);
+    }
+
+    /// @inheritdoc IERC5192
+    function locked(uint256 tokenId) external view returns (bool) {
+        _holderOf(tokenId);
+        return true;
+    }
+
+    /// @inheritdoc IERC721Metadata
+    function name() external pure returns (string memory) {
+        return "Kimberley Process Certificate";
+    }
+
+    /// @inheritdoc IERC721Metadata
+    function symbol() external pure returns (string memory) {
+        return "KPC";
+    }
+
+    /// @inheritdoc IERC721Metadata
+    /// @dev On-chain JSON: the certificate number, its route, figures and current status.
+    function tokenURI(uint256 tokenId) external view returns (string memory) {
+        Certificate storage c = _certificates[tokenId];
+        if (c.status == Status.None) revert ERC721NonexistentToken(tokenId);
+        string memory number = _numberOf(tokenId);
+        string memory route =
+            string.concat(_codeString(bytes2(bytes32(tokenId))), " to ", _codeString(c.importing));
+        bytes memory json = abi.encodePacked(
+            '{"name":"', number,
+            '","description":"Kimberley Process Certificate ', number, ", rough diamonds from ", route,
+            '.","attributes":[{"trait_type":"Route","value":"', route, '"},', _attributes(c), "]}"
+        );
+        return string.concat("data:application/json;base64,", Base64.encode(json));
+    }
+
+    /// @notice Refused: certificates are bound to their holder.
+    function transferFrom(address, address, uint256 tokenId) external pure {
+        _refuseTransfer(tokenId);
+    }
+
+    /// @notice Refused: certificates are bound to their holder.
+    function safeTransferFrom(address, address, uint256 tokenId) external pure {
+        _refuseTransfer(tokenId);
+    }
+
+    /// @notice Refused: certificates are bound to their holder.
+    function safeTransferFrom(address, address, uint256 tokenId, bytes calldata) external pure {
+        _refuseTransfer(tokenId);
+    }
+
+    /// @notice Refused: certificates are bound to their holder.
+    function approve(address, uint256 tokenId) external pure {
+        _refuseTransfer(tokenId);
+    }
+
+    /// @notice Refused: certificates are bound to their holder.
+    function setApprovalForAll(address operator, bool) external pure {
+        revert ApprovalsDisabled(operator);
+    }
+
+    /// @notice Always the zero address: nobody can be approved.
+    function getApproved(uint256 tokenId) external view returns (address) {
+        _holderOf(tokenId);
+        return address(0);
+    }
+
+    /// @notice Always false: nobody can be approved.
+    function isApprovedForAll(address, address) external pure returns (bool) {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _issue(Issue calldata cert) private returns (uint256 tokenId) {
+        bytes32 number = cert.number;
+        _requireNumber(number);
+        tokenId = uint256(number);
+        if (_certificates[tokenId].status != Status.None) revert CertificateExists(tokenId);
+        address holder = cert.holder;
+        if (holder == address(0)) revert InvalidHolder(holder);
+        if (cert.carats == 0) revert InvalidCarats(cert.carats);
+        if (cert.parcels == 0) revert InvalidParcels(cert.parcels);
+        uint8 hsCode = cert.hsCode;
+        if (hsCode != 10 && hsCode != 21 && hsCode != 31) revert InvalidHsCode(hsCode);
+        if (cert.expiresAt <= block.timestamp) revert InvalidExpiry(cert.expiresAt, uint40(block.timestamp));
+        if (cert.document == 0) revert MissingDocumentCommitment(tokenId);
+        bytes2 exporting = bytes2(number);
+        _registry.checkIssue(msg.sender, exporting, cert.importing, cert.origins);
+
+        _certificates[tokenId] = Certificate({
+            holder: holder,
+            issuedAt: uint40(block.timestamp),
+            expiresAt: cert.expiresAt,
+            status: Status.Issued,
+            hsCode: hsCode,
+            issuer: msg.sender,
+            importing: cert.importing,
+            carats: cert.carats,
+            valueUsd: cert.valueUsd,
+            document: cert.document
+        });
+        unchecked {
+            ++_balances[holder]; // cannot overflow: each token is minted once
+        }
+        emit Transfer(address(0), holder, tokenId);
+        emit Locked(tokenId);
+        _emitIssued(tokenId, exporting, cert);
+    }
+
+    function _emitIssued(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
+        emit CertificateIssued(
+            tokenId,
+            exporting,
+            cert.importing,
+            msg.sender,
+            cert.origins,
+            cert.carats,
+            cert.valueUsd,
+            cert.parcels,
+            cert.hsCode,
+            cert.expiresAt,
+            cert.document
+        );
+    }
+
+    function _existing(uint256 tokenId) private view returns (Certificate storage c) {
+        c = _certificates[tokenId];
+        if (c.status == Status.None) revert UnknownCertificate(tokenId);
+    }
+
+    function _holderOf(uint256 tokenId) private view returns (address holder) {
+        holder = _certificates[tokenId].holder;
+        if (holder == address(0)) revert ERC721NonexistentToken(tokenId);
+    }
+
+    function _statusOf(Certificate storage c) private view returns (Status) {
+        Status status = c.status;
+        if (status == Status.Issued && block.timestamp >= c.expiresAt) return Status.Expired;
+        return status;
+    }
+
+    function _refuseTransfer(uint256 tokenId) private pure {
+        revert CertificateLocked(tokenId);
+    }
+
+    /// @dev Two capital letters, `-`, then 1 to 29 of `A-Z 0-9 - / .`, then zero bytes only.
+    function _requireNumber(bytes32 number) private pure {
+        bool valid = _isCapital(number[0]) && _isCapital(number[1]) && number[2] == "-" && number[3] != 0;
+        uint256 i = 3;
+        for (; valid && i < 32 && number[i] != 0; ++i) {
+            bytes1 c = number[i];
+            valid = _isCapital(c) || (c >= "0" && c <= "9") || c == "-" || c == "/" || c == ".";
+        }
+        // Whatever follows the first zero byte must be zero too, so each number has one token id.
+        if (!valid || (i < 32 && uint256(number) << (8 * i) != 0)) revert InvalidCertificateNumber(number);
+    }
+
+    function _isCapital(bytes1 c) private pure returns (bool) {
+        return c >= "A" && c <= "Z";
+    }
+
+    function _attributes(Certificate storage c) private view returns (bytes memory) {
+        return abi.encodePacked(
+            '{"trait_type":"Carats","value":"', _twoDecimals(c.carats),
+            '"},{"trait_type":"HS code","value":"7102.', uint256(c.hsCode).toString(),
+            '"},{"trait_type":"Status","value":"', _statusName(_statusOf(c)),
+            '"},{"display_type":"date","trait_type":"Issued","value":', uint256(c.issuedAt).toString(),
+            '},{"display_type":"date","trait_type":"Expires","value":', uint256(c.expiresAt).toString(), "}"
+        );
+    }
+
+    function _numberOf(uint256 tokenId) private pure returns (string memory) {
+        bytes32 number = bytes32(tokenId);
+        uint256 length;
+        while (length < 32 && number[length] != 0) ++length;
+        bytes memory text = new bytes(length);
+        for (uint256 i; i < length; ++i) {
+            text[i] = number[i];
+        }
+        return string(text);
+    }
+
+    function _codeString(bytes2 code) private pure returns (string memory) {
+        return string(abi.encodePacked(code));
+    }
+
+    function _twoDecimals(uint256 hundredths) private pure returns (string memory) {
+        uint256 cents = hundredths % 100;
+        return string.concat((hundredths / 100).toString(), cents < 10 ? ".0" : ".", cents.toString());
+    }
+
+    function _statusName(Status status) private pure returns (string memory) {
+        if (status == Status.Issued) return "Issued";
+        if (status == Status.Confirmed) return "Receipt confirmed";
+        if (status == Status.Voided) return "Voided";
+        return "Expired";
+    }
+}

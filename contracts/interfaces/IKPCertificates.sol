@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IKPRegistry} from "./IKPRegistry.sol";
+
+/// @title Kimberley Process certificates as non-transferable tokens
+/// @notice Each certificate is an ERC-721 token locked for ever (ERC-5192) to the wallet of the trader
+/// it was issued to. Its token id is its certificate number: the ASCII of `"AE-2024-000123"` left-aligned
+/// in 32 bytes, read as a `uint256`. Numbers are therefore unique by construction, and anyone can turn a
+/// number into a token id without asking the chain.
+///
+/// Lifecycle (stored `status`, and what the views derive from time):
+///
+///     (none) --issue--> Issued --confirmReceipt--> Confirmed
+///                         |                          |
+///                         +---------void-------------+---> Voided
+///     Issued, and now >= expiresAt: reported as Expired (no transaction); it can still be voided,
+///     no longer confirmed. Confirmed and Voided certificates never expire.
+///
+/// Issue needs a valid authority key of the exporting participant (the number's prefix); confirmation a
+/// valid key of the importing participant; void a valid key of the exporting participant. The names and
+/// addresses of exporter and importer are never stored: `document` commits to the full certificate
+/// document with per-field salts (see docs/document.md).
+interface IKPCertificates {
+    /// @notice Stored status; `Expired` is never stored, only derived by `statusOf`.
+    enum Status {
+        None,
+        Issued,
+        Confirmed,
+        Voided,
+        Expired
+    }
+
+    /// @notice Why a certificate was voided.
+    enum VoidReason {
+        None, //           not a reason: refused
+        Lost, //           the certificate or the shipment was lost
+        Cancelled, //      the shipment did not take place
+        IssuedInError, //  a clerical error; a corrected certificate follows under a new number
+        Fraud, //          the certificate or the shipment is fraudulent
+        Other
+    }
+
+    /// @notice What an authority submits to issue one certificate.
+    struct Issue {
+        bytes32 number; //       ASCII certificate number, left-aligned; its first two letters are the exporter
+        address holder; //       the trader wallet the token is bound to
+        bytes2 importing; //     participant of destination
+        bytes32[] origins; //    countries of origin, `"BW"` or `"CF/Berberati"`, 1 to 8
+        uint40 carats; //        hundredths of a carat
+        uint40 valueUsd; //      US cents
+        uint32 parcels; //       number of parcels
+        uint8 hsCode; //         HS subheading after 7102: 10 (7102.10), 21 (7102.21) or 31 (7102.31)
+        uint40 expiresAt; //     Unix seconds; must be in the future
+        bytes32 document; //     commitment to the certificate document
+    }
+
+    /// @notice A certificate, as stored: three slots.
+    struct Certificate {
+        // slot 0
+        address holder; //       the trader wallet the token is bound to, for ever
+        uint40 issuedAt; //      block time of issue
+        uint40 expiresAt; //     Unix seconds
+        Status status; //        Issued, Confirmed or Voided
+        uint8 hsCode; //         10, 21 or 31
+        // slot 1
+        address issuer; //       the authority key that issued it
+        bytes2 importing; //     participant of destination
+        uint40 carats; //        hundredths of a carat
+        uint40 valueUsd; //      US cents
+        // slot 2
+        bytes32 document; //     commitment to the certificate document
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice Certificate `tokenId` was issued; with the `Transfer` from zero and `Locked` events of the
+    /// same mint. Carries every Annex I figure, so statistics and audits need only logs.
+    event CertificateIssued(
+        uint256 indexed tokenId,
+        bytes2 indexed exporting,
+        bytes2 indexed importing,
+        address issuer,
+        bytes32[] origins,
+        uint40 carats,
+        uint40 valueUsd,
+        uint32 parcels,
+        uint8 hsCode,
+        uint40 expiresAt,
+        bytes32 document
+    );
+    /// @notice The importing participant's `authority` confirmed receipt of certificate `tokenId`.
+    event ReceiptConfirmed(uint256 indexed tokenId, bytes2 indexed importing, address indexed authority);
+    /// @notice The exporting participant's `authority` voided certificate `tokenId`.
+    event CertificateVoided(
+        uint256 indexed tokenId, bytes2 indexed exporting, address indexed authority, VoidReason reason
+    );
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice `number` is not a certificate number: two capital letters, `-`, then 1 to 29 of
+    /// `A-Z 0-9 - / .`, zero-padded on the right.
+    error InvalidCertificateNumber(bytes32 number);
+    /// @notice A certificate with this number already exists.
+    error CertificateExists(uint256 tokenId);
+    /// @notice Certificates are bound to a wallet: the zero address cannot hold one.
+    error InvalidHolder(address holder);
+    /// @notice Carats must be positive.
+    error InvalidCarats(uint40 carats);
+    /// @notice A shipment has at least one parcel.
+    error InvalidParcels(uint32 parcels);
+    /// @notice `hsCode` is not 10, 21 or 31 (HS 7102.10, 7102.21, 7102.31).
+    error InvalidHsCode(uint8 hsCode);
+    /// @notice `expiresAt` is not after the time of issue `now`.
+    error InvalidExpiry(uint40 expiresAt, uint40 now);
+    /// @notice A certificate commits to its document: the commitment cannot be zero.
+    error MissingDocumentCommitment(uint256 tokenId);
+    /// @notice No certificate has this token id.
+    error UnknownCertificate(uint256 tokenId);
+    /// @notice Only an `Issued` certificate, not yet expired, can be confirmed; this one is `status`.
+    error CertificateNotPending(uint256 tokenId, Status status);
+    /// @notice The certificate is already voided.
+    error CertificateAlreadyVoided(uint256 tokenId);
+    /// @notice The key that issued the certificate was disabled from `disabledFrom`, at or before the
+    /// certificate's issue: it is not valid and cannot be confirmed.
+    error IssuerDisabled(uint256 tokenId, address issuer, uint40 disabledFrom);
+    /// @notice `VoidReason.None` is not a reason.
+    error InvalidVoidReason(uint256 tokenId);
+    /// @notice Certificates are bound to their holder: transfers and approvals are refused.
+    error CertificateLocked(uint256 tokenId);
+    /// @notice Certificates are bound to their holder: operators cannot be approved.
+    error ApprovalsDisabled(address operator);
+    /// @notice The batch is empty.
+    error EmptyBatch();
+    /// @notice The registry address cannot be zero.
+    error InvalidRegistry(address registry);
+
+    // ------------------------------------------------------------------ authorities
+
+    /// @notice Issues one certificate to `cert.holder`; the caller must be a valid authority of the
+    /// exporting participant (`cert.number`'s prefix). Returns its token id.
+    function issue(Issue calldata cert) external returns (uint256 tokenId);
+
+    /// @notice Issues several certificates in one transaction, all or none.
+    function issueBatch(Issue[] calldata certs) external returns (uint256[] memory tokenIds);
+
+    /// @notice Confirms receipt of an issued, unexpired certificate; the caller must be a valid authority
+    /// of its importing participant.
+    function confirmReceipt(uint256 tokenId) external;
+
+    /// @notice Voids a certificate that is not already void; the caller must be a valid authority of its
+    /// exporting participant.
+    function void(uint256 tokenId, VoidReason reason) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The contract's version, so clients know which ABI they talk to.
+    function version() external pure returns (string memory);
+
+    /// @notice The registry this contract asks.
+    function registry() external view returns (IKPRegistry);
+
+    /// @notice The stored certificate; reverts `UnknownCertificate` when there is none.
+    function certificate(uint256 tokenId) external view returns (Certificate memory);
+
+    /// @notice The status now, with `Expired` derived from time; `None` when unknown.
+    function statusOf(uint256 tokenId) external view returns (Status);
+
+    /// @notice Whether the issuing key was still valid when it issued the certificate (a key disabled
+    /// retroactively makes this false).
+    function issuerValidAtIssue(uint256 tokenId) external view returns (bool);
+
+    /// @notice Whether the certificate is genuine and in force now: issued or confirmed, not expired,
+    /// and issued by a key that was valid at the time.
+    function isValid(uint256 tokenId) external view returns (bool);
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title The Kimberley Process participant registry
+/// @notice Holds the KP participants, their standing, their embargoes and the authority keys that act
+/// for them. The certificate contract asks it, at every issue, confirmation and void, whether the caller
+/// may act. Every change emits an event, so the full history can be rebuilt from logs.
+///
+/// Codes are ISO 3166-1 alpha-2 in ASCII (`"BW"` is `0x4257`), `EU` for the European Union.
+/// Origins and compliant zones are ASCII strings left-aligned in a `bytes32`: `"CF"` or
+/// `"CF/Berberati"`. Times are Unix seconds.
+///
+/// Roles: the Chair (`CHAIR_ROLE`) admits, suspends, reinstates and withdraws participants and sets and
+/// lifts embargoes; the secretariat (`SECRETARIAT_ROLE`) adds, rotates, retires and disables authority
+/// keys; the admin (`DEFAULT_ADMIN_ROLE`, meant for a multisig) grants and revokes those roles.
+interface IKPRegistry {
+    /// @notice A participant's standing in the scheme.
+    enum Standing {
+        None, //       never admitted
+        Admitted, //   in good standing
+        Suspended, //  suspended by the plenary or at its own request; cannot trade
+        Withdrawn //   left or removed; may be admitted again
+    }
+
+    /// @notice The direction of trade an embargo bars.
+    enum Scope {
+        Exports,
+        Imports
+    }
+
+    /// @notice A participant, as stored: one slot.
+    struct Participant {
+        Standing standing; //          current standing
+        uint40 standingSince; //       when the current standing took effect
+        uint40 exportsBarredSince; //  start of the export embargo; 0 when none
+        uint40 importsBarredSince; //  start of the import embargo; 0 when none
+    }
+
+    /// @notice An authority key, as stored: one slot. The key may act for `participant` from
+    /// `validFrom` (inclusive) to `validUntil` (exclusive); certificates it issued at or after
+    /// `validUntil` are not valid.
+    struct Authority {
+        bytes2 participant; // the participant it acts for
+        uint40 validFrom; //   first second of validity
+        uint40 validUntil; //  first second it is no longer valid; type(uint40).max when open
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /// @notice `code` was admitted (or admitted again after a withdrawal) under `name`.
+    event ParticipantAdmitted(bytes2 indexed code, string name);
+    /// @notice `code` was suspended; `selfSuspension` when the participant asked for it.
+    event ParticipantSuspended(bytes2 indexed code, bool selfSuspension);
+    /// @notice `code` was reinstated after a suspension.
+    event ParticipantReinstated(bytes2 indexed code);
+    /// @notice `code` withdrew or was removed from the scheme.
+    event ParticipantWithdrawn(bytes2 indexed code);
+    /// @notice An embargo on `code`'s trade in `scope` took (or will take) effect at `since`. For an
+    /// export embargo, rough from the listed compliant `zones` may still be exported.
+    event EmbargoSet(bytes2 indexed code, Scope indexed scope, uint40 since, bytes32[] zones);
+    /// @notice The embargo on `code`'s trade in `scope` was lifted.
+    event EmbargoLifted(bytes2 indexed code, Scope indexed scope);
+    /// @notice `authority` may act for `participant` from `validFrom` until `validUntil`.
+    event AuthorityAdded(address indexed authority, bytes2 indexed participant, uint40 validFrom, uint40 validUntil);
+    /// @notice `authority` was retired in the ordinary way: it stops being valid at `validUntil`.
+    event AuthorityRetired(address indexed authority, bytes2 indexed participant, uint40 validUntil);
+    /// @notice `authority` was disabled, possibly retroactively: what it signed from `from` on is invalid.
+    event AuthorityDisabled(address indexed authority, bytes2 indexed participant, uint40 from);
+
+    // ------------------------------------------------------------------ errors
+
+    /// @notice `code` is not two ASCII capital letters.
+    error InvalidParticipantCode(bytes2 code);
+    /// @notice A participant needs a name.
+    error EmptyParticipantName(bytes2 code);
+    /// @notice `code` has never been admitted.
+    error UnknownParticipant(bytes2 code);
+    /// @notice `code` cannot go to `requested` from its current `standing`.
+    error InvalidStandingChange(bytes2 code, Standing standing, Standing requested);
+    /// @notice `code` must be admitted (not suspended or withdrawn) for this.
+    error ParticipantNotAdmitted(bytes2 code, Standing standing);
+    /// @notice `code` is barred from exporting since `since`.
+    error ExportsBarred(bytes2 code, uint40 since);
+    /// @notice `code` is barred from importing since `since`.
+    error ImportsBarred(bytes2 code, uint40 since);
+    /// @notice A certificate cannot have the same exporting and importing participant.
+    error SameParticipant(bytes2 code);
+    /// @notice A certificate names between 1 and `max` origins; `count` were given.
+    error InvalidOriginCount(uint256 count, uint256 max);
+    /// @notice `origin` is not `CODE` or `CODE/zone` of a known participant.
+    error InvalidOrigin(bytes32 origin);
+    /// @notice Rough from `origin` is under an export embargo since `since`, and `origin` is not a
+    /// compliant zone.
+    error OriginEmbargoed(bytes32 origin, uint40 since);
+    /// @notice There is no embargo on `code` in `scope` to lift.
+    error NoEmbargo(bytes2 code, Scope scope);
+    /// @notice `zone` is not `CODE/name` for `code`, or zones were given for an import embargo.
+    error InvalidZone(bytes2 code, bytes32 zone);
+    /// @notice An embargo needs a start time.
+    error InvalidEmbargoStart(bytes2 code, uint40 since);
+    /// @notice `authority` is the zero address.
+    error InvalidAuthorityAddress(address authority);
+    /// @notice `role` cannot be given to the zero address.
+    error InvalidRoleHolder(bytes32 role);
+    /// @notice `authority` is already registered (for `participant`); a key is never reused.
+    error AuthorityExists(address authority, bytes2 participant);
+    /// @notice `authority` is not registered.
+    error UnknownAuthority(address authority);
+    /// @notice A validity window must end after it starts.
+    error InvalidValidity(uint40 validFrom, uint40 validUntil);
+    /// @notice `authority` acts for `actual`, not for `participant`.
+    error NotAuthorityOf(address authority, bytes2 participant, bytes2 actual);
+    /// @notice `authority` of `participant` is valid only from `validFrom` until `validUntil`.
+    error AuthorityNotValid(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil);
+    /// @notice A window can only be shortened: `requested` is after the current end `validUntil`,
+    /// or (for a retirement) before `earliest`.
+    error InvalidValidityEnd(address authority, uint40 requested, uint40 earliest, uint40 validUntil);
+
+    // ------------------------------------------------------------------ Chair
+
+    /// @notice Admits `code` as a participant in good standing, or admits a withdrawn one again.
+    function admit(bytes2 code, string calldata name) external;
+
+    /// @notice Suspends an admitted participant; `selfSuspension` records that it asked for it.
+    function suspend(bytes2 code, bool selfSuspension) external;
+
+    /// @notice Restores a suspended participant to good standing. Embargoes are separate and stay.
+    function reinstate(bytes2 code) external;
+
+    /// @notice Records that an admitted or suspended participant left or was removed.
+    function withdraw(bytes2 code) external;
+
+    /// @notice Bars `code`'s exports or imports from `since` (which may be past or future). For an
+    /// export embargo, `zones` lists the origins (`"CF/Berberati"`) whose rough may still be exported;
+    /// an empty list bars all exports. Setting again replaces the start and the zones.
+    function setEmbargo(bytes2 code, Scope scope, uint40 since, bytes32[] calldata zones) external;
+
+    /// @notice Lifts the embargo on `code` in `scope`, with its zones.
+    function liftEmbargo(bytes2 code, Scope scope) external;
+
+    // ------------------------------------------------------------------ secretariat
+
+    /// @notice Registers `authority` as a key of `participant` from `validFrom` until `validUntil`
+    /// (`type(uint40).max` for no end). A key can be registered once, ever.
+    function addAuthority(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil) external;
+
+    /// @notice Key rotation in one step: `successor` takes over from `predecessor` at `at`, which is
+    /// now or later. Certificates `predecessor` issued before `at` stay valid.
+    function rotateAuthority(address predecessor, address successor, uint40 at) external;
+
+    /// @notice Ends `authority`'s validity at `at` (now or later), in the ordinary way.
+    function retireAuthority(address authority, uint40 at) external;
+
+    /// @notice Disables a compromised key from `from`, which may be in the past: certificates it issued
+    /// before `from` stay valid, those issued from `from` on are not.
+    function disableAuthority(address authority, uint40 from) external;
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice The contract's version, so clients know which ABI they talk to.
+    function version() external pure returns (string memory);
+
+    /// @notice The stored record of `code` (all zero when unknown).
+    function participant(bytes2 code) external view returns (Participant memory);
+
+    /// @notice The name `code` was admitted under.
+    function participantName(bytes2 code) external view returns (string memory);
+
+    /// @notice Every code ever admitted, in order of first admission.
+    function participantCodes() external view returns (bytes2[] memory);
+
+    /// @notice The compliant zones of `code`'s export embargo.
+    function compliantZones(bytes2 code) external view returns (bytes32[] memory);
+
+    /// @notice The stored record of `authority` (all zero when unknown).
+    function authority(address authority) external view returns (Authority memory);
+
+    /// @notice Reverts with the reason unless `authority` may act for `participant` now.
+    function checkAuthority(address authority, bytes2 participant) external view;
+
+    /// @notice Reverts with the reason unless `authority` may now issue a certificate for rough from
+    /// `origins` exported by `exporting` to `importing`.
+    function checkIssue(address authority, bytes2 exporting, bytes2 importing, bytes32[] calldata origins)
+        external
+        view;
+}
