@@ -1,0 +1,26 @@
+"""kp: Kimberley Process certificates on Ethereum.
+
+The public API: :class:`KP` (deploy, registry, issue, confirm, void, read, verify),
+:class:`Document` (validated certificate documents and their commitment), and the
+exceptions in :mod:`kp_py.errors`, all rooted at :class:`KPError`.
+"""
+
+from kp_py.client import KP, Certificate, Deployment, IssuedDocument, Verification
+from kp_py.document import Document, Party, commitment, new_salts
+from kp_py.errors import ContractRevert, DocumentError, KPError
+
+__all__ = [
+    "KP",
+    "Certificate",
+    "ContractRevert",
+    "Deployment",
+    "Document",
+    "DocumentError",
+    "IssuedDocument",
+    "KPError",
+    "Party",
+    "Verification",
+    "commitment",
+    "new_salts",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,111 @@
+"""Artifacts, encodings and revert decoding shared by the client."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+
+from kp_py.errors import ContractRevert, error_class, timestamp
+
+STANDINGS = ("none", "admitted", "suspended", "withdrawn")
+SCOPES = ("exports", "imports")
+STATUSES = ("unknown", "issued", "receipt confirmed", "voided", "expired")
+VOID_REASONS = ("none", "lost", "cancelled", "issued in error", "fraud", "other")
+
+ROLE_NAMES = {
+    bytes(32): "admin",
+    keccak(b"CHAIR_ROLE"): "Chair",
+    keccak(b"SECRETARIAT_ROLE"): "secretariat",
+}
+_TIME_NAMES = {"since", "validFrom", "validUntil", "earliest", "requested", "expiresAt", "now", "disabledFrom"}
+_ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}
+
+
+@cache
+def artifact(name: str) -> dict[str, Any]:
+    """The shipped compiled artifact of contract ``name`` (abi, bytecode)."""
+    text = resources.files("kp_py").joinpath("artifacts", f"{name}.json").read_text()
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def ascii_bytes(text: str, size: int) -> bytes:
+    """``text`` in ASCII, left-aligned and zero-padded to ``size`` bytes."""
+    raw = text.encode("ascii")
+    if len(raw) > size:
+        raise ValueError(f"{text!r} is longer than {size} bytes")
+    return raw.ljust(size, b"\0")
+
+
+def ascii_text(raw: bytes) -> str:
+    """The inverse of :func:`ascii_bytes`."""
+    return raw.rstrip(b"\0").decode("ascii", errors="replace")
+
+
+def number_to_token_id(number: str) -> int:
+    """The token id of certificate ``number``: its ASCII, left-aligned in 32 bytes."""
+    return int.from_bytes(ascii_bytes(number, 32), "big")
+
+
+def token_id_to_number(token_id: int) -> str:
+    """The certificate number a token id encodes."""
+    return ascii_text(token_id.to_bytes(32, "big"))
+
+
+@cache
+def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
+    table = {}
+    for name in ("KPRegistry", "KPCertificates"):
+        for item in artifact(name)["abi"]:
+            if item["type"] == "error":
+                types = ",".join(_canonical_type(i) for i in item["inputs"])
+                selector = function_signature_to_4byte_selector(f"{item['name']}({types})")
+                table[selector] = (item["name"], item["inputs"])
+    return table
+
+
+def _canonical_type(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_canonical_type(c) for c in param["components"])
+        return f"({inner}){param['type'][5:]}"
+    return str(param["type"])
+
+
+def decode_revert(data: bytes) -> ContractRevert:
+    """Turn revert data into the ``KPError`` subclass of its custom error."""
+    if len(data) < 4:
+        return ContractRevert("reverted without a reason", {})
+    found = _errors().get(data[:4])
+    if found is None:
+        if data[:4] == bytes.fromhex("4e487b71"):
+            (code,) = decode(["uint256"], data[4:])
+            return ContractRevert(f"panic 0x{code:02x}", {})
+        return ContractRevert(f"unknown error 0x{data[:4].hex()}", {})
+    name, inputs = found
+    raw = tuple(
+        to_checksum_address(v) if i["type"] == "address" else v
+        for i, v in zip(inputs, decode([_canonical_type(i) for i in inputs], data[4:]), strict=True)
+    )
+    values = {i["name"]: _readable(i["name"], i["type"], v) for i, v in zip(inputs, raw, strict=True)}
+    return error_class(name)(name, values, tuple(raw))
+
+
+def _readable(name: str, abi_type: str, value: Any) -> Any:
+    if name == "tokenId":
+        return token_id_to_number(value)
+    if name in ("role", "neededRole"):
+        return ROLE_NAMES.get(value, "0x" + value.hex())
+    if abi_type in ("bytes2", "bytes32"):
+        return ascii_text(value)
+    if abi_type == "address":
+        return to_checksum_address(value)
+    if name in _ENUMS and abi_type == "uint8":
+        return _ENUMS[name][value]
+    if name in _TIME_NAMES and abi_type == "uint40":
+        return timestamp(value)
+    return value

@@ -1,0 +1,540 @@
+"""The kp client: deploy the contracts, run the registry, issue, confirm, void, read and verify.
+
+    from web3 import Web3
+    from kp_py import KP
+
+    kp = KP.connect(Web3(Web3.HTTPProvider(url)), registry, certificates)           # read only
+    officer = kp.with_account(account)                                              # signs locally
+    issued = officer.issue(Document.from_json(open("cert.json").read()))
+    print(kp.verify("AE-2024-000123", issued).summary())
+
+Reading needs no account. Writing signs transactions locally with an eth-account ``LocalAccount``,
+so the same code runs against the in-process EVM, a local anvil node and a public network.
+Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+from web3.types import TxReceipt
+
+from kp_py._abi import (
+    SCOPES,
+    STANDINGS,
+    STATUSES,
+    VOID_REASONS,
+    artifact,
+    ascii_bytes,
+    ascii_text,
+    decode_revert,
+    number_to_token_id,
+    token_id_to_number,
+)
+from kp_py.document import FIELDS, HS_CODES, Document, Salts, commitment, leaves, new_salts
+from kp_py.errors import OPEN_END, ContractRevert, KPError, timestamp
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where the contracts of one chain live."""
+
+    chain_id: int
+    registry: str
+    certificates: str
+    block: int
+
+
+@dataclass(frozen=True)
+class Participant:
+    code: str
+    name: str
+    standing: str
+    standing_since: datetime | str
+    exports_barred_since: datetime | str | None
+    imports_barred_since: datetime | str | None
+    compliant_zones: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Authority:
+    address: str
+    participant: str
+    valid_from: datetime | str
+    valid_until: datetime | str
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate as the chain knows it, with its issuance event."""
+
+    number: str
+    token_id: int
+    status: str
+    holder: str
+    issuer: str
+    exporting: str
+    importing: str
+    origins: tuple[str, ...]
+    carats: int
+    value_usd: int
+    parcels: int
+    hs_code: str
+    issued_at: datetime | str
+    expires_at: int
+    commitment: bytes
+    issuer_valid_at_issue: bool
+    block: int
+    transaction: str
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    """What an authority keeps, and gives the holder, after issue: the document, its salts and where
+    it lives on chain. ``to_json`` / ``from_json`` give the file ``kp issue`` writes."""
+
+    document: Document
+    salts: Salts
+    chain_id: int
+    contract: str
+    token_id: int
+    transaction: str
+
+    @property
+    def commitment(self) -> bytes:
+        return commitment(self.document, self.salts)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "kp": "issued-document/v1",
+                "document": self.document.canonical(),
+                "salts": {f: "0x" + self.salts[f].hex() for f in FIELDS},
+                "leaves": {f: "0x" + v.hex() for f, v in leaves(self.document, self.salts).items()},
+                "commitment": "0x" + self.commitment.hex(),
+                "chain_id": self.chain_id,
+                "contract": self.contract,
+                "token_id": str(self.token_id),
+                "transaction": self.transaction,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> IssuedDocument:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("kp") != "issued-document/v1":
+            raise KPError("not an issued certificate document (kp: issued-document/v1)")
+        try:
+            salts = {f: bytes.fromhex(data["salts"][f].removeprefix("0x")) for f in FIELDS}
+        except (KeyError, ValueError, AttributeError, TypeError):
+            raise KPError("the issued document's salts are missing or not hex") from None
+        return cls(
+            document=Document.from_dict(data["document"]),
+            salts=salts,
+            chain_id=int(data["chain_id"]),
+            contract=to_checksum_address(data["contract"]),
+            token_id=int(data["token_id"]),
+            transaction=str(data["transaction"]),
+        )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to "is this certificate genuine?": ``genuine`` to branch on, ``reasons`` to read."""
+
+    number: str
+    genuine: bool
+    status: str
+    reasons: tuple[str, ...]
+    certificate: Certificate | None
+    document_matches: bool | None = None
+    differing_fields: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        verdict = "GENUINE" if self.genuine else "NOT VALID"
+        lines = [f"{self.number}: {verdict} ({self.status})"]
+        lines += [f"  - {reason}" for reason in self.reasons]
+        return "\n".join(lines)
+
+
+class KP:
+    """A connection to one kp deployment, optionally with an account to sign with."""
+
+    def __init__(self, w3: Web3, deployment: Deployment, account: LocalAccount | None = None) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self.account = account
+        self.registry: Contract = w3.eth.contract(
+            address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
+        )
+        self.certificates: Contract = w3.eth.contract(
+            address=to_checksum_address(deployment.certificates), abi=artifact("KPCertificates")["abi"]
+        )
+
+    # ------------------------------------------------------------------ setup
+
+    @classmethod
+    def deploy(
+        cls,
+        w3: Web3,
+        deployer: LocalAccount,
+        *,
+        admin: str | None = None,
+        chair: str | None = None,
+        secretariat: str | None = None,
+    ) -> KP:
+        """Deploy a registry and its certificate contract; roles default to the deployer."""
+        me = deployer.address
+        sender = _Sender(w3, deployer)
+        registry = sender.deploy("KPRegistry", admin or me, chair or me, secretariat or me)
+        receipt = sender.deploy_receipt
+        certificates = sender.deploy("KPCertificates", registry)
+        deployment = Deployment(w3.eth.chain_id, registry, certificates, receipt["blockNumber"])
+        return cls(w3, deployment, deployer)
+
+    def with_account(self, account: LocalAccount) -> KP:
+        """The same deployment, signing as ``account``."""
+        return KP(self.w3, self.deployment, account)
+
+    # ------------------------------------------------------------------ Chair
+
+    def admit(self, code: str, name: str) -> TxReceipt:
+        return self._send(self.registry.functions.admit(_code(code), name))
+
+    def suspend(self, code: str, *, self_suspension: bool = False) -> TxReceipt:
+        return self._send(self.registry.functions.suspend(_code(code), self_suspension))
+
+    def reinstate(self, code: str) -> TxReceipt:
+        return self._send(self.registry.functions.reinstate(_code(code)))
+
+    def withdraw(self, code: str) -> TxReceipt:
+        return self._send(self.registry.functions.withdraw(_code(code)))
+
+    def set_embargo(
+        self, code: str, scope: str, since: datetime | int, zones: Iterable[str] = ()
+    ) -> TxReceipt:
+        """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since``; zones stay allowed."""
+        fn = self.registry.functions.setEmbargo(
+            _code(code), _scope(scope), _seconds(since), [ascii_bytes(z, 32) for z in zones]
+        )
+        return self._send(fn)
+
+    def lift_embargo(self, code: str, scope: str) -> TxReceipt:
+        return self._send(self.registry.functions.liftEmbargo(_code(code), _scope(scope)))
+
+    def load_participants(self, path: Path, progress: Callable[[str], None] | None = None) -> list[str]:
+        """Admit every participant of a CSV file (columns ``code``, ``name``, ``status``) not yet
+        admitted; suspend those whose status says so. Returns the codes it admitted."""
+        admitted = []
+        for row in read_participants(path):
+            if self.participant(row["code"]).standing != "none":
+                continue
+            self.admit(row["code"], row["name"])
+            if row["status"] in ("suspended", "self-suspended"):
+                self.suspend(row["code"], self_suspension=row["status"] == "self-suspended")
+            admitted.append(row["code"])
+            if progress:
+                progress(row["code"])
+        return admitted
+
+    # ------------------------------------------------------------------ secretariat
+
+    def add_authority(
+        self,
+        address: str,
+        code: str,
+        valid_from: datetime | int | None = None,
+        valid_until: datetime | int | None = None,
+    ) -> TxReceipt:
+        """Register an authority key, valid from ``valid_from`` (default: now) with no end by default."""
+        start = self._now() if valid_from is None else _seconds(valid_from)
+        end = OPEN_END if valid_until is None else _seconds(valid_until)
+        return self._send(self.registry.functions.addAuthority(address, _code(code), start, end))
+
+    def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
+        at_ = self._now() if at is None else _seconds(at)
+        return self._send(self.registry.functions.rotateAuthority(old, new, at_))
+
+    def retire_authority(self, address: str, at: datetime | int | None = None) -> TxReceipt:
+        at_ = self._now() if at is None else _seconds(at)
+        return self._send(self.registry.functions.retireAuthority(address, at_))
+
+    def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
+        """Disable a compromised key from ``since``: what it issued from then on is invalid."""
+        return self._send(self.registry.functions.disableAuthority(address, _seconds(since)))
+
+    # ------------------------------------------------------------------ authorities
+
+    def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
+        """Issue ``document`` as a certificate bound to ``document.holder``."""
+        salts = salts or new_salts()
+        receipt = self._send(self.certificates.functions.issue(document.issue_args(commitment(document, salts))))
+        return self._issued(document, salts, receipt)
+
+    def issue_batch(self, documents: list[Document]) -> list[IssuedDocument]:
+        """Issue several documents in one transaction: all or none."""
+        salted = [(document, new_salts()) for document in documents]
+        args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
+        receipt = self._send(self.certificates.functions.issueBatch(args))
+        return [self._issued(document, salts, receipt) for document, salts in salted]
+
+    def confirm_receipt(self, number: str | int) -> TxReceipt:
+        return self._send(self.certificates.functions.confirmReceipt(_token_id(number)))
+
+    def void(self, number: str | int, reason: str) -> TxReceipt:
+        """Void a certificate; ``reason`` is one of lost, cancelled, issued in error, fraud, other."""
+        if reason not in VOID_REASONS[1:]:
+            raise KPError(f"void reason {reason!r} is not one of: {', '.join(VOID_REASONS[1:])}")
+        return self._send(self.certificates.functions.void(_token_id(number), VOID_REASONS.index(reason)))
+
+    # ------------------------------------------------------------------ reading
+
+    def participant(self, code: str) -> Participant:
+        raw = self._call(self.registry.functions.participant(_code(code)))
+        zones = self._call(self.registry.functions.compliantZones(_code(code)))
+        return Participant(
+            code=code,
+            name=self._call(self.registry.functions.participantName(_code(code))),
+            standing=STANDINGS[raw[0]],
+            standing_since=timestamp(raw[1]),
+            exports_barred_since=timestamp(raw[2]) if raw[2] else None,
+            imports_barred_since=timestamp(raw[3]) if raw[3] else None,
+            compliant_zones=tuple(ascii_text(z) for z in zones),
+        )
+
+    def participant_codes(self) -> list[str]:
+        return [ascii_text(c) for c in self._call(self.registry.functions.participantCodes())]
+
+    def authority(self, address: str) -> Authority:
+        raw = self._call(self.registry.functions.authority(address))
+        return Authority(to_checksum_address(address), ascii_text(raw[0]), timestamp(raw[1]), timestamp(raw[2]))
+
+    def certificate(self, number: str | int) -> Certificate:
+        """The certificate with this number (or token id), from storage and its issuance event."""
+        token_id = _token_id(number)
+        stored = self._call(self.certificates.functions.certificate(token_id))
+        event = self._issued_event(token_id)
+        return Certificate(
+            number=token_id_to_number(token_id),
+            token_id=token_id,
+            status=STATUSES[self._call(self.certificates.functions.statusOf(token_id))],
+            holder=stored[0],
+            issuer=stored[5],
+            exporting=token_id_to_number(token_id)[:2],
+            importing=ascii_text(stored[6]),
+            origins=tuple(ascii_text(o) for o in event["args"]["origins"]),
+            carats=stored[7],
+            value_usd=stored[8],
+            parcels=event["args"]["parcels"],
+            hs_code=f"7102.{stored[4]}",
+            issued_at=timestamp(stored[1]),
+            expires_at=stored[2],
+            commitment=bytes(stored[9]),
+            issuer_valid_at_issue=self._call(self.certificates.functions.issuerValidAtIssue(token_id)),
+            block=event["blockNumber"],
+            transaction="0x" + bytes(event["transactionHash"]).hex().removeprefix("0x"),
+        )
+
+    def verify(self, number: str | int, issued: IssuedDocument | None = None) -> Verification:
+        """Whether certificate ``number`` is genuine and in force now, and, given the holder's issued
+        document, whether that document is the one the certificate commits to."""
+        token_id = _token_id(number)
+        number_text = token_id_to_number(token_id)
+        try:
+            cert = self.certificate(token_id)
+        except ContractRevert:
+            return Verification(number_text, False, "unknown", ("no certificate has this number",), None)
+        reasons = [
+            f"issued by {cert.issuer} of {cert.exporting} on {cert.issued_at} "
+            f"(block {cert.block}, transaction {cert.transaction})",
+            f"route {cert.exporting} to {cert.importing}; "
+            f"expires {timestamp(cert.expires_at)}; holder {cert.holder}",
+        ]
+        genuine = cert.status in ("issued", "receipt confirmed")
+        if cert.status == "voided":
+            reasons.append("the certificate was voided by its exporting authority")
+        if cert.status == "expired":
+            reasons.append("the certificate expired before its receipt was confirmed")
+        if not cert.issuer_valid_at_issue:
+            genuine = False
+            reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
+        matches: bool | None = None
+        differing: tuple[str, ...] = ()
+        if issued is not None:
+            differing = _differences(cert, issued)
+            matches = not differing
+            if matches:
+                reasons.append("the document matches the commitment on chain")
+            else:
+                genuine = False
+                reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
+        return Verification(number_text, genuine, cert.status, tuple(reasons), cert, matches, differing)
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _issued(self, document: Document, salts: Salts, receipt: TxReceipt) -> IssuedDocument:
+        return IssuedDocument(
+            document=document,
+            salts=salts,
+            chain_id=self.deployment.chain_id,
+            contract=self.certificates.address,
+            token_id=document.token_id,
+            transaction="0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
+        )
+
+    def _issued_event(self, token_id: int) -> Any:
+        event = self.certificates.events.CertificateIssued()
+        logs = event.get_logs(
+            from_block=self.deployment.block, argument_filters={"tokenId": token_id}
+        )
+        if not logs:
+            raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
+        return logs[0]
+
+    def _send(self, fn: ContractFunction) -> TxReceipt:
+        if self.account is None:
+            raise KPError("this operation needs an account to sign with")
+        return _Sender(self.w3, self.account).send(fn)
+
+    def _call(self, fn: ContractFunction) -> Any:
+        with reverts():
+            return fn.call()
+
+    def _now(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+
+class _Sender:
+    """Builds, signs locally and sends transactions for one account, decoding refusals."""
+
+    def __init__(self, w3: Web3, account: LocalAccount) -> None:
+        self.w3 = w3
+        self.account = account
+        self.deploy_receipt: TxReceipt
+
+    def send(self, fn: ContractFunction) -> TxReceipt:
+        with reverts():
+            tx = fn.build_transaction({"from": self.account.address, "nonce": self._nonce()})
+        return self._submit(tx)
+
+    def deploy(self, name: str, *args: Any) -> str:
+        contract = self.w3.eth.contract(abi=artifact(name)["abi"], bytecode=artifact(name)["bytecode"])
+        with reverts():
+            tx = contract.constructor(*args).build_transaction(
+                {"from": self.account.address, "nonce": self._nonce()}
+            )
+        self.deploy_receipt = self._submit(tx)
+        return str(self.deploy_receipt["contractAddress"])
+
+    def _nonce(self) -> int:
+        return self.w3.eth.get_transaction_count(self.account.address, "pending")
+
+    def _submit(self, tx: Any) -> TxReceipt:
+        signed = self.account.sign_transaction(tx)
+        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        if receipt["status"] != 1:
+            with reverts():  # replay it as a call to learn why
+                self.w3.eth.call({k: v for k, v in tx.items() if k in ("from", "to", "data")},
+                                 receipt["blockNumber"] - 1)
+            raise KPError(f"transaction {tx_hash.hex()} failed")
+        return receipt
+
+
+@contextmanager
+def reverts() -> Iterator[None]:
+    """Turn a revert from any backend (eth-tester or a node over HTTP) into its ``KPError``."""
+    try:
+        yield
+    except (ContractCustomError, ContractPanicError, ContractLogicError) as error:
+        data = error.data if isinstance(error.data, str) else None
+        raise decode_revert(bytes.fromhex(data.removeprefix("0x")) if data else b"") from None
+    except Exception as error:  # eth-tester's TransactionFailed, without importing eth-tester
+        if type(error).__name__ != "TransactionFailed":
+            raise
+        raise decode_revert(_tester_revert_data(error)) from None
+
+
+def _tester_revert_data(error: BaseException | None) -> bytes:
+    """The raw revert data of an eth-tester failure. web3's tester provider re-raises it as text,
+    so the bytes are on the original exception, its ``__context__``."""
+    while error is not None:
+        for arg in error.args[:1]:
+            if isinstance(arg, Exception) and arg.args:
+                arg = arg.args[0]
+            if isinstance(arg, bytes):
+                return arg
+        error = error.__context__
+    return b""
+
+
+def read_participants(path: Path) -> list[dict[str, str]]:
+    """Rows of a participants CSV; every cell stays text (Namibia's code ``NA`` included)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for line, row in enumerate(rows, start=2):
+        if not row.get("code") or not row.get("name"):
+            raise KPError(f"{path}, line {line}: a participant needs a code and a name")
+    return rows
+
+
+def _differences(cert: Certificate, issued: IssuedDocument) -> tuple[str, ...]:
+    """Fields of ``issued`` that disagree with the chain; the commitment covers those it cannot see."""
+    doc = issued.document
+    seen = {
+        "number": doc.number == cert.number,
+        "importing": doc.importing == cert.importing,
+        "origins": doc.origins == cert.origins,
+        "carats": doc.carats == cert.carats,
+        "value_usd": doc.value_usd == cert.value_usd,
+        "parcels": doc.parcels == cert.parcels,
+        "hs_code": doc.hs_code == cert.hs_code,
+        "expires": doc.expires_at == cert.expires_at,
+        "holder": doc.holder == cert.holder,
+    }
+    differing = [name for name, same in seen.items() if not same]
+    if not differing and issued.commitment != cert.commitment:
+        differing = ["exporter, importer, issued date or salts (fields kept off chain)"]
+    return tuple(differing)
+
+
+def _code(code: str) -> bytes:
+    return ascii_bytes(code, 2)
+
+
+def _scope(scope: str) -> int:
+    if scope not in SCOPES:
+        raise KPError(f"embargo scope {scope!r} is not 'exports' or 'imports'")
+    return SCOPES.index(scope)
+
+
+def _seconds(moment: datetime | int) -> int:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return int(moment)
+
+
+def _token_id(number: str | int) -> int:
+    return number if isinstance(number, int) else number_to_token_id(number)
+
+
+__all__ = ["HS_CODES", "KP", "Certificate", "Deployment", "IssuedDocument", "Verification", "reverts"]

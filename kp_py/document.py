@@ -1,0 +1,313 @@
+"""Certificate documents: validation, canonical form and the salted commitment stored on chain.
+
+A certificate document is JSON with exactly the fields in :data:`FIELDS`. The chain stores only a
+32-byte commitment to it, built so that a guessed exporter name cannot be confirmed by hashing and so
+that the holder can show any single field with its salt (scheme ``kp-document-v1``)::
+
+    leaf(field)  = keccak256(salt[field] ++ UTF-8(JCS([field, value])))
+    commitment   = keccak256(UTF-8("kp-document-v1") ++ leaf(FIELDS[0]) ++ ... ++ leaf(FIELDS[12]))
+
+JCS is the JSON Canonicalization Scheme (RFC 8785); each salt is 32 random bytes. Values enter in
+their canonical form (see :meth:`Document.canonical`): the holder address EIP-55 checksummed, every
+other field exactly as validated. ``docs/document.md`` states the scheme for other implementations,
+and ``docs/test-vectors/document-v1.json`` gives vectors to check one against.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import rfc8785
+from eth_utils import is_address, is_checksum_address, keccak, to_checksum_address
+
+from kp_py._abi import ascii_bytes, number_to_token_id
+from kp_py.errors import DocumentError
+
+SCHEME = "kp-document-v1"
+FIELDS = (
+    "number",
+    "exporting",
+    "importing",
+    "origins",
+    "exporter",
+    "importer",
+    "carats",
+    "value_usd",
+    "parcels",
+    "hs_code",
+    "issued",
+    "expires",
+    "holder",
+)
+HS_CODES = {"7102.10": 10, "7102.21": 21, "7102.31": 31}
+MAX_ORIGINS = 8
+_UINT40 = 2**40 - 1
+
+_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
+_CODE = re.compile(r"[A-Z]{2}")
+_ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
+_AMOUNT = re.compile(r"\d{1,13}\.\d{2}")
+
+
+@dataclass(frozen=True)
+class Party:
+    """An exporter or importer: commercially sensitive, never stored on chain in clear."""
+
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated certificate document. Build one with :meth:`from_json` or :meth:`from_dict`.
+
+    Amounts are integers: ``carats`` in hundredths of a carat, ``value_usd`` in cents.
+    """
+
+    number: str
+    exporting: str
+    importing: str
+    origins: tuple[str, ...]
+    exporter: Party
+    importer: Party
+    carats: int
+    value_usd: int
+    parcels: int
+    hs_code: str
+    issued: date
+    expires: date
+    holder: str
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Document:
+        """Parse and validate a document from JSON text."""
+        try:
+            data = json.loads(text)
+        except UnicodeDecodeError as error:
+            raise DocumentError("(file)", f"not UTF-8 text ({error.reason})") from None
+        except json.JSONDecodeError as error:
+            raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Document:
+        """Validate a parsed document; the first problem found is raised as ``DocumentError``."""
+        if not isinstance(data, Mapping):
+            raise DocumentError("(document)", "must be a JSON object")
+        missing = [f for f in FIELDS if f not in data]
+        if missing:
+            raise DocumentError(missing[0], "is missing")
+        unknown = sorted(set(data) - set(FIELDS))
+        if unknown:
+            raise DocumentError(unknown[0], "is not a certificate field")
+
+        number = _string(data, "number")
+        exporting = _code(data, "exporting")
+        importing = _code(data, "importing")
+        if not _NUMBER.fullmatch(number):
+            raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 32 at most)")
+        if number[:2] != exporting:
+            raise DocumentError("number", f"{number!r} must start with the exporting code {exporting}-")
+        if importing == exporting:
+            raise DocumentError("importing", f"must differ from the exporting participant {exporting}")
+        issued = _date(data, "issued")
+        expires = _date(data, "expires")
+        if expires <= issued:
+            raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
+        return cls(
+            number=number,
+            exporting=exporting,
+            importing=importing,
+            origins=_origins(data),
+            exporter=_party(data, "exporter"),
+            importer=_party(data, "importer"),
+            carats=_amount(data, "carats", positive=True),
+            value_usd=_amount(data, "value_usd", positive=False),
+            parcels=_parcels(data),
+            hs_code=_hs_code(data),
+            issued=issued,
+            expires=expires,
+            holder=_holder(data),
+        )
+
+    def canonical(self) -> dict[str, Any]:
+        """The document as JSON values, in the canonical form the commitment hashes."""
+        return {
+            "number": self.number,
+            "exporting": self.exporting,
+            "importing": self.importing,
+            "origins": list(self.origins),
+            "exporter": {"name": self.exporter.name, "address": self.exporter.address},
+            "importer": {"name": self.importer.name, "address": self.importer.address},
+            "carats": f"{Decimal(self.carats) / 100:.2f}",
+            "value_usd": f"{Decimal(self.value_usd) / 100:.2f}",
+            "parcels": self.parcels,
+            "hs_code": self.hs_code,
+            "issued": self.issued.isoformat(),
+            "expires": self.expires.isoformat(),
+            "holder": self.holder,
+        }
+
+    @property
+    def token_id(self) -> int:
+        """The certificate's token id: its number in ASCII, read as a 256-bit integer."""
+        return number_to_token_id(self.number)
+
+    @property
+    def expires_at(self) -> int:
+        """Unix time the certificate expires: the end of its expiry date, UTC."""
+        end = datetime.combine(self.expires + timedelta(days=1), time(), tzinfo=timezone.utc)
+        return int(end.timestamp())
+
+    def issue_args(self, commitment: bytes) -> tuple[Any, ...]:
+        """The ``IKPCertificates.Issue`` struct for this document, as a tuple in ABI order."""
+        return (
+            ascii_bytes(self.number, 32),
+            self.holder,
+            ascii_bytes(self.importing, 2),
+            [ascii_bytes(origin, 32) for origin in self.origins],
+            self.carats,
+            self.value_usd,
+            self.parcels,
+            HS_CODES[self.hs_code],
+            self.expires_at,
+            commitment,
+        )
+
+
+Salts = dict[str, bytes]
+
+
+def new_salts() -> Salts:
+    """Fresh random salts, one per field."""
+    return {field: secrets.token_bytes(32) for field in FIELDS}
+
+
+def leaf(field: str, value: Any, salt: bytes) -> bytes:
+    """The salted hash of one field: what disclosing that field alone reveals and proves."""
+    if len(salt) != 32:
+        raise DocumentError(field, "salt must be 32 bytes")
+    return keccak(salt + rfc8785.dumps([field, value]))
+
+
+def leaves(document: Document, salts: Salts) -> dict[str, bytes]:
+    """Every field's leaf, in :data:`FIELDS` order."""
+    values = document.canonical()
+    return {field: leaf(field, values[field], salts[field]) for field in FIELDS}
+
+
+def commitment_of_leaves(field_leaves: Mapping[str, bytes]) -> bytes:
+    """The commitment over leaves given in any order."""
+    return keccak(SCHEME.encode() + b"".join(field_leaves[field] for field in FIELDS))
+
+
+def commitment(document: Document, salts: Salts) -> bytes:
+    """The 32-byte commitment stored on chain for ``document``."""
+    return commitment_of_leaves(leaves(document, salts))
+
+
+# ---------------------------------------------------------------- field validators
+
+
+def _string(data: Mapping[str, Any], field: str) -> str:
+    value = data[field]
+    if not isinstance(value, str):
+        raise DocumentError(field, f"must be a string, not {_json_type(value)}")
+    return value
+
+
+def _code(data: Mapping[str, Any], field: str) -> str:
+    value = _string(data, field)
+    if not _CODE.fullmatch(value):
+        raise DocumentError(field, f"{value!r} is not a two-letter ISO 3166-1 code")
+    return value
+
+
+def _origins(data: Mapping[str, Any]) -> tuple[str, ...]:
+    value = data["origins"]
+    if not isinstance(value, list):
+        raise DocumentError("origins", f"must be a list of codes, not {_json_type(value)}")
+    if not 1 <= len(value) <= MAX_ORIGINS:
+        raise DocumentError("origins", f"must name 1 to {MAX_ORIGINS} origins, not {len(value)}")
+    for origin in value:
+        if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin) or len(origin) > 32:
+            raise DocumentError("origins", f"{origin!r} is not CODE or CODE/zone (ASCII, 32 at most)")
+    if len(set(value)) != len(value):
+        raise DocumentError("origins", "names an origin twice")
+    return tuple(value)
+
+
+def _party(data: Mapping[str, Any], field: str) -> Party:
+    value = data[field]
+    if not isinstance(value, Mapping) or set(value) != {"name", "address"}:
+        raise DocumentError(field, "must be an object with exactly 'name' and 'address'")
+    for key in ("name", "address"):
+        if not isinstance(value[key], str) or not value[key].strip():
+            raise DocumentError(field, f"{key} must be a non-empty string")
+    return Party(name=value["name"], address=value["address"])
+
+
+def _amount(data: Mapping[str, Any], field: str, *, positive: bool) -> int:
+    value = data[field]
+    if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
+        raise DocumentError(field, f"must be a decimal string with 2 places, like '1234.50', not {value!r}")
+    try:
+        hundredths = int(Decimal(value) * 100)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        raise DocumentError(field, f"{value!r} is not a number") from None
+    if positive and hundredths == 0:
+        raise DocumentError(field, "must be more than 0.00")
+    if hundredths > _UINT40:
+        raise DocumentError(field, f"{value} is more than the largest amount, {Decimal(_UINT40) / 100}")
+    return hundredths
+
+
+def _parcels(data: Mapping[str, Any]) -> int:
+    value = data["parcels"]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise DocumentError("parcels", f"must be an integer, not {_json_type(value)}")
+    if not 1 <= value < 2**32:
+        raise DocumentError("parcels", f"must be between 1 and {2**32 - 1}, not {value}")
+    return value
+
+
+def _hs_code(data: Mapping[str, Any]) -> str:
+    value = _string(data, "hs_code")
+    if value not in HS_CODES:
+        raise DocumentError("hs_code", f"{value!r} is not a rough-diamond code ({', '.join(HS_CODES)})")
+    return value
+
+
+def _date(data: Mapping[str, Any], field: str) -> date:
+    value = _string(data, field)
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DocumentError(field, f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _holder(data: Mapping[str, Any]) -> str:
+    value = _string(data, "holder")
+    if not is_address(value) or not value.startswith("0x"):
+        raise DocumentError("holder", f"{value!r} is not a 0x wallet address")
+    if value != value.lower() and value[2:] != value[2:].upper() and not is_checksum_address(value):
+        raise DocumentError("holder", f"{value!r} has a wrong EIP-55 checksum (mixed case)")
+    if int(value, 16) == 0:
+        raise DocumentError("holder", "the zero address cannot hold a certificate")
+    return to_checksum_address(value)
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "an object")

@@ -1,0 +1,159 @@
+"""The exceptions of kp: one root, ``KPError``, and one class per refusal the contracts can make.
+
+Every revert, whether it comes from the in-process EVM (eth-tester) or from a node over HTTP, is
+decoded into the class named after its Solidity custom error, carrying the decoded arguments and
+reading as a sentence::
+
+    try:
+        kp.issue(document)
+    except ExportsBarred as refusal:
+        print(refusal)            # CF is barred from exporting since 2013-05-23
+        refusal.values["code"]    # 'CF'
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, ClassVar
+
+OPEN_END = 2**40 - 1
+
+
+class KPError(Exception):
+    """The root of every error kp raises on purpose."""
+
+
+class DocumentError(KPError, ValueError):
+    """A certificate document is malformed; the message names the field at fault."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"document field {field!r}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class ContractRevert(KPError):
+    """A contract refused a call; subclasses name the refusal.
+
+    ``values`` holds the error's decoded arguments, by their Solidity names, in readable form
+    (codes as ``"BW"``, times as ``datetime``, token ids as certificate numbers); ``raw`` holds
+    them as the ABI decoder returned them.
+    """
+
+    template: ClassVar[str] = "the contract refused the call ({error})"
+
+    def __init__(self, error: str, values: dict[str, Any], raw: tuple[Any, ...] = ()) -> None:
+        self.error = error
+        self.values = values
+        self.raw = raw
+        shown = {key: _show(value) for key, value in values.items()}
+        super().__init__(self.template.format(error=error, **shown))
+
+
+class NotPermitted(ContractRevert, PermissionError):
+    """The caller may not do this."""
+
+
+class NotFound(ContractRevert, LookupError):
+    """The certificate, participant or authority does not exist."""
+
+
+class Refused(ContractRevert, ValueError):
+    """The rules of the scheme, or the input, forbid this."""
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat(" ")
+    return str(value)
+
+
+# One class per Solidity custom error: (base, template). The template names the error's arguments.
+_ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
+    # access control (OpenZeppelin)
+    "AccessControlUnauthorizedAccount": (NotPermitted, "{account} does not hold the role {neededRole}"),
+    "AccessControlBadConfirmation": (NotPermitted, "only an account itself can renounce its roles"),
+    # registry
+    "InvalidParticipantCode": (Refused, "{code!r} is not a two-letter ISO 3166-1 code"),
+    "EmptyParticipantName": (Refused, "participant {code} needs a name"),
+    "UnknownParticipant": (NotFound, "{code} is not a KP participant"),
+    "InvalidStandingChange": (Refused, "{code} is {standing}: it cannot become {requested}"),
+    "ParticipantNotAdmitted": (Refused, "{code} is not in good standing (it is {standing})"),
+    "ExportsBarred": (Refused, "{code} is barred from exporting since {since}"),
+    "ImportsBarred": (Refused, "{code} is barred from importing since {since}"),
+    "SameParticipant": (Refused, "{code} cannot export to itself"),
+    "InvalidOriginCount": (Refused, "a certificate names 1 to {max} origins, not {count}"),
+    "InvalidOrigin": (Refused, "origin {origin!r} is not CODE or CODE/zone of a KP participant"),
+    "OriginEmbargoed": (Refused, "rough from {origin} is under an export embargo since {since}"),
+    "NoEmbargo": (Refused, "{code} has no {scope} embargo to lift"),
+    "InvalidZone": (Refused, "{zone!r} is not a zone of {code} (CODE/name, for export embargoes only)"),
+    "InvalidEmbargoStart": (Refused, "the embargo on {code} needs a start time"),
+    "InvalidAuthorityAddress": (Refused, "{authority} cannot be an authority key"),
+    "InvalidRoleHolder": (Refused, "role {role} cannot be given to the zero address"),
+    "AuthorityExists": (Refused, "{authority} is already a key of {participant}; keys are never reused"),
+    "UnknownAuthority": (NotPermitted, "{authority} is not a KP authority key"),
+    "InvalidValidity": (Refused, "a validity window must end after it starts ({validFrom} to {validUntil})"),
+    "NotAuthorityOf": (NotPermitted, "{authority} is a key of {actual}, not of {participant}"),
+    "AuthorityNotValid": (
+        NotPermitted,
+        "{authority} of {participant} is valid only from {validFrom} until {validUntil}",
+    ),
+    "InvalidValidityEnd": (
+        Refused,
+        "{authority}'s validity can only be shortened, to between {earliest} and {validUntil}, "
+        "not to {requested}",
+    ),
+    # certificates
+    "InvalidCertificateNumber": (Refused, "{number!r} is not a certificate number (CC-..., up to 32 characters)"),
+    "CertificateExists": (Refused, "certificate {tokenId} already exists"),
+    "InvalidHolder": (Refused, "{holder} cannot hold a certificate"),
+    "InvalidCarats": (Refused, "carats must be positive, not {carats}"),
+    "InvalidParcels": (Refused, "a shipment has at least one parcel, not {parcels}"),
+    "InvalidHsCode": (Refused, "7102.{hsCode} is not a rough-diamond HS code (7102.10, 7102.21, 7102.31)"),
+    "InvalidExpiry": (Refused, "the expiry {expiresAt} is not after the time of issue {now}"),
+    "MissingDocumentCommitment": (Refused, "certificate {tokenId} has no document commitment"),
+    "UnknownCertificate": (NotFound, "there is no certificate {tokenId}"),
+    "CertificateNotPending": (Refused, "certificate {tokenId} is {status}: only an issued one can be confirmed"),
+    "CertificateAlreadyVoided": (Refused, "certificate {tokenId} is already voided"),
+    "IssuerDisabled": (
+        Refused,
+        "certificate {tokenId} was issued by {issuer}, a key disabled from {disabledFrom}",
+    ),
+    "InvalidVoidReason": (Refused, "voiding certificate {tokenId} needs a reason"),
+    "CertificateLocked": (Refused, "certificate {tokenId} is bound to its holder and cannot be transferred"),
+    "ApprovalsDisabled": (Refused, "certificates cannot be delegated: {operator} cannot be approved"),
+    "EmptyBatch": (Refused, "the batch is empty"),
+    "InvalidRegistry": (Refused, "{registry} is not a registry"),
+    "ERC721NonexistentToken": (NotFound, "there is no certificate {tokenId}"),
+    "ERC721InvalidOwner": (Refused, "{owner} cannot hold certificates"),
+}
+
+
+def _make(name: str, base: type[ContractRevert], template: str) -> type[ContractRevert]:
+    doc = template.replace("{", "").replace("}", "").replace("!r", "")
+    return type(name, (base,), {"template": template, "__doc__": doc[0].upper() + doc[1:] + "."})
+
+
+ERROR_CLASSES: dict[str, type[ContractRevert]] = {
+    name: _make(name, base, template) for name, (base, template) in _ERRORS.items()
+}
+globals().update(ERROR_CLASSES)
+
+
+def error_class(name: str) -> type[ContractRevert]:
+    """The exception class of the Solidity custom error ``name``."""
+    return ERROR_CLASSES.get(name, ContractRevert)
+
+
+def timestamp(seconds: int) -> datetime | str:
+    """A uint40 time as a UTC ``datetime``; the open end reads as 'no end'."""
+    if seconds >= OPEN_END:
+        return "no end"
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+
+
+def __getattr__(name: str) -> type[ContractRevert]:  # for type checkers: the classes above
+    try:
+        return ERROR_CLASSES[name]
+    except KeyError:
+        raise AttributeError(name) from None

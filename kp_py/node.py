@@ -1,0 +1,138 @@
+"""A local anvil node whose chain state is kept on disk, under a project's ``.kp/`` folder.
+
+    node = LocalNode(Path(".kp"))
+    url = node.start()      # starts anvil, or finds the one already running
+    node.stop()             # SIGTERM: anvil writes its state, the next start resumes it
+
+anvil comes from the npm package ``@foundry-rs/anvil-linux-amd64`` (``node_modules/.bin/anvil``) or
+from ``PATH``. Its log goes to ``.kp/anvil.log``; ``.kp/node.json`` records pid, URL and chain id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kp_py.errors import KPError
+
+# anvil's well-known development mnemonic: its accounts are funded on every local chain.
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+LOCAL_CHAIN_ID = 31337
+
+
+class NodeError(KPError, RuntimeError):
+    """The local node could not be started, found or stopped."""
+
+
+def anvil_binary() -> str:
+    """The anvil executable: the npm package's, else one on ``PATH``."""
+    here = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "anvil"
+    for candidate in (Path.cwd() / "node_modules" / ".bin" / "anvil", here):
+        if candidate.is_file():
+            return str(candidate)
+    found = shutil.which("anvil")
+    if found is None:
+        raise NodeError("anvil not found: run `npm ci` (it installs @foundry-rs/anvil-linux-amd64)")
+    return found
+
+
+@dataclass
+class LocalNode:
+    """An anvil process with its state in ``home``."""
+
+    home: Path
+    chain_id: int = LOCAL_CHAIN_ID
+    port: int = 0  # 0: any free port
+
+    @property
+    def info_file(self) -> Path:
+        return self.home / "node.json"
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "anvil-state.json"
+
+    def status(self) -> dict[str, object] | None:
+        """``{"pid", "url", "chain_id"}`` of the running node, or None."""
+        try:
+            info: dict[str, object] = json.loads(self.info_file.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+        pid = info.get("pid")
+        if not isinstance(pid, int) or not _alive(pid):
+            return None
+        return info
+
+    def start(self, timeout: float = 20.0) -> str:
+        """Start the node (or find it running) and return its RPC URL."""
+        running = self.status()
+        if running is not None:
+            return str(running["url"])
+        self.home.mkdir(parents=True, exist_ok=True)
+        command = [
+            anvil_binary(),
+            "--port", str(self.port),
+            "--chain-id", str(self.chain_id),
+            "--mnemonic", DEV_MNEMONIC,
+            "--state", str(self.state_file),
+            "--state-interval", "5",
+        ]  # fmt: skip
+        log_path = self.home / "anvil.log"
+        with open(log_path, "w") as log:
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        url = self._wait_for_url(process, log_path, timeout)
+        info = {"pid": process.pid, "url": url, "chain_id": self.chain_id}
+        self.info_file.write_text(json.dumps(info, indent=2) + "\n")
+        return url
+
+    def stop(self, timeout: float = 20.0) -> bool:
+        """Stop the node, letting it write its state. Returns whether one was running."""
+        running = self.status()
+        if running is None:
+            return False
+        pid = int(str(running["pid"]))
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.info_file.unlink(missing_ok=True)
+        return True
+
+    def _wait_for_url(self, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(r"Listening on ([\d.]+):(\d+)", log_path.read_text(errors="replace"))
+            if match:
+                return f"http://{match.group(1)}:{match.group(2)}"
+            if process.poll() is not None:
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-3:]
+                raise NodeError(f"anvil exited with code {process.returncode}: {' / '.join(tail)}")
+            time.sleep(0.05)
+        process.terminate()
+        raise NodeError(f"anvil did not start within {timeout:.0f} s (log: {log_path})")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped by its parent) counts as stopped.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return True

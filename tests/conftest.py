@@ -1,0 +1,233 @@
+"""Fixtures for the kp tests, named as Ethereum developers expect.
+
+Unit tests run on the in-process EVM (eth-tester, py-evm): one chain per session, the contracts
+deployed once with a small set of participants and authorities, and every test isolated by a
+snapshot taken before it and reverted after. Integration tests (``tests/integration``) run on a real
+anvil node that their own fixtures start and stop.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_tester import EthereumTester, PyEVMBackend
+from web3 import EthereumTesterProvider, Web3
+from web3.contract import Contract
+from web3.types import TxReceipt
+
+from kp_py import KP, Document
+from kp_py._abi import ascii_bytes
+from kp_py.client import _Sender
+from kp_py.document import new_salts
+from kp_py.errors import ContractRevert
+
+# The ape tests run under `ape test` only (tests/test_ape.py drives them).
+collect_ignore = [] if os.environ.get("KP_APE_TEST") else ["ape"]
+
+OPEN_END = 2**40 - 1
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Named test accounts; ``all`` holds every funded account of the test chain."""
+
+    admin: LocalAccount
+    chair: LocalAccount
+    secretariat: LocalAccount
+    ae: LocalAccount  # an authority of the United Arab Emirates
+    bw: LocalAccount  # an authority of Botswana
+    eu: LocalAccount  # an authority of the European Union
+    holder: LocalAccount  # a trader's wallet
+    stranger: LocalAccount
+    spare: tuple[LocalAccount, ...]
+
+    def __getitem__(self, index: int) -> LocalAccount:
+        return self.spare[index]
+
+
+class Chain:
+    """Time and snapshots of the in-process chain."""
+
+    def __init__(self, tester: EthereumTester, web3: Web3) -> None:
+        self.tester = tester
+        self.web3 = web3
+
+    def time(self) -> int:
+        """The timestamp of the latest block."""
+        return int(self.web3.eth.get_block("latest")["timestamp"])
+
+    def travel(self, seconds: int) -> int:
+        """Move the clock forward; the next block is mined at the new time."""
+        target = self.time() + seconds
+        self.tester.time_travel(target)
+        return target
+
+    def snapshot(self) -> int:
+        return int(self.tester.take_snapshot())
+
+    def revert(self, snapshot: int) -> None:
+        self.tester.revert_to_snapshot(snapshot)
+
+
+@pytest.fixture(scope="session")
+def tester() -> EthereumTester:
+    return EthereumTester(PyEVMBackend())
+
+
+@pytest.fixture(scope="session")
+def web3(tester: EthereumTester) -> Web3:
+    return Web3(EthereumTesterProvider(tester))
+
+
+@pytest.fixture(scope="session")
+def accounts(tester: EthereumTester) -> Accounts:
+    keys = [Account.from_key(key.to_bytes()) for key in tester.backend.account_keys]
+    return Accounts(*keys[:8], spare=tuple(keys[8:]))
+
+
+@pytest.fixture(scope="session")
+def chain(tester: EthereumTester, web3: Web3) -> Chain:
+    return Chain(tester, web3)
+
+
+@pytest.fixture(scope="session")
+def deployed(web3: Web3, accounts: Accounts) -> KP:
+    """The contracts, with AE, BW, EU and CF admitted and one authority each for AE, BW and EU."""
+    kp = KP.deploy(
+        web3,
+        accounts.admin,
+        admin=accounts.admin.address,
+        chair=accounts.chair.address,
+        secretariat=accounts.secretariat.address,
+    )
+    chair = kp.with_account(accounts.chair)
+    for code, name in [
+        ("AE", "United Arab Emirates"),
+        ("BW", "Botswana"),
+        ("EU", "European Union"),
+        ("CF", "Central African Republic"),
+    ]:
+        chair.admit(code, name)
+    secretariat = kp.with_account(accounts.secretariat)
+    for officer, code in [(accounts.ae, "AE"), (accounts.bw, "BW"), (accounts.eu, "EU")]:
+        secretariat.add_authority(officer.address, code, valid_from=0)
+    return kp
+
+
+@pytest.fixture(autouse=True)
+def _isolate(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Revert the in-process chain after each test that used it."""
+    if "chain" not in request.fixturenames and "deployed" not in request.fixturenames:
+        yield
+        return
+    chain: Chain = request.getfixturevalue("chain")
+    request.getfixturevalue("deployed")
+    snapshot = chain.snapshot()
+    yield
+    chain.revert(snapshot)
+
+
+@pytest.fixture
+def kp(deployed: KP) -> KP:
+    """A read-only client of the deployment."""
+    return KP(deployed.w3, deployed.deployment)
+
+
+@pytest.fixture
+def registry(deployed: KP) -> Contract:
+    return deployed.registry
+
+
+@pytest.fixture
+def certificates(deployed: KP) -> Contract:
+    return deployed.certificates
+
+
+@pytest.fixture
+def as_(kp: KP) -> Callable[[LocalAccount], KP]:
+    """``as_(accounts.chair).suspend("CF")``: the client signing as an account."""
+    return kp.with_account
+
+
+@pytest.fixture
+def send(web3: Web3) -> Callable[[LocalAccount, Any], TxReceipt]:
+    """``send(account, contract.functions.f(...))``: one signed transaction, refusals decoded."""
+    return lambda account, fn: _Sender(web3, account).send(fn)
+
+
+@contextmanager
+def reverts(error: str, *args: Any) -> Iterator[None]:
+    """Expect the contract to refuse with custom error ``error`` and exactly these raw arguments."""
+    with pytest.raises(ContractRevert) as caught:
+        yield
+    assert caught.value.error == error, f"reverted with {caught.value.error}: {caught.value}"
+    assert caught.value.raw == args, f"{error} arguments {caught.value.raw} != {args}"
+
+
+def code(text: str) -> bytes:
+    return ascii_bytes(text, 2)
+
+
+def b32(text: str) -> bytes:
+    return ascii_bytes(text, 32)
+
+
+def token(number: str) -> int:
+    return int.from_bytes(b32(number), "big")
+
+
+def document_data(holder: str, **changes: Any) -> dict[str, Any]:
+    """A valid AE -> BW certificate document, with ``changes`` applied."""
+    data: dict[str, Any] = {
+        "number": "AE-2024-000123",
+        "exporting": "AE",
+        "importing": "BW",
+        "origins": ["BW"],
+        "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
+        "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+        "carats": "1250.50",
+        "value_usd": "3125000.00",
+        "parcels": 3,
+        "hs_code": "7102.31",
+        "issued": date.today().isoformat(),
+        "expires": (date.today() + timedelta(days=60)).isoformat(),
+        "holder": holder,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def make_document(accounts: Accounts) -> Callable[..., Document]:
+    """``make_document(number="AE-1", carats="2.00")``: a valid document with changes."""
+    return lambda **changes: Document.from_dict(document_data(accounts.holder.address, **changes))
+
+
+@pytest.fixture
+def make_issue(make_document: Callable[..., Document]) -> Callable[..., tuple[Any, ...]]:
+    """The raw ``Issue`` struct of a valid document, with raw fields overridden by name."""
+    names = ("number", "holder", "importing", "origins", "carats", "valueUsd", "parcels", "hsCode", "expiresAt",
+             "document")  # fmt: skip
+
+    def build(**raw: Any) -> tuple[Any, ...]:
+        args = list(make_document().issue_args(b"\x11" * 32))
+        for name, value in raw.items():
+            args[names.index(name)] = value
+        return tuple(args)
+
+    return build
+
+
+@pytest.fixture
+def issued(as_: Callable[[LocalAccount], KP], accounts: Accounts, make_document: Callable[..., Document]) -> Any:
+    """Certificate AE-2024-000123, issued by the AE authority to the holder."""
+    return as_(accounts.ae).issue(make_document(), new_salts())

@@ -1,0 +1,139 @@
+"""KPRegistry: admit, suspend, reinstate, withdraw, and who may call them."""
+
+import pytest
+from conftest import code, reverts
+
+
+
+@pytest.fixture
+def chair_role(registry):
+    return registry.functions.CHAIR_ROLE().call()
+
+
+def test_admit_records_participant_and_emits(as_, accounts, kp, registry, chain):
+    receipt = as_(accounts.chair).admit("UZ", "Uzbekistan")
+    (event,) = registry.events.ParticipantAdmitted().process_receipt(receipt)
+    assert event.args.code == code("UZ") and event.args.name == "Uzbekistan"
+    uz = kp.participant("UZ")
+    assert (uz.name, uz.standing) == ("Uzbekistan", "admitted")
+    assert tuple(registry.functions.participant(code("UZ")).call()) == (1, chain.time(), 0, 0)
+    assert kp.participant_codes() == ["AE", "BW", "EU", "CF", "UZ"]
+
+
+def test_namibia_code_na_is_a_code_like_any_other(as_, accounts, kp):
+    as_(accounts.chair).admit("NA", "Namibia")
+    assert kp.participant("NA").standing == "admitted"
+
+
+@pytest.mark.parametrize("bad", [b"uz", b"U1", b"\x00\x00", b"U "])
+def test_admit_refuses_a_malformed_code(send, accounts, registry, bad):
+    with reverts("InvalidParticipantCode", bad):
+        send(accounts.chair, registry.functions.admit(bad, "Somewhere"))
+
+
+def test_admit_refuses_an_empty_name(as_, accounts):
+    with reverts("EmptyParticipantName", code("UZ")):
+        as_(accounts.chair).admit("UZ", "")
+
+
+@pytest.mark.parametrize("standing", ["admitted", "suspended"])
+def test_admit_refuses_a_current_participant(as_, accounts, standing):
+    chair = as_(accounts.chair)
+    if standing == "suspended":
+        chair.suspend("CF")
+    with reverts("InvalidStandingChange", code("CF"), 1 if standing == "admitted" else 2, 1):
+        chair.admit("CF", "Central African Republic")
+
+
+def test_withdrawn_participant_can_be_admitted_again(as_, accounts, kp, registry):
+    """The Republic of the Congo was removed in 2004 and readmitted in 2007."""
+    chair = as_(accounts.chair)
+    chair.withdraw("CF")
+    receipt = chair.admit("CF", "Central African Republic")
+    assert registry.events.ParticipantAdmitted().process_receipt(receipt)[0].args.code == code("CF")
+    assert kp.participant("CF").standing == "admitted"
+    assert kp.participant_codes().count("CF") == 1
+
+
+@pytest.mark.parametrize("self_suspension", [False, True])
+def test_suspend_and_reinstate(as_, accounts, kp, registry, self_suspension):
+    chair = as_(accounts.chair)
+    receipt = chair.suspend("CF", self_suspension=self_suspension)
+    (event,) = registry.events.ParticipantSuspended().process_receipt(receipt)
+    assert (event.args.code, event.args.selfSuspension) == (code("CF"), self_suspension)
+    assert kp.participant("CF").standing == "suspended"
+    receipt = chair.reinstate("CF")
+    assert registry.events.ParticipantReinstated().process_receipt(receipt)[0].args.code == code("CF")
+    assert kp.participant("CF").standing == "admitted"
+
+
+def test_suspend_refuses_unless_admitted(as_, accounts):
+    chair = as_(accounts.chair)
+    chair.suspend("CF")
+    with reverts("InvalidStandingChange", code("CF"), 2, 2):
+        chair.suspend("CF")
+    with reverts("UnknownParticipant", code("ZZ")):
+        chair.suspend("ZZ")
+
+
+def test_reinstate_refuses_unless_suspended(as_, accounts):
+    with reverts("InvalidStandingChange", code("CF"), 1, 1):
+        as_(accounts.chair).reinstate("CF")
+
+
+def test_withdraw(as_, accounts, kp, registry):
+    chair = as_(accounts.chair)
+    receipt = chair.withdraw("CF")
+    assert registry.events.ParticipantWithdrawn().process_receipt(receipt)[0].args.code == code("CF")
+    assert kp.participant("CF").standing == "withdrawn"
+    with reverts("InvalidStandingChange", code("CF"), 3, 3):
+        chair.withdraw("CF")
+    with reverts("UnknownParticipant", code("ZZ")):
+        chair.withdraw("ZZ")
+
+
+@pytest.mark.parametrize("caller", ["stranger", "secretariat", "admin", "ae"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda kp: kp.admit("UZ", "Uzbekistan"),
+        lambda kp: kp.suspend("CF"),
+        lambda kp: kp.reinstate("CF"),
+        lambda kp: kp.withdraw("CF"),
+        lambda kp: kp.set_embargo("CF", "exports", 1),
+        lambda kp: kp.lift_embargo("CF", "exports"),
+    ],
+    ids=["admit", "suspend", "reinstate", "withdraw", "setEmbargo", "liftEmbargo"],
+)
+def test_only_the_chair_changes_membership_and_embargoes(as_, accounts, chair_role, caller, call):
+    account = getattr(accounts, caller)
+    with reverts("AccessControlUnauthorizedAccount", account.address, chair_role):
+        call(as_(account))
+
+
+def test_admin_grants_the_chair_role(send, as_, accounts, registry, chair_role):
+    send(accounts.admin, registry.functions.grantRole(chair_role, accounts.stranger.address))
+    as_(accounts.stranger).admit("UZ", "Uzbekistan")
+    with reverts("AccessControlUnauthorizedAccount", accounts.chair.address, bytes(32)):
+        send(accounts.chair, registry.functions.grantRole(chair_role, accounts.chair.address))
+
+
+def test_constructor_refuses_a_zero_role_holder(web3, accounts):
+    from kp_py._abi import artifact
+    from kp_py.client import _Sender
+
+    zero = "0x" + "00" * 20
+    with reverts("InvalidRoleHolder", registry_role("CHAIR_ROLE")):
+        _Sender(web3, accounts.admin).deploy("KPRegistry", accounts.admin.address, zero, accounts.admin.address)
+    assert artifact("KPRegistry")["abi"]
+
+
+def registry_role(name):
+    from eth_utils import keccak
+
+    return keccak(text=name)
+
+
+def test_version(registry, certificates):
+    assert registry.functions.version().call() == "1.0.0"
+    assert certificates.functions.version().call() == "1.0.0"
