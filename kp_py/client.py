@@ -15,6 +15,7 @@ Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -473,14 +474,21 @@ def reverts() -> Iterator[None]:
 
 
 def _tester_revert_data(error: BaseException | None) -> bytes:
-    """The raw revert data of an eth-tester failure. web3's tester provider re-raises it as text,
-    so the bytes are on the original exception, its ``__context__``."""
+    """The raw revert data of an eth-tester failure. Its transactions keep the bytes on the original
+    exception (web3's provider re-raises it as text, with the original as ``__context__``); its calls
+    only keep their ``repr``, which is read back as a bytes literal."""
     while error is not None:
         for arg in error.args[:1]:
             if isinstance(arg, Exception) and arg.args:
                 arg = arg.args[0]
             if isinstance(arg, bytes):
                 return arg
+            if isinstance(arg, str):
+                text = arg.removeprefix("execution reverted: ")
+                if text[:2] in ("b'", 'b"'):
+                    value = ast.literal_eval(text)
+                    if isinstance(value, bytes):
+                        return value
         error = error.__context__
     return b""
 
