@@ -209,7 +209,7 @@ def document_data(holder: str, **changes: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_document(accounts: Accounts) -> Callable[..., Document]:
     """``make_document(number="AE-1", carats="2.00")``: a valid document with changes."""
-    return lambda **changes: Document.from_dict(document_data(accounts.holder.address, **changes))
+    return lambda **changes: Document.from_dict(document_data(**{"holder": accounts.holder.address, **changes}))
 
 
 @pytest.fixture

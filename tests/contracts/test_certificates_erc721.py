@@ -1,0 +1,102 @@
+"""KPCertificates as an ERC-721 / ERC-5192 token: interfaces, locking, metadata."""
+
+import base64
+import json
+
+import pytest
+from conftest import reverts
+from eth_utils import function_signature_to_4byte_selector as selector
+
+ZERO = "0x" + "00" * 20
+
+
+def interface_id(*signatures: str) -> bytes:
+    value = 0
+    for signature in signatures:
+        value ^= int.from_bytes(selector(signature), "big")
+    return value.to_bytes(4, "big")
+
+
+ERC165 = interface_id("supportsInterface(bytes4)")
+ERC721 = interface_id(
+    "balanceOf(address)", "ownerOf(uint256)", "safeTransferFrom(address,address,uint256,bytes)",
+    "safeTransferFrom(address,address,uint256)", "transferFrom(address,address,uint256)",
+    "approve(address,uint256)", "setApprovalForAll(address,bool)", "getApproved(uint256)",
+    "isApprovedForAll(address,address)",
+)  # fmt: skip
+ERC721_METADATA = interface_id("name()", "symbol()", "tokenURI(uint256)")
+ERC5192 = interface_id("locked(uint256)")
+
+
+def test_interface_ids_match_the_standards():
+    assert (ERC165.hex(), ERC721.hex(), ERC721_METADATA.hex(), ERC5192.hex()) == (
+        "01ffc9a7", "80ac58cd", "5b5e139f", "b45a3c0e"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(("interface", "supported"), [
+    (ERC165, True), (ERC721, True), (ERC721_METADATA, True), (ERC5192, True),
+    (bytes.fromhex("780e9d63"), False),  # ERC-721 Enumerable
+    (bytes.fromhex("ffffffff"), False),
+])  # fmt: skip
+def test_supports_interface(certificates, interface, supported):
+    assert certificates.functions.supportsInterface(interface).call() is supported
+
+
+def test_name_and_symbol(certificates):
+    assert certificates.functions.name().call() == "Kimberley Process Certificate"
+    assert certificates.functions.symbol().call() == "KPC"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, a, t: c.functions.transferFrom(a.holder.address, a.stranger.address, t),
+        lambda c, a, t: c.functions.safeTransferFrom(a.holder.address, a.stranger.address, t),
+        lambda c, a, t: c.functions.safeTransferFrom(a.holder.address, a.stranger.address, t, b"x"),
+        lambda c, a, t: c.functions.approve(a.stranger.address, t),
+    ],
+    ids=["transferFrom", "safeTransferFrom", "safeTransferFrom+data", "approve"],
+)
+def test_the_holder_cannot_transfer_or_approve(send, accounts, certificates, issued, call):
+    with reverts("CertificateLocked", issued.token_id):
+        send(accounts.holder, call(certificates, accounts, issued.token_id))
+    assert certificates.functions.ownerOf(issued.token_id).call() == accounts.holder.address
+
+
+def test_operators_cannot_be_approved(send, accounts, certificates, issued):
+    with reverts("ApprovalsDisabled", accounts.stranger.address):
+        send(accounts.holder, certificates.functions.setApprovalForAll(accounts.stranger.address, True))
+    assert certificates.functions.isApprovedForAll(accounts.holder.address, accounts.stranger.address).call() is False
+    assert certificates.functions.getApproved(issued.token_id).call() == ZERO
+
+
+def test_unknown_tokens(certificates, accounts):
+    from kp_py.client import reverts as decoding
+
+    for fn in ("ownerOf", "locked", "getApproved", "tokenURI"):
+        with reverts("ERC721NonexistentToken", 7), decoding():
+            getattr(certificates.functions, fn)(7).call()
+    with reverts("ERC721InvalidOwner", ZERO), decoding():
+        certificates.functions.balanceOf(ZERO).call()
+
+
+@pytest.mark.parametrize("then", ["issued", "confirmed", "voided", "expired"])
+def test_token_uri_is_on_chain_json_with_the_current_status(as_, accounts, chain, certificates, issued, then):
+    if then == "confirmed":
+        as_(accounts.bw).confirm_receipt("AE-2024-000123")
+    elif then == "voided":
+        as_(accounts.ae).void("AE-2024-000123", "lost")
+    elif then == "expired":
+        chain.travel(61 * 86_400)
+    uri = certificates.functions.tokenURI(issued.token_id).call()
+    prefix = "data:application/json;base64,"
+    assert uri.startswith(prefix)
+    metadata = json.loads(base64.b64decode(uri[len(prefix):]))
+    assert metadata["name"] == "AE-2024-000123"
+    traits = {a["trait_type"]: a["value"] for a in metadata["attributes"]}
+    assert traits["Route"] == "AE to BW"
+    assert traits["Carats"] == "1250.50"
+    assert traits["HS code"] == "7102.31"
+    assert traits["Status"] == {"issued": "Issued", "confirmed": "Receipt confirmed", "voided": "Voided",
+                                "expired": "Expired"}[then]  # fmt: skip
