@@ -88,10 +88,13 @@ class Document:
     @classmethod
     def from_json(cls, text: str | bytes) -> Document:
         """Parse and validate a document from JSON text."""
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise DocumentError("(file)", f"not UTF-8 text ({error.reason} at byte {error.start})") from None
         try:
             data = json.loads(text)
-        except UnicodeDecodeError as error:
-            raise DocumentError("(file)", f"not UTF-8 text ({error.reason})") from None
         except json.JSONDecodeError as error:
             raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
         return cls.from_dict(data)
