@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PY_READY := $(VENV)/.ready
 NPM_READY := node_modules/.ready
 
-.PHONY: setup demo test test-fast lint artifacts clean
+.PHONY: setup demo test lint artifacts ape-compile ape-test clean
 
 setup: $(PY_READY) $(NPM_READY)
 
@@ -31,6 +31,22 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# ape, offline: py-solc-x finds the pinned compiler as .build/solcx/solc-v<version>, a wrapper
+# over the solcjs bridge (generated, never committed; see ape-config.yaml).
+APE_SOLC := .build/solcx/solc-v0.8.28
+APE_ENV := SOLCX_BINARY_PATH=$(CURDIR)/.build/solcx KP_APE_TEST=1
+
+$(APE_SOLC): tools/solc
+	mkdir -p $(@D)
+	printf '#!/bin/sh\nexec "%s/tools/solc" "$$@" --include-path "%s"\n' "$(CURDIR)" "$(CURDIR)" > $@
+	chmod +x $@
+
+ape-compile: setup $(APE_SOLC)
+	$(APE_ENV) $(VENV)/bin/ape compile
+
+ape-test: setup $(APE_SOLC)
+	$(APE_ENV) $(VENV)/bin/ape test tests/ape
 
 artifacts: setup
 	$(PY) -m kp_py._build

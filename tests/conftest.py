@@ -65,6 +65,10 @@ class Chain:
         """The timestamp of the latest block."""
         return int(self.web3.eth.get_block("latest")["timestamp"])
 
+    def pending_time(self) -> int:
+        """The timestamp the next transaction (or call) executes at."""
+        return int(self.web3.eth.get_block("pending")["timestamp"])
+
     def travel(self, seconds: int) -> int:
         """Move the clock forward; the next block is mined at the new time."""
         target = self.time() + seconds

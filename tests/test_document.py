@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import document_data
+from tests.conftest import document_data
 
 from kp_py import Document, DocumentError
 from kp_py.document import commitment, leaves, new_salts

@@ -5,8 +5,9 @@ named ``accounts``, ``chain``, ``web3``, ``registry`` and ``certificates``. Fixt
 conftest take precedence over those of a plugin, so inside this folder the root ones would
 hide ape's ``accounts`` and ``chain``. This conftest is closer to the tests, so it wins over
 the root one: every fixture the ape tests use is defined here again, from ape itself, and
-none of the root ones can leak in (the root's autouse ``_isolate`` is replaced too). (The root conftest skips this folder unless
-``KP_APE_TEST`` is set, which ``tests/test_ape.py`` and ``make ape-test`` do.)
+none of the root ones can leak in; the root's autouse ``_isolate`` is replaced too. (The root
+conftest skips this folder unless ``KP_APE_TEST`` is set, as tests/test_ape.py and
+``make ape-test`` do.)
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def _not_here(name: str):
         pytest.fail(f"`{name}` belongs to the eth-tester suite (tests/conftest.py), not to the ape tests")
 
     fixture.__name__ = name
+    fixture.__doc__ = "Not available in the ape tests (an eth-tester fixture of tests/conftest.py)."
     return pytest.fixture(scope="session", name=name)(fixture)
 
 

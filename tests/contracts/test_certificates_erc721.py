@@ -4,7 +4,7 @@ import base64
 import json
 
 import pytest
-from conftest import reverts
+from tests.conftest import reverts
 from eth_utils import function_signature_to_4byte_selector as selector
 
 ZERO = "0x" + "00" * 20

@@ -1,7 +1,7 @@
 """KPCertificates: confirmReceipt, void, expiry and validity, the state machine of a certificate."""
 
 import pytest
-from conftest import DAY, code, reverts
+from tests.conftest import DAY, code, reverts
 
 ISSUED, CONFIRMED, VOIDED, EXPIRED = 1, 2, 3, 4
 FRAUD = 4
@@ -70,7 +70,7 @@ def test_exporting_authority_voids(as_, accounts, kp, certificates, issued, conf
 
 
 def test_any_valid_key_of_the_exporter_voids_after_rotation(as_, accounts, chain, issued):
-    as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, chain.time() + 1)
+    as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, chain.pending_time())
     as_(accounts[0]).void("AE-2024-000123", "cancelled")
 
 

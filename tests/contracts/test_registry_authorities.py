@@ -1,7 +1,7 @@
 """KPRegistry: authority keys added, rotated, retired and disabled, and what validity means."""
 
 import pytest
-from conftest import DAY, OPEN_END, code, reverts
+from tests.conftest import DAY, OPEN_END, code, reverts
 
 from kp_py.errors import timestamp
 
@@ -68,7 +68,7 @@ def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, cha
 def test_rotation_and_retirement_cannot_reach_into_the_past(as_, accounts, chain):
     secretariat = as_(accounts.secretariat)
     past = chain.time() - DAY
-    with reverts("InvalidValidityEnd", accounts.ae.address, past, chain.time() + 1, OPEN_END):
+    with reverts("InvalidValidityEnd", accounts.ae.address, past, chain.pending_time(), OPEN_END):
         secretariat.retire_authority(accounts.ae.address, past)
     with reverts("UnknownAuthority", accounts[0].address):
         secretariat.rotate_authority(accounts[0].address, accounts[1].address, chain.time() + DAY)
@@ -81,7 +81,7 @@ def test_retire(as_, accounts, registry, chain, make_document):
     receipt = as_(accounts.secretariat).retire_authority(accounts.ae.address, at)
     (event,) = registry.events.AuthorityRetired().process_receipt(receipt)
     assert (event.args.authority, event.args.participant, event.args.validUntil) == (accounts.ae.address, code("AE"), at)
-    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, chain.time() + 1, at):
+    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, chain.pending_time(), at):
         as_(accounts.secretariat).retire_authority(accounts.ae.address, at + 1)
 
 
@@ -91,7 +91,7 @@ def test_disable_from_a_past_time_invalidates_only_later_certificates(
     officer = as_(accounts.ae)
     officer.issue(make_document(number="AE-BEFORE"))
     chain.travel(DAY)
-    compromised_at = chain.time() + 1
+    compromised_at = chain.pending_time()
     chain.travel(DAY)
     officer.issue(make_document(number="AE-STOLEN"))
     receipt = as_(accounts.secretariat).disable_authority(accounts.ae.address, compromised_at)

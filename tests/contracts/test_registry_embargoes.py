@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 
 import pytest
-from conftest import DAY, b32, code, reverts
+from tests.conftest import DAY, b32, code, reverts
 
 from kp_py.errors import timestamp
 

@@ -1,7 +1,7 @@
 """KPRegistry: admit, suspend, reinstate, withdraw, and who may call them."""
 
 import pytest
-from conftest import code, reverts
+from tests.conftest import code, reverts
 
 
 

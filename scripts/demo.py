@@ -1,0 +1,162 @@
+"""The story of the November 2024 Dubai plenary, told on a local anvil node (`make demo`).
+
+The node keeps its chain under .kp/; each run deploys a fresh pair of contracts on it, records the
+deployment in .kp/deployments.json and writes the issued certificate to .kp/certificates/.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from web3 import Web3
+
+from kp_py import KP, Document, IssuedDocument, KPError
+from kp_py.node import DEV_MNEMONIC, LocalNode
+
+HOME = Path(".kp")
+DATA = Path(__file__).resolve().parent.parent / "kp_py" / "data" / "kp-participants.csv"
+CAR_EMBARGO = datetime(2013, 5, 23, tzinfo=timezone.utc)
+
+
+def step(text: str) -> None:
+    print(f"\n== {text}")
+
+
+def say(text: str) -> None:
+    print(f"   {text}")
+
+
+def main() -> int:
+    Account.enable_unaudited_hdwallet_features()
+    chair, uae_officer, bw_officer, bw_importer, car_officer = (
+        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(5)
+    )
+
+    step("A local chain")
+    node = LocalNode(HOME)
+    url = node.start()
+    try:
+        return story(url, chair, uae_officer, bw_officer, bw_importer, car_officer)
+    finally:
+        node.stop()
+        print(f"\n(the node is stopped; its chain is saved in {HOME}/ and the next run resumes it)")
+
+
+def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: Any, car_officer: Any) -> int:
+    w3 = Web3(Web3.HTTPProvider(url))
+    say(f"anvil at {url} (chain id {w3.eth.chain_id}, block {w3.eth.block_number}); state kept in {HOME}/")
+
+    step("The Chair deploys the participant registry and the certificate contract")
+    kp = KP.deploy(w3, chair)
+    record_deployment(kp)
+    say(f"registry      {kp.deployment.registry}")
+    say(f"certificates  {kp.deployment.certificates}")
+
+    step("The participants of the scheme are loaded from the data file")
+    rows = [line for line in DATA.read_text(encoding="utf-8").splitlines()[1:] if not line.startswith("UZ,")]
+    before_plenary = HOME / "participants-before-2024.csv"
+    before_plenary.write_text("\n".join([DATA.read_text(encoding="utf-8").splitlines()[0], *rows]) + "\n")
+    loaded = kp.load_participants(before_plenary)
+    say(f"{len(loaded)} participants admitted, among them NA ({kp.participant('NA').name}) and EU")
+
+    step("Authorities: the Dubai KP office, Botswana's ministry, the CAR's BECDOR")
+    kp.add_authority(uae_officer.address, "AE")
+    kp.add_authority(bw_officer.address, "BW")
+    kp.add_authority(car_officer.address, "CF")
+    for officer, code in [(uae_officer, "AE"), (bw_officer, "BW"), (car_officer, "CF")]:
+        say(f"{code}: {officer.address}")
+
+    step("The CAR embargo, in force since May 2013, with the compliant zones of the 2015 framework")
+    kp.set_embargo("CF", "exports", CAR_EMBARGO, ["CF/Berberati", "CF/Boda", "CF/Carnot", "CF/Gadzi", "CF/Nola"])
+    say(f"CF: exports barred since {kp.participant('CF').exports_barred_since:%Y-%m-%d}; "
+        f"compliant zones {', '.join(kp.participant('CF').compliant_zones)}")  # fmt: skip
+    uae = kp.with_account(uae_officer)
+    laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"])
+    try:
+        uae.issue(laundered)
+        say("!! a certificate for embargoed rough was accepted")
+        return 1
+    except KPError as refusal:
+        say(f"Dubai tries to certify CAR rough from outside the zones: refused, {refusal}")
+
+    step("Dubai plenary, November 2024: the CAR embargo is lifted and Uzbekistan admitted")
+    kp.lift_embargo("CF", "exports")
+    kp.admit("UZ", "Uzbekistan")
+    say(f"CF exports barred: {kp.participant('CF').exports_barred_since or 'no'}; "
+        f"UZ is {kp.participant('UZ').standing}; {len(kp.participant_codes())} participants on chain")  # fmt: skip
+
+    step("The UAE authority issues a certificate to a Botswana importer's wallet")
+    document = certificate("AE-2024-000123", holder=bw_importer.address, origins=["BW", "CF/Berberati"])
+    issued = uae.issue(document)
+    out = HOME / "certificates" / f"{document.number}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(issued.to_json() + "\n", encoding="utf-8")
+    receipt = w3.eth.get_transaction_receipt(issued.transaction)
+    say(f"{document.number}: {document.carats / 100:,.2f} carats, US$ {document.value_usd / 100:,.2f}, "
+        f"HS {document.hs_code}, holder {document.holder}")  # fmt: skip
+    say(f"transaction {issued.transaction} (block {receipt['blockNumber']}, {receipt['gasUsed']:,} gas)")
+    say(f"the issued document, with its salts, is in {out}")
+    say(f"the token is locked to the wallet: locked() = {kp.certificates.functions.locked(issued.token_id).call()}")
+
+    step("Botswana's authority confirms receipt")
+    receipt = kp.with_account(bw_officer).confirm_receipt(document.number)
+    say(f"status: {kp.certificate(document.number).status} ({receipt['gasUsed']:,} gas)")
+
+    step("A customs officer verifies the certificate and the document the holder shows")
+    print(indent(kp.verify(document.number, IssuedDocument.from_json(out.read_text(encoding="utf-8"))).summary()))
+
+    step("A forger changes one carat in a copy of the document")
+    tampered = json.loads(out.read_text(encoding="utf-8"))
+    tampered["document"]["carats"] = "1251.50"
+    forged = IssuedDocument.from_json(json.dumps(tampered))
+    verdict = kp.verify(document.number, forged)
+    print(indent(verdict.summary()))
+    if verdict.genuine or verdict.differing_fields != ("carats",):
+        return 1
+    print("\nThe end: the genuine certificate verifies, the forged copy does not.")
+    return 0
+
+
+def certificate(number: str, *, holder: str, origins: list[str]) -> Document:
+    today = date.today()
+    return Document.from_dict(
+        {
+            "number": number,
+            "exporting": "AE",
+            "importing": "BW",
+            "origins": origins,
+            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, JLT, Dubai"},
+            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+            "carats": "1250.50",
+            "value_usd": "3125000.00",
+            "parcels": 3,
+            "hs_code": "7102.31",
+            "issued": today.isoformat(),
+            "expires": (today + timedelta(days=60)).isoformat(),
+            "holder": holder,
+        }
+    )
+
+
+def record_deployment(kp: KP) -> None:
+    path = HOME / "deployments.json"
+    deployments = json.loads(path.read_text()) if path.is_file() else {}
+    deployments[str(kp.deployment.chain_id)] = {
+        "registry": kp.deployment.registry,
+        "certificates": kp.deployment.certificates,
+        "block": kp.deployment.block,
+    }
+    path.write_text(json.dumps(deployments, indent=2) + "\n")
+
+
+def indent(text: str) -> str:
+    return "\n".join("   " + line for line in text.splitlines())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
