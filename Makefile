@@ -24,7 +24,7 @@ $(NPM_READY): package.json package-lock.json
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup
+test: setup lint
 	$(PY) -m pytest -p no:ape_test -q
 
 lint: setup

@@ -22,7 +22,16 @@ ROLE_NAMES = {
     keccak(b"CHAIR_ROLE"): "Chair",
     keccak(b"SECRETARIAT_ROLE"): "secretariat",
 }
-_TIME_NAMES = {"since", "validFrom", "validUntil", "earliest", "requested", "expiresAt", "now", "disabledFrom"}
+_TIME_NAMES = {
+    "since",
+    "validFrom",
+    "validUntil",
+    "earliest",
+    "requested",
+    "expiresAt",
+    "now",
+    "disabledFrom",
+}
 _ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}
 
 

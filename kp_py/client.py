@@ -31,7 +31,7 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from kp_py._abi import (
     SCOPES,
@@ -286,7 +286,9 @@ class KP:
     def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
         """Issue ``document`` as a certificate bound to ``document.holder``."""
         salts = salts or new_salts()
-        receipt = self._send(self.certificates.functions.issue(document.issue_args(commitment(document, salts))))
+        receipt = self._send(
+            self.certificates.functions.issue(document.issue_args(commitment(document, salts)))
+        )
         return self._issued(document, salts, receipt)
 
     def issue_batch(self, documents: list[Document]) -> list[IssuedDocument]:
@@ -325,7 +327,9 @@ class KP:
 
     def authority(self, address: str) -> Authority:
         raw = self._call(self.registry.functions.authority(address))
-        return Authority(to_checksum_address(address), ascii_text(raw[0]), timestamp(raw[1]), timestamp(raw[2]))
+        return Authority(
+            to_checksum_address(address), ascii_text(raw[0]), timestamp(raw[1]), timestamp(raw[2])
+        )
 
     def certificate(self, number: str | int) -> Certificate:
         """The certificate with this number (or token id), from storage and its issuance event."""
@@ -402,9 +406,7 @@ class KP:
 
     def _issued_event(self, token_id: int) -> Any:
         event = self.certificates.events.CertificateIssued()
-        logs = event.get_logs(
-            from_block=self.deployment.block, argument_filters={"tokenId": token_id}
-        )
+        logs = event.get_logs(from_block=self.deployment.block, argument_filters={"tokenId": token_id})
         if not logs:
             raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
         return logs[0]
@@ -432,29 +434,28 @@ class _Sender:
 
     def send(self, fn: ContractFunction) -> TxReceipt:
         with reverts():
-            tx = fn.build_transaction({"from": self.account.address, "nonce": self._nonce()})
+            tx = fn.build_transaction(self._params())
         return self._submit(tx)
 
     def deploy(self, name: str, *args: Any) -> str:
         contract = self.w3.eth.contract(abi=artifact(name)["abi"], bytecode=artifact(name)["bytecode"])
         with reverts():
-            tx = contract.constructor(*args).build_transaction(
-                {"from": self.account.address, "nonce": self._nonce()}
-            )
+            tx = contract.constructor(*args).build_transaction(self._params())
         self.deploy_receipt = self._submit(tx)
         return str(self.deploy_receipt["contractAddress"])
 
-    def _nonce(self) -> int:
-        return self.w3.eth.get_transaction_count(self.account.address, "pending")
+    def _params(self) -> TxParams:
+        nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
+        return {"from": self.account.address, "nonce": nonce}
 
-    def _submit(self, tx: Any) -> TxReceipt:
-        signed = self.account.sign_transaction(tx)
+    def _submit(self, tx: TxParams) -> TxReceipt:
+        signed = self.account.sign_transaction(dict(tx))  # type: ignore[arg-type]
         tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
+            replay: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["data"]}
             with reverts():  # replay it as a call to learn why
-                self.w3.eth.call({k: v for k, v in tx.items() if k in ("from", "to", "data")},
-                                 receipt["blockNumber"] - 1)
+                self.w3.eth.call(replay, receipt["blockNumber"] - 1)
             raise KPError(f"transaction {tx_hash.hex()} failed")
         return receipt
 

@@ -92,7 +92,9 @@ class Document:
             try:
                 text = text.decode("utf-8")
             except UnicodeDecodeError as error:
-                raise DocumentError("(file)", f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+                raise DocumentError(
+                    "(file)", f"not UTF-8 text ({error.reason} at byte {error.start})"
+                ) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:

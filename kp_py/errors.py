@@ -104,7 +104,10 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         "not to {requested}",
     ),
     # certificates
-    "InvalidCertificateNumber": (Refused, "{number!r} is not a certificate number (CC-..., up to 32 characters)"),
+    "InvalidCertificateNumber": (
+        Refused,
+        "{number!r} is not a certificate number (CC-..., up to 32 characters)",
+    ),
     "CertificateExists": (Refused, "certificate {tokenId} already exists"),
     "InvalidHolder": (Refused, "{holder} cannot hold a certificate"),
     "InvalidCarats": (Refused, "carats must be positive, not {carats}"),
@@ -113,7 +116,10 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     "InvalidExpiry": (Refused, "the expiry {expiresAt} is not after the time of issue {now}"),
     "MissingDocumentCommitment": (Refused, "certificate {tokenId} has no document commitment"),
     "UnknownCertificate": (NotFound, "there is no certificate {tokenId}"),
-    "CertificateNotPending": (Refused, "certificate {tokenId} is {status}: only an issued one can be confirmed"),
+    "CertificateNotPending": (
+        Refused,
+        "certificate {tokenId} is {status}: only an issued one can be confirmed",
+    ),
     "CertificateAlreadyVoided": (Refused, "certificate {tokenId} is already voided"),
     "IssuerDisabled": (
         Refused,

@@ -87,7 +87,11 @@ class LocalNode:
         log_path = self.home / "anvil.log"
         with open(log_path, "w") as log:
             process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         url = self._wait_for_url(process, log_path, timeout)
         info = {"pid": process.pid, "url": url, "chain_id": self.chain_id}

@@ -72,7 +72,9 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
         say(f"{code}: {officer.address}")
 
     step("The CAR embargo, in force since May 2013, with the compliant zones of the 2015 framework")
-    kp.set_embargo("CF", "exports", CAR_EMBARGO, ["CF/Berberati", "CF/Boda", "CF/Carnot", "CF/Gadzi", "CF/Nola"])
+    kp.set_embargo(
+        "CF", "exports", CAR_EMBARGO, ["CF/Berberati", "CF/Boda", "CF/Carnot", "CF/Gadzi", "CF/Nola"]
+    )
     say(f"CF: exports barred since {kp.participant('CF').exports_barred_since:%Y-%m-%d}; "
         f"compliant zones {', '.join(kp.participant('CF').compliant_zones)}")  # fmt: skip
     uae = kp.with_account(uae_officer)
@@ -87,8 +89,9 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     step("Dubai plenary, November 2024: the CAR embargo is lifted and Uzbekistan admitted")
     kp.lift_embargo("CF", "exports")
     kp.admit("UZ", "Uzbekistan")
-    say(f"CF exports barred: {kp.participant('CF').exports_barred_since or 'no'}; "
-        f"UZ is {kp.participant('UZ').standing}; {len(kp.participant_codes())} participants on chain")  # fmt: skip
+    cf, uz = kp.participant("CF"), kp.participant("UZ")
+    say(f"CF exports barred: {cf.exports_barred_since or 'no'}; UZ is {uz.standing}")
+    say(f"{len(kp.participant_codes())} participants on chain")
 
     step("The UAE authority issues a certificate to a Botswana importer's wallet")
     document = certificate("AE-2024-000123", holder=bw_importer.address, origins=["BW", "CF/Berberati"])
@@ -101,14 +104,19 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
         f"HS {document.hs_code}, holder {document.holder}")  # fmt: skip
     say(f"transaction {issued.transaction} (block {receipt['blockNumber']}, {receipt['gasUsed']:,} gas)")
     say(f"the issued document, with its salts, is in {out}")
-    say(f"the token is locked to the wallet: locked() = {kp.certificates.functions.locked(issued.token_id).call()}")
+    locked = kp.certificates.functions.locked(issued.token_id).call()
+    say(f"the token is locked to the wallet: locked() = {locked}")
 
     step("Botswana's authority confirms receipt")
     receipt = kp.with_account(bw_officer).confirm_receipt(document.number)
     say(f"status: {kp.certificate(document.number).status} ({receipt['gasUsed']:,} gas)")
 
     step("A customs officer verifies the certificate and the document the holder shows")
-    print(indent(kp.verify(document.number, IssuedDocument.from_json(out.read_text(encoding="utf-8"))).summary()))
+    print(
+        indent(
+            kp.verify(document.number, IssuedDocument.from_json(out.read_text(encoding="utf-8"))).summary()
+        )
+    )
 
     step("A forger changes one carat in a copy of the document")
     tampered = json.loads(out.read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from kp_py import KP, Document
-from kp_py._abi import ascii_bytes
+from kp_py._abi import artifact, ascii_bytes
 from kp_py.client import _Sender
 from kp_py.document import new_salts
 from kp_py.errors import ContractRevert
@@ -213,14 +213,21 @@ def document_data(holder: str, **changes: Any) -> dict[str, Any]:
 @pytest.fixture
 def make_document(accounts: Accounts) -> Callable[..., Document]:
     """``make_document(number="AE-1", carats="2.00")``: a valid document with changes."""
-    return lambda **changes: Document.from_dict(document_data(**{"holder": accounts.holder.address, **changes}))
+    return lambda **changes: Document.from_dict(
+        document_data(**{"holder": accounts.holder.address, **changes})
+    )
+
+
+def _issue_components() -> list[dict[str, Any]]:
+    (issue,) = [item for item in artifact("KPCertificates")["abi"] if item.get("name") == "issue"]
+    components: list[dict[str, Any]] = issue["inputs"][0]["components"]
+    return components
 
 
 @pytest.fixture
 def make_issue(make_document: Callable[..., Document]) -> Callable[..., tuple[Any, ...]]:
     """The raw ``Issue`` struct of a valid document, with raw fields overridden by name."""
-    names = ("number", "holder", "importing", "origins", "carats", "valueUsd", "parcels", "hsCode", "expiresAt",
-             "document")  # fmt: skip
+    names = [item["name"] for item in _issue_components()]
 
     def build(**raw: Any) -> tuple[Any, ...]:
         args = list(make_document().issue_args(b"\x11" * 32))
@@ -232,6 +239,8 @@ def make_issue(make_document: Callable[..., Document]) -> Callable[..., tuple[An
 
 
 @pytest.fixture
-def issued(as_: Callable[[LocalAccount], KP], accounts: Accounts, make_document: Callable[..., Document]) -> Any:
+def issued(
+    as_: Callable[[LocalAccount], KP], accounts: Accounts, make_document: Callable[..., Document]
+) -> Any:
     """Certificate AE-2024-000123, issued by the AE authority to the holder."""
     return as_(accounts.ae).issue(make_document(), new_salts())

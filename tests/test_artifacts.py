@@ -10,7 +10,9 @@ def test_shipped_artifacts_match_a_fresh_build():
     fresh = _build.compile_contracts()
     for name, artifact in fresh.items():
         shipped = (_build.ARTIFACTS / f"{name}.json").read_text()
-        assert shipped == _build.render(artifact), f"kp_py/artifacts/{name}.json is stale: run `make artifacts`"
+        assert shipped == _build.render(artifact), (
+            f"kp_py/artifacts/{name}.json is stale: run `make artifacts`"
+        )
 
 
 def test_compiler_is_the_pinned_version():

@@ -3,10 +3,10 @@
 import json
 
 import pytest
-from tests.conftest import document_data
 
 from kp_py import Document, DocumentError
 from kp_py.document import commitment, leaves, new_salts
+from tests.conftest import document_data
 
 HOLDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 

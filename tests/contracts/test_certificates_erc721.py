@@ -4,8 +4,9 @@ import base64
 import json
 
 import pytest
-from tests.conftest import reverts
 from eth_utils import function_signature_to_4byte_selector as selector
+
+from tests.conftest import reverts
 
 ZERO = "0x" + "00" * 20
 
@@ -67,7 +68,10 @@ def test_the_holder_cannot_transfer_or_approve(send, accounts, certificates, iss
 def test_operators_cannot_be_approved(send, accounts, certificates, issued):
     with reverts("ApprovalsDisabled", accounts.stranger.address):
         send(accounts.holder, certificates.functions.setApprovalForAll(accounts.stranger.address, True))
-    assert certificates.functions.isApprovedForAll(accounts.holder.address, accounts.stranger.address).call() is False
+    assert (
+        certificates.functions.isApprovedForAll(accounts.holder.address, accounts.stranger.address).call()
+        is False
+    )
     assert certificates.functions.getApproved(issued.token_id).call() == ZERO
 
 
@@ -92,7 +96,7 @@ def test_token_uri_is_on_chain_json_with_the_current_status(as_, accounts, chain
     uri = certificates.functions.tokenURI(issued.token_id).call()
     prefix = "data:application/json;base64,"
     assert uri.startswith(prefix)
-    metadata = json.loads(base64.b64decode(uri[len(prefix):]))
+    metadata = json.loads(base64.b64decode(uri[len(prefix) :]))
     assert metadata["name"] == "AE-2024-000123"
     traits = {a["trait_type"]: a["value"] for a in metadata["attributes"]}
     assert traits["Route"] == "AE to BW"

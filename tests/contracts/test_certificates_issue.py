@@ -1,12 +1,14 @@
 """KPCertificates.issue and issueBatch: the allowed path, the events, and every refusal."""
 
 import pytest
-from tests.conftest import DAY, b32, code, reverts, token
 
 from kp_py.document import commitment, new_salts
+from tests.conftest import DAY, b32, code, reverts, token
 
 
-def test_issue_mints_a_locked_token_with_the_certificate_data(as_, accounts, kp, certificates, chain, make_document):
+def test_issue_mints_a_locked_token_with_the_certificate_data(
+    as_, accounts, kp, certificates, chain, make_document
+):
     document, salts = make_document(), new_salts()
     issued = as_(accounts.ae).issue(document, salts)
     receipt = kp.w3.eth.get_transaction_receipt(issued.transaction)
@@ -14,8 +16,8 @@ def test_issue_mints_a_locked_token_with_the_certificate_data(as_, accounts, kp,
     assert issued.token_id == tid
 
     (transfer,) = certificates.events.Transfer().process_receipt(receipt)
-    assert (transfer.args["from"], transfer.args.to, transfer.args.tokenId) == ("0x" + "00" * 20,
-                                                                             accounts.holder.address, tid)  # fmt: skip
+    minted = (transfer.args["from"], transfer.args.to, transfer.args.tokenId)
+    assert minted == ("0x" + "00" * 20, accounts.holder.address, tid)
     assert certificates.events.Locked().process_receipt(receipt)[0].args.tokenId == tid
     (event,) = certificates.events.CertificateIssued().process_receipt(receipt)
     assert dict(event.args) == {

@@ -1,6 +1,7 @@
 """KPCertificates: confirmReceipt, void, expiry and validity, the state machine of a certificate."""
 
 import pytest
+
 from tests.conftest import DAY, code, reverts
 
 ISSUED, CONFIRMED, VOIDED, EXPIRED = 1, 2, 3, 4
@@ -10,8 +11,8 @@ FRAUD = 4
 def test_importing_authority_confirms_receipt(as_, accounts, kp, certificates, issued):
     receipt = as_(accounts.bw).confirm_receipt("AE-2024-000123")
     (event,) = certificates.events.ReceiptConfirmed().process_receipt(receipt)
-    assert (event.args.tokenId, event.args.importing, event.args.authority) == (issued.token_id, code("BW"),
-                                                                                accounts.bw.address)  # fmt: skip
+    confirmed = (event.args.tokenId, event.args.importing, event.args.authority)
+    assert confirmed == (issued.token_id, code("BW"), accounts.bw.address)
     assert certificates.functions.statusOf(issued.token_id).call() == CONFIRMED
     assert kp.verify("AE-2024-000123").genuine
 

@@ -1,9 +1,9 @@
 """KPRegistry: authority keys added, rotated, retired and disabled, and what validity means."""
 
 import pytest
-from tests.conftest import DAY, OPEN_END, code, reverts
 
 from kp_py.errors import timestamp
+from tests.conftest import DAY, OPEN_END, code, reverts
 
 
 def test_add_authority(as_, accounts, kp, registry, chain):
@@ -17,7 +17,11 @@ def test_add_authority(as_, accounts, kp, registry, chain):
         now + 365 * DAY,
     )
     key = kp.authority(accounts[0].address)
-    assert (key.participant, key.valid_from, key.valid_until) == ("BW", timestamp(now), timestamp(now + 365 * DAY))
+    assert (key.participant, key.valid_from, key.valid_until) == (
+        "BW",
+        timestamp(now),
+        timestamp(now + 365 * DAY),
+    )
 
 
 def test_add_authority_refusals(as_, accounts, chain):
@@ -52,7 +56,11 @@ def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, cha
     (retired,) = registry.events.AuthorityRetired().process_receipt(receipt)
     (added,) = registry.events.AuthorityAdded().process_receipt(receipt)
     assert (retired.args.authority, retired.args.validUntil) == (accounts.ae.address, at)
-    assert (added.args.authority, added.args.validFrom, added.args.validUntil) == (accounts[0].address, at, OPEN_END)
+    assert (added.args.authority, added.args.validFrom, added.args.validUntil) == (
+        accounts[0].address,
+        at,
+        OPEN_END,
+    )
 
     # Before `at` the new key cannot act yet; after it, the old one cannot.
     with reverts("AuthorityNotValid", accounts[0].address, code("AE"), at, OPEN_END):
@@ -80,7 +88,11 @@ def test_retire(as_, accounts, registry, chain, make_document):
     at = chain.time() + DAY
     receipt = as_(accounts.secretariat).retire_authority(accounts.ae.address, at)
     (event,) = registry.events.AuthorityRetired().process_receipt(receipt)
-    assert (event.args.authority, event.args.participant, event.args.validUntil) == (accounts.ae.address, code("AE"), at)
+    assert (event.args.authority, event.args.participant, event.args.validUntil) == (
+        accounts.ae.address,
+        code("AE"),
+        at,
+    )
     with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, chain.pending_time(), at):
         as_(accounts.secretariat).retire_authority(accounts.ae.address, at + 1)
 
@@ -97,7 +109,11 @@ def test_disable_from_a_past_time_invalidates_only_later_certificates(
     receipt = as_(accounts.secretariat).disable_authority(accounts.ae.address, compromised_at)
     (event,) = registry.events.AuthorityDisabled().process_receipt(receipt)
     args = event.args
-    assert (args.authority, args.participant, args["from"]) == (accounts.ae.address, code("AE"), compromised_at)
+    assert (args.authority, args.participant, args["from"]) == (
+        accounts.ae.address,
+        code("AE"),
+        compromised_at,
+    )
 
     before, stolen = kp.verify("AE-BEFORE"), kp.verify("AE-STOLEN")
     assert before.genuine and before.certificate.issuer_valid_at_issue

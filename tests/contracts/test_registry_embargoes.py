@@ -3,9 +3,9 @@
 from datetime import datetime, timezone
 
 import pytest
-from tests.conftest import DAY, b32, code, reverts
 
 from kp_py.errors import timestamp
+from tests.conftest import DAY, b32, code, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())
 EXPORTS, IMPORTS = 0, 1

@@ -1,8 +1,8 @@
 """KPRegistry: admit, suspend, reinstate, withdraw, and who may call them."""
 
 import pytest
-from tests.conftest import code, reverts
 
+from tests.conftest import code, reverts
 
 
 @pytest.fixture
@@ -124,7 +124,9 @@ def test_constructor_refuses_a_zero_role_holder(web3, accounts):
 
     zero = "0x" + "00" * 20
     with reverts("InvalidRoleHolder", registry_role("CHAIR_ROLE")):
-        _Sender(web3, accounts.admin).deploy("KPRegistry", accounts.admin.address, zero, accounts.admin.address)
+        _Sender(web3, accounts.admin).deploy(
+            "KPRegistry", accounts.admin.address, zero, accounts.admin.address
+        )
     assert artifact("KPRegistry")["abi"]
 
 

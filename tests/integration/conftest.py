@@ -44,7 +44,11 @@ def anvil_accounts() -> list[LocalAccount]:
 def anvil_kp(anvil_web3: Web3, anvil_accounts: list[LocalAccount]) -> KP:
     """A deployment on anvil with AE, BW and CF admitted and authorities for AE and BW."""
     kp = KP.deploy(anvil_web3, anvil_accounts[0])
-    for code, name in [("AE", "United Arab Emirates"), ("BW", "Botswana"), ("CF", "Central African Republic")]:
+    for code, name in [
+        ("AE", "United Arab Emirates"),
+        ("BW", "Botswana"),
+        ("CF", "Central African Republic"),
+    ]:
         kp.admit(code, name)
     kp.add_authority(anvil_accounts[1].address, "AE")
     kp.add_authority(anvil_accounts[2].address, "BW")

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import document_data, reverts
 from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument
 from kp_py.node import LocalNode
+from tests.conftest import document_data, reverts
 
 pytestmark = pytest.mark.anvil
 REPO = Path(__file__).resolve().parents[2]
@@ -71,7 +71,11 @@ def test_node_start_finds_the_running_node(anvil):
 @pytest.mark.slow
 def test_demo_tells_the_story_and_leaves_a_chain_that_verifies(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "demo.py")], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        [sys.executable, str(REPO / "scripts" / "demo.py")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     out = result.stdout
@@ -88,7 +92,9 @@ def test_demo_tells_the_story_and_leaves_a_chain_that_verifies(tmp_path):
     try:
         from kp_py import Deployment
 
-        kp = KP(w3, Deployment(31337, deployment["registry"], deployment["certificates"], deployment["block"]))
+        kp = KP(
+            w3, Deployment(31337, deployment["registry"], deployment["certificates"], deployment["block"])
+        )
         issued = IssuedDocument.from_json((home / "certificates" / "AE-2024-000123.json").read_text())
         assert kp.verify("AE-2024-000123", issued).genuine
     finally:

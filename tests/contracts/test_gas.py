@@ -1,0 +1,40 @@
+"""Gas ceilings of the certificate operations (gas is deterministic, so a ceiling is a fair test).
+
+Figures and comparisons with baselines belong to the benchmark; this only stops regressions.
+`pytest tests/contracts/test_gas.py -s` prints the figures.
+"""
+
+import pytest
+
+CEILINGS = {
+    "issue (new holder)": 150_000,
+    "issue (existing holder)": 135_000,
+    "issue batch of 10 (per certificate)": 125_000,
+    "confirm receipt": 45_000,
+    "void": 40_000,
+}
+
+
+@pytest.fixture
+def gas(as_, accounts, make_document):
+    officer = as_(accounts.ae)
+    used = {}
+
+    def receipt_gas(issued):
+        return officer.w3.eth.get_transaction_receipt(issued.transaction)["gasUsed"]
+
+    used["issue (new holder)"] = receipt_gas(officer.issue(make_document(number="AE-G-1")))
+    used["issue (existing holder)"] = receipt_gas(officer.issue(make_document(number="AE-G-2")))
+    batch = officer.issue_batch([make_document(number=f"AE-G-B{i}") for i in range(10)])
+    used["issue batch of 10 (per certificate)"] = receipt_gas(batch[0]) // 10
+    used["confirm receipt"] = as_(accounts.bw).confirm_receipt("AE-G-1")["gasUsed"]
+    used["void"] = officer.void("AE-G-2", "cancelled")["gasUsed"]
+    return used
+
+
+def test_gas_ceilings(gas):
+    for name, value in gas.items():
+        print(f"{name:40} {value:>9,} gas (ceiling {CEILINGS[name]:,})")
+    assert {name: value <= CEILINGS[name] for name, value in gas.items()} == dict.fromkeys(CEILINGS, True), (
+        gas
+    )
