@@ -65,22 +65,21 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         if (status != Status.Issued) revert CertificateNotPending(tokenId, status);
         bytes2 importing = c.importing;
         _registry.checkAuthority(msg.sender, importing);
-        address issuer = c.issuer;
-        uint40 issuerUntil = _registry.authority(issuer).validUntil;
-        if (issuerUntil <= c.issuedAt) revert IssuerDisabled(tokenId, issuer, issuerUntil);
+        uint40 issuerUntil = _issuerValidUntil(c);
+        if (issuerUntil <= c.issuedAt) revert IssuerDisabled(tokenId, c.issuer, issuerUntil);
         c.status = Status.Confirmed;
         emit ReceiptConfirmed(tokenId, importing, msg.sender);
     }
 
     /// @inheritdoc IKPCertificates
-    function void(uint256 tokenId, VoidReason reason) external {
+    function void(uint256 tokenId, uint8 reason) external {
         Certificate storage c = _existing(tokenId);
-        if (reason == VoidReason.None) revert InvalidVoidReason(tokenId);
+        if (reason == 0 || reason > uint8(type(VoidReason).max)) revert InvalidVoidReason(tokenId, reason);
         if (c.status == Status.Voided) revert CertificateAlreadyVoided(tokenId);
         bytes2 exporting = bytes2(bytes32(tokenId));
         _registry.checkAuthority(msg.sender, exporting);
         c.status = Status.Voided;
-        emit CertificateVoided(tokenId, exporting, msg.sender, reason);
+        emit CertificateVoided(tokenId, exporting, msg.sender, VoidReason(reason));
     }
 
     // ------------------------------------------------------------------ views
@@ -108,7 +107,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     /// @inheritdoc IKPCertificates
     function issuerValidAtIssue(uint256 tokenId) public view returns (bool) {
         Certificate storage c = _existing(tokenId);
-        return _registry.authority(c.issuer).validUntil > c.issuedAt;
+        return _issuerValidUntil(c) > c.issuedAt;
     }
 
     /// @inheritdoc IKPCertificates
@@ -168,38 +167,45 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
 
-    /// @notice Refused: certificates are bound to their holder.
+    /// @inheritdoc IERC721
+    /// @dev Refused: certificates are bound to their holder.
     function transferFrom(address, address, uint256 tokenId) external pure {
         _refuseTransfer(tokenId);
     }
 
-    /// @notice Refused: certificates are bound to their holder.
+    /// @inheritdoc IERC721
+    /// @dev Refused: certificates are bound to their holder.
     function safeTransferFrom(address, address, uint256 tokenId) external pure {
         _refuseTransfer(tokenId);
     }
 
-    /// @notice Refused: certificates are bound to their holder.
+    /// @inheritdoc IERC721
+    /// @dev Refused: certificates are bound to their holder.
     function safeTransferFrom(address, address, uint256 tokenId, bytes calldata) external pure {
         _refuseTransfer(tokenId);
     }
 
-    /// @notice Refused: certificates are bound to their holder.
+    /// @inheritdoc IERC721
+    /// @dev Refused: certificates are bound to their holder.
     function approve(address, uint256 tokenId) external pure {
         _refuseTransfer(tokenId);
     }
 
-    /// @notice Refused: certificates are bound to their holder.
+    /// @inheritdoc IERC721
+    /// @dev Refused: certificates are bound to their holder.
     function setApprovalForAll(address operator, bool) external pure {
         revert ApprovalsDisabled(operator);
     }
 
-    /// @notice Always the zero address: nobody can be approved.
+    /// @inheritdoc IERC721
+    /// @dev Always the zero address: nobody can be approved.
     function getApproved(uint256 tokenId) external view returns (address) {
         _holderOf(tokenId);
         return address(0);
     }
 
-    /// @notice Always false: nobody can be approved.
+    /// @inheritdoc IERC721
+    /// @dev Always false: nobody can be approved.
     function isApprovedForAll(address, address) external pure returns (bool) {
         return false;
     }
@@ -274,6 +280,11 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return status;
     }
 
+    /// @dev The end of the issuing key's window: the certificate is valid only if it was issued before.
+    function _issuerValidUntil(Certificate storage c) private view returns (uint40) {
+        return _registry.authority(c.issuer).validUntil;
+    }
+
     function _refuseTransfer(uint256 tokenId) private pure {
         revert CertificateLocked(tokenId);
     }
@@ -298,7 +309,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return abi.encodePacked(
             '{"trait_type":"Carats","value":"', _twoDecimals(c.carats),
             '"},{"trait_type":"HS code","value":"7102.', uint256(c.hsCode).toString(),
-            '"},{"trait_type":"Status","value":"', _statusName(_statusOf(c)),
+            '"},{"trait_type":"Status","value":"', _statusName(c),
             '"},{"display_type":"date","trait_type":"Issued","value":', uint256(c.issuedAt).toString(),
             '},{"display_type":"date","trait_type":"Expires","value":', uint256(c.expiresAt).toString(), "}"
         );
@@ -324,7 +335,9 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return string.concat((hundredths / 100).toString(), cents < 10 ? ".0" : ".", cents.toString());
     }
 
-    function _statusName(Status status) private pure returns (string memory) {
+    function _statusName(Certificate storage c) private view returns (string memory) {
+        if (_issuerValidUntil(c) <= c.issuedAt) return "Invalid: issuing key disabled";
+        Status status = _statusOf(c);
         if (status == Status.Issued) return "Issued";
         if (status == Status.Confirmed) return "Receipt confirmed";
         if (status == Status.Voided) return "Voided";

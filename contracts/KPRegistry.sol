@@ -7,12 +7,13 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 /// @title KPRegistry
 /// @notice The Kimberley Process participant registry: participants, embargoes, authority keys.
 /// @dev Storage:
-///   `_participants[code]`   one slot: standing (8 bits) | standingSince (40) | exportsBarredSince (40)
-///                           | importsBarredSince (40); 128 bits spare.
+///   `_participants[code]`   one slot: standing (8 bits) | admissions (16) | standingSince (40)
+///                           | exportsBarredSince (40) | exportsBarredUntil (40) | importsBarredSince (40)
+///                           | importsBarredUntil (40); 32 bits spare.
 ///   `_names[code]`          the name, a string (written once per admission, read by people only).
 ///   `_zones[code]`          compliant zones of the export embargo; read only when rough from an
 ///                           embargoed participant is exported, so a short array is cheapest overall.
-///   `_authorities[key]`     one slot: participant (16) | validFrom (40) | validUntil (40).
+///   `_authorities[key]`     one slot: participant (16) | admission (16) | validFrom (40) | validUntil (40).
 ///   `_codes`                every code ever admitted, for enumeration.
 contract KPRegistry is IKPRegistry, AccessControl {
     bytes32 public constant CHAIR_ROLE = keccak256("CHAIR_ROLE");
@@ -20,6 +21,9 @@ contract KPRegistry is IKPRegistry, AccessControl {
 
     /// @notice No certificate names more origins than this.
     uint256 public constant MAX_ORIGINS = 8;
+
+    /// @notice No embargo lists more compliant zones than this.
+    uint256 public constant MAX_ZONES = 32;
 
     /// @notice `validUntil` of a key with no end.
     uint40 public constant OPEN_END = type(uint40).max;
@@ -49,6 +53,7 @@ contract KPRegistry is IKPRegistry, AccessControl {
             revert InvalidStandingChange(code, standing, Standing.Admitted);
         }
         if (standing == Standing.None) _codes.push(code);
+        ++p.admissions; // keys registered before a withdrawal lapse with it
         _setStanding(p, Standing.Admitted);
         _names[code] = name;
         emit ParticipantAdmitted(code, name);
@@ -75,38 +80,44 @@ contract KPRegistry is IKPRegistry, AccessControl {
     }
 
     /// @inheritdoc IKPRegistry
-    function setEmbargo(bytes2 code, Scope scope, uint40 since, bytes32[] calldata zones)
+    function setEmbargo(bytes2 code, uint8 scope, uint40 since, uint40 until, bytes32[] calldata zones)
         external
         onlyRole(CHAIR_ROLE)
     {
         Participant storage p = _known(code);
-        if (since == 0) revert InvalidEmbargoStart(code, since);
-        if (scope == Scope.Exports) {
-            p.exportsBarredSince = since;
+        _requireScope(scope);
+        if (since == 0 || (until != 0 && until <= since)) revert InvalidEmbargoPeriod(code, since, until);
+        if (Scope(scope) == Scope.Exports) {
+            if (zones.length > MAX_ZONES) revert TooManyZones(zones.length, MAX_ZONES);
             delete _zones[code];
             for (uint256 i; i < zones.length; ++i) {
-                if (!_isZoneOf(zones[i], code)) revert InvalidZone(code, zones[i]);
-                _zones[code].push(zones[i]);
+                bytes32 zone = zones[i];
+                if (bytes2(zone) != code || zone[2] != "/" || !_isOrigin(zone) || _repeats(zones, i)) {
+                    revert InvalidZone(code, zone);
+                }
+                _zones[code].push(zone);
             }
+            (p.exportsBarredSince, p.exportsBarredUntil) = (since, until);
         } else {
             if (zones.length != 0) revert InvalidZone(code, zones[0]);
-            p.importsBarredSince = since;
+            (p.importsBarredSince, p.importsBarredUntil) = (since, until);
         }
-        emit EmbargoSet(code, scope, since, zones);
+        emit EmbargoSet(code, Scope(scope), since, until, zones);
     }
 
     /// @inheritdoc IKPRegistry
-    function liftEmbargo(bytes2 code, Scope scope) external onlyRole(CHAIR_ROLE) {
+    function liftEmbargo(bytes2 code, uint8 scope) external onlyRole(CHAIR_ROLE) {
         Participant storage p = _known(code);
-        if (scope == Scope.Exports) {
-            if (p.exportsBarredSince == 0) revert NoEmbargo(code, scope);
-            p.exportsBarredSince = 0;
+        _requireScope(scope);
+        if (Scope(scope) == Scope.Exports) {
+            if (p.exportsBarredSince == 0) revert NoEmbargo(code, Scope.Exports);
+            (p.exportsBarredSince, p.exportsBarredUntil) = (0, 0);
             delete _zones[code];
         } else {
-            if (p.importsBarredSince == 0) revert NoEmbargo(code, scope);
-            p.importsBarredSince = 0;
+            if (p.importsBarredSince == 0) revert NoEmbargo(code, Scope.Imports);
+            (p.importsBarredSince, p.importsBarredUntil) = (0, 0);
         }
-        emit EmbargoLifted(code, scope);
+        emit EmbargoLifted(code, Scope(scope));
     }
 
     // ------------------------------------------------------------------ secretariat
@@ -121,8 +132,8 @@ contract KPRegistry is IKPRegistry, AccessControl {
 
     /// @inheritdoc IKPRegistry
     function rotateAuthority(address predecessor, address successor, uint40 at) external onlyRole(SECRETARIAT_ROLE) {
-        bytes2 code = _retire(predecessor, at);
-        _addAuthority(successor, code, at, OPEN_END);
+        (bytes2 code, uint40 end) = _retire(predecessor, at);
+        _addAuthority(successor, code, end, OPEN_END);
     }
 
     /// @inheritdoc IKPRegistry
@@ -177,6 +188,9 @@ contract KPRegistry is IKPRegistry, AccessControl {
             if (a.participant == 0) revert UnknownAuthority(key);
             revert NotAuthorityOf(key, code, a.participant);
         }
+        Participant storage p = _participants[code];
+        if (p.standing == Standing.Withdrawn) revert ParticipantNotAdmitted(code, Standing.Withdrawn);
+        if (a.admission != p.admissions) revert AuthorityLapsed(key, code);
         if (block.timestamp < a.validFrom || block.timestamp >= a.validUntil) {
             revert AuthorityNotValid(key, code, a.validFrom, a.validUntil);
         }
@@ -192,42 +206,45 @@ contract KPRegistry is IKPRegistry, AccessControl {
 
         Participant memory exporter = _participants[exporting];
         if (exporter.standing != Standing.Admitted) revert ParticipantNotAdmitted(exporting, exporter.standing);
-        // A partial embargo (with compliant zones) lets the exporter ship rough from those zones only;
-        // the origin check below enforces which rough.
-        if (_inForce(exporter.exportsBarredSince) && _zones[exporting].length == 0) {
-            revert ExportsBarred(exporting, exporter.exportsBarredSince);
-        }
+        // Under a partial export embargo (one with compliant zones) the exporter may still ship rough
+        // from those zones, and nothing else.
+        bool onlyZones = _inForce(exporter.exportsBarredSince, exporter.exportsBarredUntil);
+        if (onlyZones && _zones[exporting].length == 0) revert ExportsBarred(exporting, exporter.exportsBarredSince);
 
         Participant memory importer = _participants[importing];
         if (importer.standing != Standing.Admitted) revert ParticipantNotAdmitted(importing, importer.standing);
-        if (_inForce(importer.importsBarredSince)) revert ImportsBarred(importing, importer.importsBarredSince);
+        if (_inForce(importer.importsBarredSince, importer.importsBarredUntil)) {
+            revert ImportsBarred(importing, importer.importsBarredSince);
+        }
 
         if (origins.length == 0 || origins.length > MAX_ORIGINS) {
             revert InvalidOriginCount(origins.length, MAX_ORIGINS);
         }
         for (uint256 i; i < origins.length; ++i) {
-            _checkOrigin(origins[i]);
+            bytes32 origin = origins[i];
+            if (_repeats(origins, i)) revert DuplicateOrigin(origin);
+            _checkOrigin(origin);
+            if (onlyZones && !_isCompliantZone(exporting, origin)) revert ExportsLimitedToZones(exporting, origin);
         }
     }
 
     // ------------------------------------------------------------------ internals
 
     function _checkOrigin(bytes32 origin) private view {
-        bytes2 code = bytes2(origin);
-        // `CODE`, or `CODE/zone`: the byte after the code is zero or a slash.
-        bytes1 separator = origin[2];
-        if (separator != 0 && (separator != "/" || origin[3] == 0)) revert InvalidOrigin(origin);
-        if (separator == 0 && uint256(origin) << 24 != 0) revert InvalidOrigin(origin);
-        Participant memory p = _participants[code];
+        if (!_isOrigin(origin)) revert InvalidOrigin(origin);
+        Participant memory p = _participants[bytes2(origin)];
         if (p.standing == Standing.None) revert InvalidOrigin(origin);
-        if (!_inForce(p.exportsBarredSince)) return;
-        if (separator != 0) {
-            bytes32[] storage zones = _zones[code];
-            for (uint256 i; i < zones.length; ++i) {
-                if (zones[i] == origin) return;
-            }
+        if (_inForce(p.exportsBarredSince, p.exportsBarredUntil) && !_isCompliantZone(bytes2(origin), origin)) {
+            revert OriginEmbargoed(origin, p.exportsBarredSince);
         }
-        revert OriginEmbargoed(origin, p.exportsBarredSince);
+    }
+
+    function _isCompliantZone(bytes2 code, bytes32 origin) private view returns (bool) {
+        bytes32[] storage zones = _zones[code];
+        for (uint256 i; i < zones.length; ++i) {
+            if (zones[i] == origin) return true;
+        }
+        return false;
     }
 
     function _addAuthority(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
@@ -236,18 +253,23 @@ contract KPRegistry is IKPRegistry, AccessControl {
         if (p.standing == Standing.Withdrawn) revert ParticipantNotAdmitted(code, p.standing);
         bytes2 existing = _authorities[key].participant;
         if (existing != 0) revert AuthorityExists(key, existing);
+        // A key cannot have been valid before it was registered.
+        if (validFrom < block.timestamp) validFrom = uint40(block.timestamp);
         if (validFrom >= validUntil) revert InvalidValidity(validFrom, validUntil);
-        _authorities[key] = Authority(code, validFrom, validUntil);
+        _authorities[key] = Authority(code, p.admissions, validFrom, validUntil);
         emit AuthorityAdded(key, code, validFrom, validUntil);
     }
 
-    function _retire(address key, uint40 at) private returns (bytes2 code) {
+    /// @dev `at` must be after now: a key retired at the current second would invalidate what it
+    /// issued in that same second.
+    function _retire(address key, uint40 at) private returns (bytes2 code, uint40 end) {
         Authority storage a = _registered(key);
-        uint40 now_ = uint40(block.timestamp);
-        if (at < now_ || at > a.validUntil) revert InvalidValidityEnd(key, at, now_, a.validUntil);
-        a.validUntil = at;
+        uint40 earliest = uint40(block.timestamp) + 1;
+        end = at == 0 ? earliest : at;
+        if (end < earliest || end > a.validUntil) revert InvalidValidityEnd(key, end, earliest, a.validUntil);
+        a.validUntil = end;
         code = a.participant;
-        emit AuthorityRetired(key, code, at);
+        emit AuthorityRetired(key, code, end);
     }
 
     function _changeStanding(bytes2 code, Standing from, Standing to) private {
@@ -271,12 +293,38 @@ contract KPRegistry is IKPRegistry, AccessControl {
         if (a.participant == 0) revert UnknownAuthority(key);
     }
 
-    function _inForce(uint40 since) private view returns (bool) {
-        return since != 0 && since <= block.timestamp;
+    function _inForce(uint40 since, uint40 until) private view returns (bool) {
+        return since != 0 && since <= block.timestamp && (until == 0 || block.timestamp < until);
     }
 
-    function _isZoneOf(bytes32 zone, bytes2 code) private pure returns (bool) {
-        return bytes2(zone) == code && zone[2] == "/" && zone[3] != 0;
+    function _requireScope(uint8 scope) private pure {
+        if (scope > uint8(type(Scope).max)) revert InvalidScope(scope);
+    }
+
+    /// @dev `CODE`, or `CODE/zone` with a zone of letters, digits, space, `.`, `'` or `-` that starts
+    /// with a letter or digit; zero bytes after it, and only there. The code itself is checked by
+    /// being a known participant.
+    function _isOrigin(bytes32 origin) private pure returns (bool) {
+        if (origin[2] == 0) return uint256(origin) << 24 == 0;
+        if (origin[2] != "/" || !_isAlphanumeric(origin[3])) return false;
+        uint256 i = 4;
+        for (; i < 32 && origin[i] != 0; ++i) {
+            bytes1 c = origin[i];
+            if (!_isAlphanumeric(c) && c != " " && c != "." && c != "'" && c != "-") return false;
+        }
+        return i == 32 || uint256(origin) << (8 * i) == 0;
+    }
+
+    function _isAlphanumeric(bytes1 c) private pure returns (bool) {
+        return _isCapital(c) || (c >= "a" && c <= "z") || (c >= "0" && c <= "9");
+    }
+
+    /// @dev Whether `items[index]` already appears before `index` (lists here hold at most 32).
+    function _repeats(bytes32[] calldata items, uint256 index) private pure returns (bool) {
+        for (uint256 j; j < index; ++j) {
+            if (items[j] == items[index]) return true;
+        }
+        return false;
     }
 
     function _requireCode(bytes2 code) private pure {

@@ -24,6 +24,7 @@ ROLE_NAMES = {
 }
 _TIME_NAMES = {
     "since",
+    "until",
     "validFrom",
     "validUntil",
     "earliest",
@@ -113,7 +114,7 @@ def _readable(name: str, abi_type: str, value: Any) -> Any:
         return ascii_text(value)
     if abi_type == "address":
         return to_checksum_address(value)
-    if name in _ENUMS and abi_type == "uint8":
+    if name in _ENUMS and abi_type == "uint8" and value < len(_ENUMS[name]):
         return _ENUMS[name][value]
     if name in _TIME_NAMES and abi_type == "uint40":
         return timestamp(value)

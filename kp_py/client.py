@@ -62,14 +62,22 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class Embargo:
+    """An embargo on one direction of trade; ``until`` None when open-ended."""
+
+    since: datetime | str
+    until: datetime | str | None
+    compliant_zones: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Participant:
     code: str
     name: str
     standing: str
     standing_since: datetime | str
-    exports_barred_since: datetime | str | None
-    imports_barred_since: datetime | str | None
-    compliant_zones: tuple[str, ...]
+    exports_embargo: Embargo | None
+    imports_embargo: Embargo | None
 
 
 @dataclass(frozen=True)
@@ -229,11 +237,18 @@ class KP:
         return self._send(self.registry.functions.withdraw(_code(code)))
 
     def set_embargo(
-        self, code: str, scope: str, since: datetime | int, zones: Iterable[str] = ()
+        self,
+        code: str,
+        scope: str,
+        since: datetime | int,
+        zones: Iterable[str] = (),
+        until: datetime | int | None = None,
     ) -> TxReceipt:
-        """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since``; zones stay allowed."""
+        """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since`` until ``until`` (None: until
+        lifted); rough from the compliant ``zones`` may still be exported."""
+        end = 0 if until is None else _seconds(until)
         fn = self.registry.functions.setEmbargo(
-            _code(code), _scope(scope), _seconds(since), [ascii_bytes(z, 32) for z in zones]
+            _code(code), _scope(scope), _seconds(since), end, [ascii_bytes(z, 32) for z in zones]
         )
         return self._send(fn)
 
@@ -265,16 +280,16 @@ class KP:
         valid_until: datetime | int | None = None,
     ) -> TxReceipt:
         """Register an authority key, valid from ``valid_from`` (default: now) with no end by default."""
-        start = self._now() if valid_from is None else _seconds(valid_from)
+        start = 0 if valid_from is None else _seconds(valid_from)  # the past counts as now
         end = OPEN_END if valid_until is None else _seconds(valid_until)
         return self._send(self.registry.functions.addAuthority(address, _code(code), start, end))
 
     def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = self._now() if at is None else _seconds(at)
+        at_ = 0 if at is None else _seconds(at)  # 0: the next second
         return self._send(self.registry.functions.rotateAuthority(old, new, at_))
 
     def retire_authority(self, address: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = self._now() if at is None else _seconds(at)
+        at_ = 0 if at is None else _seconds(at)  # 0: the next second
         return self._send(self.registry.functions.retireAuthority(address, at_))
 
     def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
@@ -310,25 +325,29 @@ class KP:
     # ------------------------------------------------------------------ reading
 
     def participant(self, code: str) -> Participant:
-        raw = self._call(self.registry.functions.participant(_code(code)))
+        standing, _, since, exports_since, exports_until, imports_since, imports_until = self._call(
+            self.registry.functions.participant(_code(code))
+        )
         zones = self._call(self.registry.functions.compliantZones(_code(code)))
         return Participant(
             code=code,
             name=self._call(self.registry.functions.participantName(_code(code))),
-            standing=STANDINGS[raw[0]],
-            standing_since=timestamp(raw[1]),
-            exports_barred_since=timestamp(raw[2]) if raw[2] else None,
-            imports_barred_since=timestamp(raw[3]) if raw[3] else None,
-            compliant_zones=tuple(ascii_text(z) for z in zones),
+            standing=STANDINGS[standing],
+            standing_since=timestamp(since),
+            exports_embargo=_embargo(exports_since, exports_until, tuple(ascii_text(z) for z in zones)),
+            imports_embargo=_embargo(imports_since, imports_until),
         )
 
     def participant_codes(self) -> list[str]:
         return [ascii_text(c) for c in self._call(self.registry.functions.participantCodes())]
 
     def authority(self, address: str) -> Authority:
-        raw = self._call(self.registry.functions.authority(address))
+        participant, _, valid_from, valid_until = self._call(self.registry.functions.authority(address))
         return Authority(
-            to_checksum_address(address), ascii_text(raw[0]), timestamp(raw[1]), timestamp(raw[2])
+            to_checksum_address(address),
+            ascii_text(participant),
+            timestamp(valid_from),
+            timestamp(valid_until),
         )
 
     def certificate(self, number: str | int) -> Certificate:
@@ -419,9 +438,6 @@ class KP:
     def _call(self, fn: ContractFunction) -> Any:
         with reverts():
             return fn.call()
-
-    def _now(self) -> int:
-        return int(self.w3.eth.get_block("latest")["timestamp"])
 
 
 class _Sender:
@@ -522,6 +538,12 @@ def _differences(cert: Certificate, issued: IssuedDocument) -> tuple[str, ...]:
     if not differing and issued.commitment != cert.commitment:
         differing = ["exporter, importer, issued date or salts (fields kept off chain)"]
     return tuple(differing)
+
+
+def _embargo(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | None:
+    if since == 0:
+        return None
+    return Embargo(timestamp(since), timestamp(until) if until else None, zones)
 
 
 def _code(code: str) -> bytes:

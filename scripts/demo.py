@@ -75,8 +75,10 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     kp.set_embargo(
         "CF", "exports", CAR_EMBARGO, ["CF/Berberati", "CF/Boda", "CF/Carnot", "CF/Gadzi", "CF/Nola"]
     )
-    say(f"CF: exports barred since {kp.participant('CF').exports_barred_since:%Y-%m-%d}; "
-        f"compliant zones {', '.join(kp.participant('CF').compliant_zones)}")  # fmt: skip
+    embargo = kp.participant("CF").exports_embargo
+    assert embargo is not None
+    say(f"CF: exports barred since {embargo.since:%Y-%m-%d}")
+    say(f"compliant zones: {', '.join(embargo.compliant_zones)}")
     uae = kp.with_account(uae_officer)
     laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"])
     try:
@@ -90,7 +92,7 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     kp.lift_embargo("CF", "exports")
     kp.admit("UZ", "Uzbekistan")
     cf, uz = kp.participant("CF"), kp.participant("UZ")
-    say(f"CF exports barred: {cf.exports_barred_since or 'no'}; UZ is {uz.standing}")
+    say(f"CF export embargo: {cf.exports_embargo or 'none'}; UZ is {uz.standing}")
     say(f"{len(kp.participant_codes())} participants on chain")
 
     step("The UAE authority issues a certificate to a Botswana importer's wallet")

@@ -124,8 +124,8 @@ interface IKPCertificates {
     /// @notice The key that issued the certificate was disabled from `disabledFrom`, at or before the
     /// certificate's issue: it is not valid and cannot be confirmed.
     error IssuerDisabled(uint256 tokenId, address issuer, uint40 disabledFrom);
-    /// @notice `VoidReason.None` is not a reason.
-    error InvalidVoidReason(uint256 tokenId);
+    /// @notice `reason` is not a `VoidReason` other than `None`.
+    error InvalidVoidReason(uint256 tokenId, uint8 reason);
     /// @notice Certificates are bound to their holder: transfers and approvals are refused.
     error CertificateLocked(uint256 tokenId);
     /// @notice Certificates are bound to their holder: operators cannot be approved.
@@ -148,9 +148,9 @@ interface IKPCertificates {
     /// of its importing participant.
     function confirmReceipt(uint256 tokenId) external;
 
-    /// @notice Voids a certificate that is not already void; the caller must be a valid authority of its
-    /// exporting participant.
-    function void(uint256 tokenId, VoidReason reason) external;
+    /// @notice Voids a certificate that is not already void, with a `VoidReason` (1 to 5); the caller
+    /// must be a valid authority of its exporting participant.
+    function void(uint256 tokenId, uint8 reason) external;
 
     // ------------------------------------------------------------------ views
 

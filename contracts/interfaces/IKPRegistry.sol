@@ -31,16 +31,20 @@ interface IKPRegistry {
     /// @notice A participant, as stored: one slot.
     struct Participant {
         Standing standing; //          current standing
+        uint16 admissions; //          times admitted; keys registered under an earlier admission lapse
         uint40 standingSince; //       when the current standing took effect
         uint40 exportsBarredSince; //  start of the export embargo; 0 when none
+        uint40 exportsBarredUntil; //  its end (exclusive); 0 when open-ended
         uint40 importsBarredSince; //  start of the import embargo; 0 when none
+        uint40 importsBarredUntil; //  its end (exclusive); 0 when open-ended
     }
 
     /// @notice An authority key, as stored: one slot. The key may act for `participant` from
-    /// `validFrom` (inclusive) to `validUntil` (exclusive); certificates it issued at or after
-    /// `validUntil` are not valid.
+    /// `validFrom` (inclusive) to `validUntil` (exclusive), as long as the participant has not
+    /// withdrawn since (`admission`); certificates it issued at or after `validUntil` are not valid.
     struct Authority {
         bytes2 participant; // the participant it acts for
+        uint16 admission; //   the participant's `admissions` when the key was registered
         uint40 validFrom; //   first second of validity
         uint40 validUntil; //  first second it is no longer valid; type(uint40).max when open
     }
@@ -55,9 +59,9 @@ interface IKPRegistry {
     event ParticipantReinstated(bytes2 indexed code);
     /// @notice `code` withdrew or was removed from the scheme.
     event ParticipantWithdrawn(bytes2 indexed code);
-    /// @notice An embargo on `code`'s trade in `scope` took (or will take) effect at `since`. For an
-    /// export embargo, rough from the listed compliant `zones` may still be exported.
-    event EmbargoSet(bytes2 indexed code, Scope indexed scope, uint40 since, bytes32[] zones);
+    /// @notice An embargo on `code`'s trade in `scope` takes effect at `since` and ends at `until`
+    /// (0: until lifted). For an export embargo, rough from the compliant `zones` may still be exported.
+    event EmbargoSet(bytes2 indexed code, Scope indexed scope, uint40 since, uint40 until, bytes32[] zones);
     /// @notice The embargo on `code`'s trade in `scope` was lifted.
     event EmbargoLifted(bytes2 indexed code, Scope indexed scope);
     /// @notice `authority` may act for `participant` from `validFrom` until `validUntil`.
@@ -77,7 +81,8 @@ interface IKPRegistry {
     error UnknownParticipant(bytes2 code);
     /// @notice `code` cannot go to `requested` from its current `standing`.
     error InvalidStandingChange(bytes2 code, Standing standing, Standing requested);
-    /// @notice `code` must be admitted (not suspended or withdrawn) for this.
+    /// @notice `code` is `standing`, and must be admitted for this (or, for its keys to act at all,
+    /// not withdrawn; for a new key, admitted or suspended).
     error ParticipantNotAdmitted(bytes2 code, Standing standing);
     /// @notice `code` is barred from exporting since `since`.
     error ExportsBarred(bytes2 code, uint40 since);
@@ -87,17 +92,28 @@ interface IKPRegistry {
     error SameParticipant(bytes2 code);
     /// @notice A certificate names between 1 and `max` origins; `count` were given.
     error InvalidOriginCount(uint256 count, uint256 max);
-    /// @notice `origin` is not `CODE` or `CODE/zone` of a known participant.
+    /// @notice `origin` is not `CODE` or `CODE/zone` of a known participant, where a zone is ASCII
+    /// letters, digits, space, `.`, `'` or `-`, starting with a letter or digit, zero-padded.
     error InvalidOrigin(bytes32 origin);
+    /// @notice `origin` is named twice.
+    error DuplicateOrigin(bytes32 origin);
     /// @notice Rough from `origin` is under an export embargo since `since`, and `origin` is not a
     /// compliant zone.
     error OriginEmbargoed(bytes32 origin, uint40 since);
+    /// @notice `code` is under a partial export embargo: it may export rough from its compliant
+    /// zones only, and `origin` is not one of them.
+    error ExportsLimitedToZones(bytes2 code, bytes32 origin);
+    /// @notice `scope` is not 0 (exports) or 1 (imports).
+    error InvalidScope(uint8 scope);
     /// @notice There is no embargo on `code` in `scope` to lift.
     error NoEmbargo(bytes2 code, Scope scope);
-    /// @notice `zone` is not `CODE/name` for `code`, or zones were given for an import embargo.
+    /// @notice `zone` is not a distinct `CODE/zone` origin of `code`, or zones were given for an
+    /// import embargo.
     error InvalidZone(bytes2 code, bytes32 zone);
-    /// @notice An embargo needs a start time.
-    error InvalidEmbargoStart(bytes2 code, uint40 since);
+    /// @notice An embargo lists at most `max` compliant zones; `count` were given.
+    error TooManyZones(uint256 count, uint256 max);
+    /// @notice An embargo needs a start, and an end (if any) after it.
+    error InvalidEmbargoPeriod(bytes2 code, uint40 since, uint40 until);
     /// @notice `authority` is the zero address.
     error InvalidAuthorityAddress(address authority);
     /// @notice `role` cannot be given to the zero address.
@@ -112,8 +128,11 @@ interface IKPRegistry {
     error NotAuthorityOf(address authority, bytes2 participant, bytes2 actual);
     /// @notice `authority` of `participant` is valid only from `validFrom` until `validUntil`.
     error AuthorityNotValid(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil);
+    /// @notice `authority` was registered before `participant` withdrew and was admitted again: it
+    /// lapsed with the withdrawal.
+    error AuthorityLapsed(address authority, bytes2 participant);
     /// @notice A window can only be shortened: `requested` is after the current end `validUntil`,
-    /// or (for a retirement) before `earliest`.
+    /// or (for a retirement or rotation) before `earliest`, the next second.
     error InvalidValidityEnd(address authority, uint40 requested, uint40 earliest, uint40 validUntil);
 
     // ------------------------------------------------------------------ Chair
@@ -130,25 +149,28 @@ interface IKPRegistry {
     /// @notice Records that an admitted or suspended participant left or was removed.
     function withdraw(bytes2 code) external;
 
-    /// @notice Bars `code`'s exports or imports from `since` (which may be past or future). For an
-    /// export embargo, `zones` lists the origins (`"CF/Berberati"`) whose rough may still be exported;
-    /// an empty list bars all exports. Setting again replaces the start and the zones.
-    function setEmbargo(bytes2 code, Scope scope, uint40 since, bytes32[] calldata zones) external;
+    /// @notice Bars `code`'s exports (`scope` 0) or imports (1) from `since` (past or future) until
+    /// `until` (0: until lifted). For an export embargo, `zones` lists the origins (`"CF/Berberati"`,
+    /// at most `MAX_ZONES`) whose rough may still be exported, by `code` or anyone else; an empty list
+    /// bars all exports. Setting again replaces the period and the zones.
+    function setEmbargo(bytes2 code, uint8 scope, uint40 since, uint40 until, bytes32[] calldata zones) external;
 
-    /// @notice Lifts the embargo on `code` in `scope`, with its zones.
-    function liftEmbargo(bytes2 code, Scope scope) external;
+    /// @notice Lifts the embargo on `code` in `scope` now, with its zones.
+    function liftEmbargo(bytes2 code, uint8 scope) external;
 
     // ------------------------------------------------------------------ secretariat
 
-    /// @notice Registers `authority` as a key of `participant` from `validFrom` until `validUntil`
-    /// (`type(uint40).max` for no end). A key can be registered once, ever.
+    /// @notice Registers `authority` as a key of `participant` from `validFrom` (a time in the past
+    /// counts as now) until `validUntil` (`type(uint40).max` for no end). A key can be registered
+    /// once, ever; it lapses if the participant withdraws.
     function addAuthority(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil) external;
 
     /// @notice Key rotation in one step: `successor` takes over from `predecessor` at `at`, which is
-    /// now or later. Certificates `predecessor` issued before `at` stay valid.
+    /// after now (0: the next second). Certificates `predecessor` issued before `at` stay valid.
     function rotateAuthority(address predecessor, address successor, uint40 at) external;
 
-    /// @notice Ends `authority`'s validity at `at` (now or later), in the ordinary way.
+    /// @notice Ends `authority`'s validity at `at`, after now (0: the next second), in the ordinary
+    /// way: everything it issued stays valid.
     function retireAuthority(address authority, uint40 at) external;
 
     /// @notice Disables a compromised key from `from`, which may be in the past: certificates it issued
@@ -175,7 +197,8 @@ interface IKPRegistry {
     /// @notice The stored record of `authority` (all zero when unknown).
     function authority(address authority) external view returns (Authority memory);
 
-    /// @notice Reverts with the reason unless `authority` may act for `participant` now.
+    /// @notice Reverts with the reason unless `authority` may act for `participant` now: registered for
+    /// it, within its window, and the participant not withdrawn since.
     function checkAuthority(address authority, bytes2 participant) external view;
 
     /// @notice Reverts with the reason unless `authority` may now issue a certificate for rough from

@@ -85,7 +85,7 @@ def test_unknown_tokens(certificates, accounts):
         certificates.functions.balanceOf(ZERO).call()
 
 
-@pytest.mark.parametrize("then", ["issued", "confirmed", "voided", "expired"])
+@pytest.mark.parametrize("then", ["issued", "confirmed", "voided", "expired", "key disabled"])
 def test_token_uri_is_on_chain_json_with_the_current_status(as_, accounts, chain, certificates, issued, then):
     if then == "confirmed":
         as_(accounts.bw).confirm_receipt("AE-2024-000123")
@@ -93,6 +93,8 @@ def test_token_uri_is_on_chain_json_with_the_current_status(as_, accounts, chain
         as_(accounts.ae).void("AE-2024-000123", "lost")
     elif then == "expired":
         chain.travel(61 * 86_400)
+    elif then == "key disabled":
+        as_(accounts.secretariat).disable_authority(accounts.ae.address, 0)
     uri = certificates.functions.tokenURI(issued.token_id).call()
     prefix = "data:application/json;base64,"
     assert uri.startswith(prefix)
@@ -102,5 +104,13 @@ def test_token_uri_is_on_chain_json_with_the_current_status(as_, accounts, chain
     assert traits["Route"] == "AE to BW"
     assert traits["Carats"] == "1250.50"
     assert traits["HS code"] == "7102.31"
-    assert traits["Status"] == {"issued": "Issued", "confirmed": "Receipt confirmed", "voided": "Voided",
-                                "expired": "Expired"}[then]  # fmt: skip
+    assert traits["Status"] == STATUS_TEXT[then]
+
+
+STATUS_TEXT = {
+    "issued": "Issued",
+    "confirmed": "Receipt confirmed",
+    "voided": "Voided",
+    "expired": "Expired",
+    "key disabled": "Invalid: issuing key disabled",
+}

@@ -71,15 +71,18 @@ def test_exporting_authority_voids(as_, accounts, kp, certificates, issued, conf
 
 
 def test_any_valid_key_of_the_exporter_voids_after_rotation(as_, accounts, chain, issued):
-    as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, chain.pending_time())
+    as_(accounts.secretariat).rotate_authority(
+        accounts.ae.address, accounts[0].address
+    )  # from the next second
     as_(accounts[0]).void("AE-2024-000123", "cancelled")
 
 
 def test_void_refusals(send, as_, accounts, certificates, issued):
     with reverts("NotAuthorityOf", accounts.bw.address, code("AE"), code("BW")):
         as_(accounts.bw).void("AE-2024-000123", "lost")
-    with reverts("InvalidVoidReason", issued.token_id):
-        send(accounts.ae, certificates.functions.void(issued.token_id, 0))
+    for reason in (0, 6, 255):
+        with reverts("InvalidVoidReason", issued.token_id, reason):
+            send(accounts.ae, certificates.functions.void(issued.token_id, reason))
     with reverts("UnknownCertificate", issued.token_id + 1):
         as_(accounts.ae).void(issued.token_id + 1, "lost")
     as_(accounts.ae).void("AE-2024-000123", "lost")

@@ -2,26 +2,36 @@
 
 import pytest
 
+from kp_py.client import reverts as decoding
 from kp_py.errors import timestamp
 from tests.conftest import DAY, OPEN_END, code, reverts
 
 
-def test_add_authority(as_, accounts, kp, registry, chain):
-    now = chain.time()
-    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "BW", now, now + 365 * DAY)
+def test_add_authority_with_a_window(as_, accounts, kp, registry, chain):
+    start = chain.pending_time() + DAY
+    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "BW", start, start + 365 * DAY)
     (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
-    assert event.args.authority == accounts[0].address
-    assert (event.args.participant, event.args.validFrom, event.args.validUntil) == (
+    args = event.args
+    assert (args.authority, args.participant, args.validFrom, args.validUntil) == (
+        accounts[0].address,
         code("BW"),
-        now,
-        now + 365 * DAY,
+        start,
+        start + 365 * DAY,
     )
     key = kp.authority(accounts[0].address)
     assert (key.participant, key.valid_from, key.valid_until) == (
         "BW",
-        timestamp(now),
-        timestamp(now + 365 * DAY),
+        timestamp(start),
+        timestamp(start + 365 * DAY),
     )
+
+
+def test_a_start_in_the_past_counts_as_now(as_, accounts, registry, chain):
+    """A key cannot have been valid before it was registered."""
+    now = chain.pending_time()
+    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "BW", valid_from=0)
+    (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
+    assert (event.args.validFrom, event.args.validUntil) == (now, OPEN_END)
 
 
 def test_add_authority_refusals(as_, accounts, chain):
@@ -33,8 +43,9 @@ def test_add_authority_refusals(as_, accounts, chain):
         secretariat.add_authority(accounts[0].address, "ZZ")
     with reverts("AuthorityExists", accounts.ae.address, code("AE")):
         secretariat.add_authority(accounts.ae.address, "BW")
-    with reverts("InvalidValidity", 100, 100):
-        secretariat.add_authority(accounts[0].address, "BW", 100, 100)
+    later = chain.pending_time() + DAY
+    with reverts("InvalidValidity", later, later):
+        secretariat.add_authority(accounts[0].address, "BW", later, later)
     as_(accounts.chair).withdraw("CF")
     with reverts("ParticipantNotAdmitted", code("CF"), 3):
         secretariat.add_authority(accounts[0].address, "CF")
@@ -51,7 +62,7 @@ def test_a_key_is_never_reused_even_after_it_was_disabled(as_, accounts, chain):
 def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, chain, make_document):
     officer = as_(accounts.ae)
     officer.issue(make_document(number="AE-OLD-1"))
-    at = chain.time() + DAY
+    at = chain.pending_time() + DAY
     receipt = as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, at)
     (retired,) = registry.events.AuthorityRetired().process_receipt(receipt)
     (added,) = registry.events.AuthorityAdded().process_receipt(receipt)
@@ -67,34 +78,54 @@ def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, cha
         as_(accounts[0]).issue(make_document(number="AE-NEW-0"))
     chain.travel(DAY)
     as_(accounts[0]).issue(make_document(number="AE-NEW-1"))
-    with reverts("AuthorityNotValid", accounts.ae.address, code("AE"), 0, at):
+    with reverts(
+        "AuthorityNotValid", accounts.ae.address, code("AE"), registry_valid_from(registry, accounts.ae), at
+    ):
         officer.issue(make_document(number="AE-OLD-2"))
     assert kp.verify("AE-OLD-1").genuine
     assert kp.verify("AE-NEW-1").genuine
 
 
-def test_rotation_and_retirement_cannot_reach_into_the_past(as_, accounts, chain):
-    secretariat = as_(accounts.secretariat)
-    past = chain.time() - DAY
-    with reverts("InvalidValidityEnd", accounts.ae.address, past, chain.pending_time(), OPEN_END):
-        secretariat.retire_authority(accounts.ae.address, past)
-    with reverts("UnknownAuthority", accounts[0].address):
-        secretariat.rotate_authority(accounts[0].address, accounts[1].address, chain.time() + DAY)
-    with reverts("AuthorityExists", accounts.bw.address, code("BW")):
-        secretariat.rotate_authority(accounts.ae.address, accounts.bw.address, chain.time() + DAY)
+def registry_valid_from(registry, account):
+    return registry.functions.authority(account.address).call()[2]
 
 
-def test_retire(as_, accounts, registry, chain, make_document):
-    at = chain.time() + DAY
-    receipt = as_(accounts.secretariat).retire_authority(accounts.ae.address, at)
+def test_retire_now_means_the_next_second(as_, accounts, registry, chain, make_document):
+    """A key retired at the current second would invalidate what it issued in that second."""
+    as_(accounts.ae).issue(make_document(number="AE-LAST"))
+    next_second = chain.pending_time() + 1
+    receipt = as_(accounts.secretariat).retire_authority(accounts.ae.address)
     (event,) = registry.events.AuthorityRetired().process_receipt(receipt)
     assert (event.args.authority, event.args.participant, event.args.validUntil) == (
         accounts.ae.address,
         code("AE"),
-        at,
+        next_second,
     )
-    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, chain.pending_time(), at):
-        as_(accounts.secretariat).retire_authority(accounts.ae.address, at + 1)
+    assert as_(accounts.ae).verify("AE-LAST").genuine
+
+
+def test_rotation_and_retirement_cannot_reach_into_the_past(as_, accounts, chain):
+    secretariat = as_(accounts.secretariat)
+    now = chain.pending_time()
+    for at in (now - DAY, now):
+        with reverts("InvalidValidityEnd", accounts.ae.address, at, now + 1, OPEN_END):
+            secretariat.retire_authority(accounts.ae.address, at)
+        with reverts("InvalidValidityEnd", accounts.ae.address, at, now + 1, OPEN_END):
+            secretariat.rotate_authority(accounts.ae.address, accounts[0].address, at)
+    with reverts("UnknownAuthority", accounts[0].address):
+        secretariat.rotate_authority(accounts[0].address, accounts[1].address, now + DAY)
+    with reverts("AuthorityExists", accounts.bw.address, code("BW")):
+        secretariat.rotate_authority(accounts.ae.address, accounts.bw.address, now + DAY)
+
+
+def test_a_window_is_only_ever_shortened(as_, accounts, chain):
+    secretariat = as_(accounts.secretariat)
+    at = chain.pending_time() + DAY
+    secretariat.retire_authority(accounts.ae.address, at)
+    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, chain.pending_time() + 1, at):
+        secretariat.retire_authority(accounts.ae.address, at + 1)
+    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, 0, at):
+        secretariat.disable_authority(accounts.ae.address, at + 1)
 
 
 def test_disable_from_a_past_time_invalidates_only_later_certificates(
@@ -121,18 +152,29 @@ def test_disable_from_a_past_time_invalidates_only_later_certificates(
     assert any("disabled at the time of issue" in reason for reason in stolen.reasons)
     with reverts("IssuerDisabled", kp.certificate("AE-STOLEN").token_id, accounts.ae.address, compromised_at):
         as_(accounts.bw).confirm_receipt("AE-STOLEN")
-    with reverts("AuthorityNotValid", accounts.ae.address, code("AE"), 0, compromised_at):
+    valid_from = registry_valid_from(registry, accounts.ae)
+    with reverts("AuthorityNotValid", accounts.ae.address, code("AE"), valid_from, compromised_at):
         officer.issue(make_document(number="AE-AFTER"))
 
 
 def test_disable_refusals(as_, accounts, chain):
-    secretariat = as_(accounts.secretariat)
     with reverts("UnknownAuthority", accounts[0].address):
-        secretariat.disable_authority(accounts[0].address, chain.time())
-    at = chain.time() + DAY
-    secretariat.retire_authority(accounts.ae.address, at)
-    with reverts("InvalidValidityEnd", accounts.ae.address, at + 1, 0, at):
-        secretariat.disable_authority(accounts.ae.address, at + 1)
+        as_(accounts.secretariat).disable_authority(accounts[0].address, chain.time())
+
+
+def test_keys_lapse_when_the_participant_withdraws(as_, accounts, kp, make_document):
+    """A readmitted participant starts with new keys: the old regime's do not come back."""
+    as_(accounts.ae).issue(make_document(number="AE-1"))
+    chair = as_(accounts.chair)
+    chair.withdraw("AE")
+    with reverts("ParticipantNotAdmitted", code("AE"), 3):
+        as_(accounts.ae).void("AE-1", "lost")
+    chair.admit("AE", "United Arab Emirates")
+    with reverts("AuthorityLapsed", accounts.ae.address, code("AE")):
+        as_(accounts.ae).issue(make_document(number="AE-2"))
+    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
+    as_(accounts[0]).issue(make_document(number="AE-2"))
+    assert kp.verify("AE-1").genuine  # issued honestly before the withdrawal
 
 
 @pytest.mark.parametrize("caller", ["stranger", "chair", "admin", "ae"])
@@ -155,8 +197,5 @@ def test_only_the_secretariat_manages_keys(as_, accounts, registry, caller, call
 
 def test_check_authority_view(registry, accounts):
     registry.functions.checkAuthority(accounts.ae.address, code("AE")).call()  # valid: no revert
-    with reverts("NotAuthorityOf", accounts.ae.address, code("BW"), code("AE")):
-        from kp_py.client import reverts as decoding
-
-        with decoding():
-            registry.functions.checkAuthority(accounts.ae.address, code("BW")).call()
+    with reverts("NotAuthorityOf", accounts.ae.address, code("BW"), code("AE")), decoding():
+        registry.functions.checkAuthority(accounts.ae.address, code("BW")).call()

@@ -4,61 +4,77 @@ from datetime import datetime, timezone
 
 import pytest
 
+from kp_py.client import Embargo
 from kp_py.errors import timestamp
 from tests.conftest import DAY, b32, code, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())
 EXPORTS, IMPORTS = 0, 1
+CAR_ZONES = ["CF/Berberati", "CF/Nola"]
 
 
 def test_set_export_embargo_with_zones_and_lift_it(as_, accounts, kp, registry):
     chair = as_(accounts.chair)
-    receipt = chair.set_embargo("CF", "exports", MAY_2013, ["CF/Berberati", "CF/Nola"])
+    receipt = chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
     (event,) = registry.events.EmbargoSet().process_receipt(receipt)
-    assert (event.args.code, event.args.scope, event.args.since) == (code("CF"), EXPORTS, MAY_2013)
-    assert event.args.zones == [b32("CF/Berberati"), b32("CF/Nola")]
-    cf = kp.participant("CF")
-    assert cf.exports_barred_since == timestamp(MAY_2013)
-    assert cf.compliant_zones == ("CF/Berberati", "CF/Nola")
+    args = event.args
+    assert (args.code, args.scope, args.since, args.until) == (code("CF"), EXPORTS, MAY_2013, 0)
+    assert args.zones == [b32(zone) for zone in CAR_ZONES]
+    assert kp.participant("CF").exports_embargo == Embargo(timestamp(MAY_2013), None, tuple(CAR_ZONES))
 
     receipt = chair.lift_embargo("CF", "exports")
     (event,) = registry.events.EmbargoLifted().process_receipt(receipt)
     assert (event.args.code, event.args.scope) == (code("CF"), EXPORTS)
-    cf = kp.participant("CF")
-    assert cf.exports_barred_since is None and cf.compliant_zones == ()
+    assert kp.participant("CF").exports_embargo is None
+    assert registry.functions.compliantZones(code("CF")).call() == []
 
 
-def test_setting_again_replaces_start_and_zones(as_, accounts, kp):
+def test_setting_again_replaces_period_and_zones(as_, accounts, kp):
     chair = as_(accounts.chair)
-    chair.set_embargo("CF", "exports", MAY_2013, ["CF/Berberati", "CF/Nola"])
-    chair.set_embargo("CF", "exports", MAY_2013 + DAY, ["CF/Carnot"])
-    assert kp.participant("CF").compliant_zones == ("CF/Carnot",)
+    chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
+    chair.set_embargo("CF", "exports", MAY_2013 + DAY, ["CF/Carnot"], until=MAY_2013 + 9 * DAY)
+    assert kp.participant("CF").exports_embargo == Embargo(
+        timestamp(MAY_2013 + DAY), timestamp(MAY_2013 + 9 * DAY), ("CF/Carnot",)
+    )
 
 
 def test_import_embargo(as_, accounts, kp):
     as_(accounts.chair).set_embargo("BW", "imports", MAY_2013)
-    assert kp.participant("BW").imports_barred_since == timestamp(MAY_2013)
-    assert kp.participant("BW").exports_barred_since is None
+    bw = kp.participant("BW")
+    assert bw.imports_embargo == Embargo(timestamp(MAY_2013), None)
+    assert bw.exports_embargo is None
 
 
 def test_set_embargo_refusals(send, as_, accounts, registry):
     chair = as_(accounts.chair)
     with reverts("UnknownParticipant", code("ZZ")):
         chair.set_embargo("ZZ", "exports", MAY_2013)
-    with reverts("InvalidEmbargoStart", code("CF"), 0):
+    with reverts("InvalidEmbargoPeriod", code("CF"), 0, 0):
         chair.set_embargo("CF", "exports", 0)
-    with reverts("InvalidZone", code("CF"), b32("BW/Jwaneng")):
-        chair.set_embargo("CF", "exports", MAY_2013, ["BW/Jwaneng"])
-    with reverts("InvalidZone", code("CF"), b32("CF/")):
-        chair.set_embargo("CF", "exports", MAY_2013, ["CF/"])
+    with reverts("InvalidEmbargoPeriod", code("CF"), MAY_2013, MAY_2013):
+        chair.set_embargo("CF", "exports", MAY_2013, until=MAY_2013)
+    for zone in ["BW/Jwaneng", "CF/", "CF", "CF/ Nola", "CF/Nola#", "CF/Nola\x00x"]:
+        with reverts("InvalidZone", code("CF"), b32(zone)):
+            chair.set_embargo("CF", "exports", MAY_2013, [zone])
+    with reverts("InvalidZone", code("CF"), b32("CF/Nola")):
+        chair.set_embargo("CF", "exports", MAY_2013, ["CF/Nola", "CF/Nola"])
     with reverts("InvalidZone", code("CF"), b32("CF/Nola")):
         chair.set_embargo("CF", "imports", MAY_2013, ["CF/Nola"])
+    with reverts("TooManyZones", 33, 32):
+        chair.set_embargo("CF", "exports", MAY_2013, [f"CF/Zone{i}" for i in range(33)])
+    with reverts("InvalidScope", 2):
+        send(accounts.chair, registry.functions.setEmbargo(code("CF"), 2, MAY_2013, 0, []))
 
 
 @pytest.mark.parametrize("scope", [EXPORTS, IMPORTS])
 def test_lift_refuses_when_there_is_no_embargo(send, accounts, registry, scope):
     with reverts("NoEmbargo", code("CF"), scope):
         send(accounts.chair, registry.functions.liftEmbargo(code("CF"), scope))
+
+
+def test_lift_refuses_a_bad_scope(send, accounts, registry):
+    with reverts("InvalidScope", 7):
+        send(accounts.chair, registry.functions.liftEmbargo(code("CF"), 7))
 
 
 # ------------------------------------------------------------------ effect on issuance
@@ -76,13 +92,15 @@ def test_import_embargo_bars_the_importer(as_, accounts, make_document):
         as_(accounts.ae).issue(make_document())
 
 
-def test_an_embargo_starting_later_is_not_yet_in_force(as_, accounts, chain, make_document):
+def test_an_embargo_is_in_force_from_its_start_to_its_end(as_, accounts, chain, make_document):
     start = chain.time() + 10 * DAY
-    as_(accounts.chair).set_embargo("AE", "exports", start)
+    as_(accounts.chair).set_embargo("AE", "exports", start, until=start + 10 * DAY)
     as_(accounts.ae).issue(make_document(number="AE-1"))
     chain.travel(10 * DAY)
     with reverts("ExportsBarred", code("AE"), start):
         as_(accounts.ae).issue(make_document(number="AE-2"))
+    chain.travel(10 * DAY)
+    as_(accounts.ae).issue(make_document(number="AE-3"))
 
 
 def test_embargoed_origin_is_refused_even_when_re_exported(as_, accounts, make_document):
@@ -101,17 +119,20 @@ def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, mak
         as_(accounts.ae).issue(make_document(number="AE-3", origins=["CF"]))
 
 
-def test_partially_embargoed_exporter_ships_compliant_rough_only(as_, accounts, kp, make_document):
-    """The CAR operational framework of 2015: exports only from compliant zones."""
-    as_(accounts.secretariat).add_authority(accounts[0].address, "CF", valid_from=0)
+def test_partially_embargoed_exporter_ships_compliant_rough_only(as_, accounts, make_document):
+    """The CAR operational framework of 2015: exports only from compliant zones, not even rough
+    labelled as another country's."""
+    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013, ["CF/Berberati"])
     cf = as_(accounts[0])
     cf.issue(make_document(number="CF-2016-1", exporting="CF", origins=["CF/Berberati"]))
     with reverts("OriginEmbargoed", b32("CF"), MAY_2013):
         cf.issue(make_document(number="CF-2016-2", exporting="CF", origins=["CF"]))
+    with reverts("ExportsLimitedToZones", code("CF"), b32("BW")):
+        cf.issue(make_document(number="CF-2016-3", exporting="CF", origins=["CF/Berberati", "BW"]))
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013)
     with reverts("ExportsBarred", code("CF"), MAY_2013):
-        cf.issue(make_document(number="CF-2016-3", exporting="CF", origins=["CF/Berberati"]))
+        cf.issue(make_document(number="CF-2016-4", exporting="CF", origins=["CF/Berberati"]))
 
 
 def test_lifting_the_embargo_lets_trade_resume(as_, accounts, make_document):
