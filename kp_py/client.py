@@ -30,7 +30,7 @@ from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError
+from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, Web3RPCError
 from web3.types import TxParams, TxReceipt
 
 from kp_py._abi import (
@@ -45,10 +45,20 @@ from kp_py._abi import (
     number_to_token_id,
     token_id_to_number,
 )
-from kp_py.document import FIELDS, HS_CODES, Document, Salts, commitment, leaves, new_salts
-from kp_py.errors import OPEN_END, ContractRevert, KPError, timestamp
+from kp_py.document import (
+    FIELDS,
+    HS_CODES,
+    Document,
+    Salts,
+    commitment,
+    commitment_of_leaves,
+    leaves,
+    new_salts,
+)
+from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 
 T = TypeVar("T")
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,29 @@ class Certificate:
     block: int
     transaction: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, amounts as decimal strings, times as ISO 8601."""
+        return {
+            "number": self.number,
+            "token_id": str(self.token_id),
+            "status": self.status,
+            "holder": self.holder,
+            "issuer": self.issuer,
+            "exporting": self.exporting,
+            "importing": self.importing,
+            "origins": list(self.origins),
+            "carats": _decimal(self.carats),
+            "value_usd": _decimal(self.value_usd),
+            "parcels": self.parcels,
+            "hs_code": self.hs_code,
+            "issued_at": _iso(self.issued_at),
+            "expires_at": _iso(timestamp(self.expires_at)),
+            "commitment": "0x" + self.commitment.hex(),
+            "issuer_valid_at_issue": self.issuer_valid_at_issue,
+            "block": self.block,
+            "transaction": self.transaction,
+        }
+
 
 @dataclass(frozen=True)
 class IssuedDocument:
@@ -123,6 +156,7 @@ class IssuedDocument:
     contract: str
     token_id: int
     transaction: str
+    leaves: dict[str, bytes] | None = None  # as read from a file: the fingerprints written at issue
 
     @property
     def commitment(self) -> bytes:
@@ -154,6 +188,10 @@ class IssuedDocument:
             salts = {f: bytes.fromhex(data["salts"][f].removeprefix("0x")) for f in FIELDS}
         except (KeyError, ValueError, AttributeError, TypeError):
             raise KPError("the issued document's salts are missing or not hex") from None
+        try:
+            file_leaves = {f: bytes.fromhex(v.removeprefix("0x")) for f, v in data.get("leaves", {}).items()}
+        except (ValueError, AttributeError, TypeError):
+            file_leaves = {}
         return cls(
             document=Document.from_dict(data["document"]),
             salts=salts,
@@ -161,16 +199,64 @@ class IssuedDocument:
             contract=to_checksum_address(data["contract"]),
             token_id=int(data["token_id"]),
             transaction=str(data["transaction"]),
+            leaves=file_leaves or None,
         )
 
 
 @dataclass(frozen=True)
+class Listed:
+    """One certificate as its events tell it: what ``list`` and statistics work from."""
+
+    number: str
+    token_id: int
+    status: str
+    exporting: str
+    importing: str
+    holder: str
+    issuer: str
+    origins: tuple[str, ...]
+    carats: int
+    value_usd: int
+    parcels: int
+    hs_code: str
+    expires_at: int
+    block: int
+    transaction: str
+    issued_at: datetime | str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "token_id": str(self.token_id),
+            "status": self.status,
+            "exporting": self.exporting,
+            "importing": self.importing,
+            "holder": self.holder,
+            "issuer": self.issuer,
+            "origins": list(self.origins),
+            "carats": _decimal(self.carats),
+            "value_usd": _decimal(self.value_usd),
+            "parcels": self.parcels,
+            "hs_code": self.hs_code,
+            "issued_at": _iso(self.issued_at),
+            "expires_at": _iso(timestamp(self.expires_at)),
+            "block": self.block,
+            "transaction": self.transaction,
+        }
+
+
+PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch")
+
+
+@dataclass(frozen=True)
 class Verification:
-    """The answer to "is this certificate genuine?": ``genuine`` to branch on, ``reasons`` to read."""
+    """The answer to "is this certificate genuine?": ``genuine`` to branch on, ``problems`` (codes
+    from :data:`PROBLEMS`) to branch on why, ``reasons`` to read."""
 
     number: str
     genuine: bool
     status: str
+    problems: tuple[str, ...]
     reasons: tuple[str, ...]
     certificate: Certificate | None
     document_matches: bool | None = None
@@ -181,6 +267,19 @@ class Verification:
         lines = [f"{self.number}: {verdict} ({self.status})"]
         lines += [f"  - {reason}" for reason in self.reasons]
         return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the verdict, the reasons and the certificate as the chain has it."""
+        return {
+            "number": self.number,
+            "genuine": self.genuine,
+            "status": self.status,
+            "problems": list(self.problems),
+            "reasons": list(self.reasons),
+            "document_matches": self.document_matches,
+            "differing_fields": list(self.differing_fields),
+            "certificate": self.certificate.to_dict() if self.certificate else None,
+        }
 
 
 class KP:
@@ -306,9 +405,11 @@ class KP:
         )
         return self._issued(document, salts, receipt)
 
-    def issue_batch(self, documents: list[Document]) -> list[IssuedDocument]:
+    def issue_batch(
+        self, documents: list[Document], salts: list[Salts] | None = None
+    ) -> list[IssuedDocument]:
         """Issue several documents in one transaction: all or none."""
-        salted = [(document, new_salts()) for document in documents]
+        salted = list(zip(documents, salts or [new_salts() for _ in documents], strict=True))
         args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
         receipt = self._send(self.certificates.functions.issueBatch(args))
         return [self._issued(document, salts, receipt) for document, salts in salted]
@@ -373,45 +474,197 @@ class KP:
             commitment=bytes(stored[9]),
             issuer_valid_at_issue=self._call(self.certificates.functions.issuerValidAtIssue(token_id)),
             block=event["blockNumber"],
-            transaction="0x" + bytes(event["transactionHash"]).hex().removeprefix("0x"),
+            transaction=_hex(event["transactionHash"]),
         )
 
-    def verify(self, number: str | int, issued: IssuedDocument | None = None) -> Verification:
-        """Whether certificate ``number`` is genuine and in force now, and, given the holder's issued
-        document, whether that document is the one the certificate commits to."""
+    def verify(self, number: str | int, issued: IssuedDocument | Document | None = None) -> Verification:
+        """Whether certificate ``number`` (or token id) is genuine and in force now; given the document
+        the holder shows, whether it is the one the certificate commits to. An ``IssuedDocument``
+        (with salts) is checked against the commitment; a bare ``Document`` only against the fields
+        the chain holds in clear."""
         token_id = _token_id(number)
         number_text = token_id_to_number(token_id)
         try:
             cert = self.certificate(token_id)
-        except ContractRevert:
-            return Verification(number_text, False, "unknown", ("no certificate has this number",), None)
+        except NotFound:
+            return Verification(
+                number_text, False, "unknown", ("unknown",), ("no certificate has this number",), None
+            )
         reasons = [
-            f"issued by {cert.issuer} of {cert.exporting} on {cert.issued_at} "
+            f"issued by {cert.issuer} of {cert.exporting} on {_iso(cert.issued_at)} "
             f"(block {cert.block}, transaction {cert.transaction})",
-            f"route {cert.exporting} to {cert.importing}; "
-            f"expires {timestamp(cert.expires_at)}; holder {cert.holder}",
+            f"route {cert.exporting} to {cert.importing}; expires {_iso(timestamp(cert.expires_at))}; "
+            f"holder {cert.holder}",
         ]
-        genuine = cert.status in ("issued", "receipt confirmed")
+        problems = []
         if cert.status == "voided":
+            problems.append("voided")
             reasons.append("the certificate was voided by its exporting authority")
         if cert.status == "expired":
+            problems.append("expired")
             reasons.append("the certificate expired before its receipt was confirmed")
         if not cert.issuer_valid_at_issue:
-            genuine = False
+            problems.append("issuer-disabled")
             reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
         matches: bool | None = None
         differing: tuple[str, ...] = ()
         if issued is not None:
             differing = _differences(cert, issued)
             matches = not differing
-            if matches:
+            if differing:
+                problems.append("document-mismatch")
+                reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
+            elif isinstance(issued, IssuedDocument):
                 reasons.append("the document matches the commitment on chain")
             else:
-                genuine = False
-                reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
-        return Verification(number_text, genuine, cert.status, tuple(reasons), cert, matches, differing)
+                reasons.append(
+                    "the document matches the figures on chain (without its salts, the names and "
+                    "addresses cannot be checked)"
+                )
+        return Verification(
+            number_text, not problems, cert.status, tuple(problems), tuple(reasons), cert, matches, differing
+        )
+
+    def list_certificates(
+        self,
+        *,
+        exporting: str | None = None,
+        importing: str | None = None,
+        holder: str | None = None,
+        status: str | None = None,
+        since: datetime | int | None = None,
+        until: datetime | int | None = None,
+        chunk: int = 10_000,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Listed]:
+        """Certificates from the logs, filtered; issue time in ``[since, until)``. Logs are read in
+        block ranges of ``chunk`` (halved when a node refuses a range), so public RPC limits hold;
+        ``progress(done, total)`` is called with block counts."""
+        if status is not None and status not in STATUSES[1:]:
+            raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
+        head = self.w3.eth.get_block("latest")
+        first = self.deployment.block
+        if since is not None:
+            first = max(first, self._first_block_at(_seconds(since), head["number"]))
+        last: int = head["number"]
+        if until is not None:
+            last = min(last, self._first_block_at(_seconds(until), head["number"]) - 1)
+        if last < first:
+            return []
+        filters: dict[str, Any] = {}
+        if exporting:
+            filters["exporting"] = _code(exporting)
+        if importing:
+            filters["importing"] = _code(importing)
+        events = self.certificates.events
+        issued = self._logs(events.CertificateIssued, first, last, filters, chunk, progress)
+        if not issued:
+            return []
+        holders = {
+            log["args"]["tokenId"]: log["args"]["to"]
+            for log in self._logs(events.Transfer, first, last, {"from": ZERO_ADDRESS}, chunk, None)
+        }
+        ids = {log["args"]["tokenId"] for log in issued}
+        confirmed = {
+            log["args"]["tokenId"]
+            for log in self._logs(events.ReceiptConfirmed, first, head["number"], {}, chunk, None)
+        } & ids
+        voided = {
+            log["args"]["tokenId"]
+            for log in self._logs(events.CertificateVoided, first, head["number"], {}, chunk, None)
+        } & ids
+        times = self._block_times(sorted({log["blockNumber"] for log in issued}))
+        rows = []
+        for log in issued:
+            args = log["args"]
+            token_id = args["tokenId"]
+            if holder is not None and holders.get(token_id, "").lower() != holder.lower():
+                continue
+            if token_id in voided:
+                state = "voided"
+            elif token_id in confirmed:
+                state = "receipt confirmed"
+            else:
+                state = "expired" if head["timestamp"] >= args["expiresAt"] else "issued"
+            if status is not None and state != status:
+                continue
+            rows.append(
+                Listed(
+                    number=token_id_to_number(token_id),
+                    token_id=token_id,
+                    status=state,
+                    exporting=ascii_text(args["exporting"]),
+                    importing=ascii_text(args["importing"]),
+                    holder=holders.get(token_id, ""),
+                    issuer=args["issuer"],
+                    origins=tuple(ascii_text(o) for o in args["origins"]),
+                    carats=args["carats"],
+                    value_usd=args["valueUsd"],
+                    parcels=args["parcels"],
+                    hs_code=f"7102.{args['hsCode']}",
+                    expires_at=args["expiresAt"],
+                    block=log["blockNumber"],
+                    transaction=_hex(log["transactionHash"]),
+                    issued_at=timestamp(times[log["blockNumber"]]),
+                )
+            )
+        return rows
 
     # ------------------------------------------------------------------ plumbing
+
+    def _logs(
+        self,
+        event: Any,
+        first: int,
+        last: int,
+        filters: dict[str, Any],
+        chunk: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> list[Any]:
+        logs: list[Any] = []
+        start = first
+        while start <= last:
+            end = min(start + chunk - 1, last)
+            try:
+                logs += event.get_logs(from_block=start, to_block=end, argument_filters=filters)
+            except (ValueError, Web3RPCError) as error:
+                if chunk == 1:
+                    raise KPError(f"the node refused to return logs of block {start}: {error}") from None
+                chunk = max(1, chunk // 2)  # the node caps the range or the result size
+                continue
+            if progress:
+                progress(end - first + 1, last - first + 1)
+            start = end + 1
+        return logs
+
+    def _block_times(self, numbers: list[int]) -> dict[int, int]:
+        """Timestamps of blocks, fetched in JSON-RPC batches where the provider allows it."""
+        times: dict[int, int] = {}
+        for i in range(0, len(numbers), 500):
+            part = numbers[i : i + 500]
+            blocks: list[Any]
+            try:
+                with self.w3.batch_requests() as batch:
+                    for number in part:
+                        batch.add(self.w3.eth.get_block(number))
+                    blocks = list(batch.execute())
+            except (NotImplementedError, Web3RPCError, ValueError, TypeError):
+                blocks = [self.w3.eth.get_block(number) for number in part]
+            times.update(
+                {number: int(block["timestamp"]) for number, block in zip(part, blocks, strict=True)}
+            )
+        return times
+
+    def _first_block_at(self, moment: int, head: int) -> int:
+        """The first block with a timestamp at or after ``moment`` (head + 1 if none)."""
+        low, high = self.deployment.block, head + 1
+        while low < high:
+            middle = (low + high) // 2
+            if int(self.w3.eth.get_block(middle)["timestamp"]) >= moment:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def _issued(self, document: Document, salts: Salts, receipt: TxReceipt) -> IssuedDocument:
         return IssuedDocument(
@@ -420,7 +673,25 @@ class KP:
             chain_id=self.deployment.chain_id,
             contract=self.certificates.address,
             token_id=document.token_id,
-            transaction="0x" + bytes(receipt["transactionHash"]).hex().removeprefix("0x"),
+            transaction=_hex(receipt["transactionHash"]),
+        )
+
+    def issued_document(self, document: Document, salts: Salts) -> IssuedDocument | None:
+        """The issued document for ``document`` if the chain holds it with this commitment; None if
+        the number is free. Raises if the number was issued for a different document."""
+        try:
+            cert = self.certificate(document.token_id)
+        except NotFound:
+            return None
+        if cert.commitment != commitment(document, salts):
+            raise KPError(f"certificate {document.number} is already on chain for a different document")
+        return IssuedDocument(
+            document,
+            salts,
+            self.deployment.chain_id,
+            self.certificates.address,
+            cert.token_id,
+            cert.transaction,
         )
 
     def _issued_event(self, token_id: int) -> Any:
@@ -520,9 +791,9 @@ def read_participants(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _differences(cert: Certificate, issued: IssuedDocument) -> tuple[str, ...]:
+def _differences(cert: Certificate, issued: IssuedDocument | Document) -> tuple[str, ...]:
     """Fields of ``issued`` that disagree with the chain; the commitment covers those it cannot see."""
-    doc = issued.document
+    doc = issued.document if isinstance(issued, IssuedDocument) else issued
     seen = {
         "number": doc.number == cert.number,
         "importing": doc.importing == cert.importing,
@@ -535,15 +806,39 @@ def _differences(cert: Certificate, issued: IssuedDocument) -> tuple[str, ...]:
         "holder": doc.holder == cert.holder,
     }
     differing = [name for name, same in seen.items() if not same]
-    if not differing and issued.commitment != cert.commitment:
-        differing = ["exporter, importer, issued date or salts (fields kept off chain)"]
+    if not differing and isinstance(issued, IssuedDocument) and issued.commitment != cert.commitment:
+        differing = _off_chain_differences(issued, cert.commitment)
     return tuple(differing)
+
+
+def _off_chain_differences(issued: IssuedDocument, on_chain: bytes) -> list[str]:
+    """Which off-chain field was altered. The leaves written at issue, if the file still holds them
+    and they hash to the commitment on chain, are the original fields' fingerprints."""
+    original = issued.leaves
+    if original and set(original) == set(FIELDS) and commitment_of_leaves(original) == on_chain:
+        current = leaves(issued.document, issued.salts)
+        changed = [f for f in FIELDS if original[f] != current[f]]
+        if changed:
+            return changed
+    return ["exporter, importer, issued date or salts (fields kept off chain)"]
 
 
 def _embargo(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | None:
     if since == 0:
         return None
     return Embargo(timestamp(since), timestamp(until) if until else None, zones)
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _decimal(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _iso(moment: datetime | str) -> str:
+    return moment.isoformat(" ") if isinstance(moment, datetime) else moment
 
 
 def _code(code: str) -> bytes:
@@ -565,7 +860,12 @@ def _seconds(moment: datetime | int) -> int:
 
 
 def _token_id(number: str | int) -> int:
-    return number if isinstance(number, int) else number_to_token_id(number)
+    """A token id from a certificate number, a token id, or a token id written in decimal."""
+    if isinstance(number, int):
+        return number
+    if number.isdigit():
+        return int(number)
+    return number_to_token_id(number)
 
 
 __all__ = ["HS_CODES", "KP", "Certificate", "Deployment", "IssuedDocument", "Verification", "reverts"]

@@ -26,10 +26,12 @@ class KPError(Exception):
 class DocumentError(KPError, ValueError):
     """A certificate document is malformed; the message names the field at fault."""
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"document field {field!r}: {problem}")
+    def __init__(self, field: str, problem: str, source: str | None = None) -> None:
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}document field {field!r}: {problem}")
         self.field = field
         self.problem = problem
+        self.source = source
 
 
 class ContractRevert(KPError):

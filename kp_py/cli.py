@@ -1,0 +1,793 @@
+"""The ``kp`` command line: a thin layer over :mod:`kp_py` (parse, call, print).
+
+Every command takes, after its name, ``--rpc-url`` (default: the local node of ``./.kp``),
+``--account NAME`` (a keystore) or ``--key-env VAR`` (a private key in an environment variable) or,
+on the local node, ``--dev N`` (its development account N; 0 by default), and ``--json``.
+
+Exit codes: 0 success; 1 a certificate that ``verify`` finds not genuine; 2 bad usage or a refusal,
+with one line on standard error and no traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from eth_account.signers.local import LocalAccount
+from eth_utils import is_address, to_checksum_address
+
+from kp_py import files, keys
+from kp_py._abi import VOID_REASONS
+from kp_py.client import KP, IssuedDocument
+from kp_py.document import Document
+from kp_py.errors import OPEN_END, KPError
+from kp_py.network import (
+    DEFAULT_HOME,
+    connect,
+    deployment_files,
+    find_deployment,
+    record_deployment,
+    web3_for,
+)
+from kp_py.node import LocalNode
+
+F = TypeVar("F", bound=Callable[..., Any])
+DATA = Path(__file__).resolve().parent / "data" / "kp-participants.csv"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options every command accepts."""
+
+    rpc_url: str | None
+    account: str | None
+    key_env: str | None
+    dev: int | None
+    json: bool
+    home: Path
+    deployments: Path | None
+
+    @property
+    def local(self) -> bool:
+        return self.rpc_url is None
+
+    def signer(self) -> LocalAccount:
+        chosen = [
+            name
+            for name, value in (("--account", self.account), ("--key-env", self.key_env), ("--dev", self.dev))
+            if value is not None
+        ]
+        if len(chosen) > 1:
+            raise click.UsageError(f"give one of {' and '.join(chosen)}, not several")
+        if self.key_env is not None:
+            return keys.from_env(self.key_env)
+        if self.account is not None:
+            return keys.load_keystore(self.account, self.home)
+        if not self.local:
+            raise click.UsageError("this command signs: give --account NAME or --key-env VAR")
+        return keys.dev_account(self.dev or 0)
+
+    def reader(self) -> KP:
+        """The deployment, read only."""
+        return connect(self.rpc_url, home=self.home, deployments=self.deployments)
+
+    def writer(self) -> KP:
+        """The deployment, signing with the chosen key."""
+        return self.reader().with_account(self.signer())
+
+
+def common(fn: F) -> F:
+    """Add the options every command accepts, and turn expected errors into one line and exit 2."""
+
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+    @click.option(
+        "--deployments",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="KP_DEPLOYMENTS",
+        help="A deployments file to look the chain up in first.",
+    )
+    @click.option(
+        "--home",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_HOME,
+        envvar="KP_HOME",
+        show_default=True,
+        help="Folder of the local node, deployments, keystores.",
+    )
+    @click.option(
+        "--dev", type=click.IntRange(0, 19), help="Sign with development account N (local node only)."
+    )
+    @click.option("--key-env", metavar="VAR", help="Sign with the private key in environment variable VAR.")
+    @click.option("--account", metavar="NAME", help="Sign with keystore NAME (.kp/keystores/NAME.json).")
+    @click.option("--rpc-url", envvar="KP_RPC_URL", help="JSON-RPC URL [default: the local node of --home].")
+    @functools.wraps(fn)
+    def wrapper(
+        *args: Any,
+        rpc_url: str | None,
+        account: str | None,
+        key_env: str | None,
+        dev: int | None,
+        home: Path,
+        deployments: Path | None,
+        as_json: bool,
+        **kwargs: Any,
+    ) -> Any:
+        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments)
+        if dev is not None and rpc_url is not None:
+            raise click.UsageError("--dev signs with a well-known development key: local node only")
+        with _expected_errors():
+            return fn(options, *args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+@contextmanager
+def _expected_errors() -> Iterator[None]:
+    try:
+        yield
+    except KPError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"kp: {message}", err=True)
+    sys.exit(code)
+
+
+def _emit(options: Options, data: Any, text: str) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if options.json else text)
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    if not rows:
+        return "(none)"
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
+    lines += ["  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _progress(label: str) -> Callable[[int, int], None]:
+    def report(done: int, total: int) -> None:
+        if sys.stderr.isatty() or os.environ.get("KP_PROGRESS"):
+            end = "\n" if done >= total else ""
+            click.echo(f"\r{label}: {done:,}/{total:,}", err=True, nl=False)
+            click.echo(end, err=True, nl=False)
+
+    return report
+
+
+def parse_time(text: str, option: str) -> int:
+    """``now``, Unix seconds, an ISO date (midnight UTC) or an ISO date and time."""
+    if text == "now":
+        return int(datetime.now(timezone.utc).timestamp())
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else None
+        if moment is None:
+            moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date (2013-05-23), a time (2024-11-20T10:00Z), Unix seconds or 'now'",
+            param_hint=option,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def _address(text: str, what: str) -> str:
+    if not is_address(text):
+        raise click.BadParameter(f"{text!r} is not a 0x address", param_hint=what)
+    return to_checksum_address(text)
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return "-"
+    return value.isoformat(" ") if isinstance(value, datetime) else str(value)
+
+
+def _receipt(options: Options, receipt: Any, what: str, extra: dict[str, Any] | None = None) -> None:
+    data = {
+        "transaction": "0x" + bytes(receipt["transactionHash"]).hex(),
+        "block": receipt["blockNumber"],
+        "gas_used": receipt["gasUsed"],
+        **(extra or {}),
+    }
+    _emit(options, data, f"{what} (block {data['block']}, transaction {data['transaction']})")
+
+
+# ====================================================================== commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kp", prog_name="kp")
+def main() -> None:
+    """Kimberley Process certificates on Ethereum."""
+
+
+# ---------------------------------------------------------------------- node
+
+
+@main.group()
+def node() -> None:
+    """The local anvil node (state kept under .kp/)."""
+
+
+def _node_status(options: Options, local: LocalNode) -> dict[str, Any]:
+    status = local.status()
+    data: dict[str, Any] = {"running": status is not None, "home": str(options.home)}
+    if status is not None:
+        data.update(status)
+        data["dev_accounts"] = [keys.dev_account(i).address for i in range(5)]
+        try:
+            found = find_deployment(
+                int(str(status["chain_id"])), deployment_files(options.home, options.deployments)
+            )
+            data["deployment"] = {
+                "registry": found.registry,
+                "certificates": found.certificates,
+                "block": found.block,
+            }
+        except KPError:
+            data["deployment"] = None
+    return data
+
+
+@node.command("start")
+@click.option("--port", type=int, default=0, help="Port to listen on [default: any free port].")
+@click.option("--chain-id", type=int, default=31337, show_default=True)
+@common
+def node_start(options: Options, port: int, chain_id: int) -> None:
+    """Start the local node, or report the one running."""
+    local = LocalNode(options.home, chain_id=chain_id, port=port)
+    url = local.start()
+    data = _node_status(options, local)
+    _emit(
+        options,
+        data,
+        f"local node running at {url} (chain id {data.get('chain_id')}); state in {options.home}/",
+    )
+
+
+@node.command("stop")
+@common
+def node_stop(options: Options) -> None:
+    """Stop the local node; its chain is saved and the next start resumes it."""
+    stopped = LocalNode(options.home).stop()
+    _emit(options, {"stopped": stopped}, "local node stopped" if stopped else "no local node was running")
+
+
+@node.command("status")
+@common
+def node_status(options: Options) -> None:
+    """Whether the local node runs, its URL, chain id and deployment."""
+    data = _node_status(options, LocalNode(options.home))
+    if not data["running"]:
+        _emit(options, data, f"no local node running for {options.home}/ (start one with `kp node start`)")
+        return
+    deployment = data["deployment"]
+    lines = [f"running at {data['url']} (chain id {data['chain_id']}, pid {data['pid']})"]
+    if deployment:
+        lines += [f"registry      {deployment['registry']}", f"certificates  {deployment['certificates']}"]
+    else:
+        lines.append("kp is not deployed on it yet (`kp deploy`)")
+    lines += [f"dev account {i}: {address}" for i, address in enumerate(data["dev_accounts"])]
+    _emit(options, data, "\n".join(lines))
+
+
+# ---------------------------------------------------------------------- deploy
+
+
+@main.command()
+@click.option("--admin", help="Holder of the admin role [default: the deployer].")
+@click.option("--chair", help="Holder of the Chair role [default: the deployer].")
+@click.option("--secretariat", help="Holder of the secretariat role [default: the deployer].")
+@common
+def deploy(options: Options, admin: str | None, chair: str | None, secretariat: str | None) -> None:
+    """Deploy the registry and certificate contracts and record the deployment."""
+    w3 = web3_for(options.rpc_url, options.home)
+    deployer = options.signer()
+    roles = {
+        name: _address(value, f"--{name}") if value else None
+        for name, value in (("admin", admin), ("chair", chair), ("secretariat", secretariat))
+    }
+    kp = KP.deploy(w3, deployer, **roles)
+    target = options.deployments or options.home / "deployments.json"
+    record_deployment(kp.deployment, target)
+    data = {
+        "chain_id": kp.deployment.chain_id,
+        "registry": kp.deployment.registry,
+        "certificates": kp.deployment.certificates,
+        "block": kp.deployment.block,
+        "rpc_url": w3.provider.endpoint_uri,  # type: ignore[attr-defined]
+        "deployer": deployer.address,
+        "recorded_in": str(target),
+    }
+    _emit(
+        options,
+        data,
+        "\n".join(
+            [
+                f"deployed on chain {data['chain_id']} at block {data['block']} (recorded in {target})",
+                f"registry      {data['registry']}",
+                f"certificates  {data['certificates']}",
+            ]
+        ),
+    )
+
+
+# ---------------------------------------------------------------------- participants
+
+
+@main.group()
+def participant() -> None:
+    """KP participants: admit, suspend, reinstate, withdraw, show, list, load (the Chair)."""
+
+
+def _participant_dict(kp: KP, code: str) -> dict[str, Any]:
+    p = kp.participant(code)
+
+    def embargo(e: Any) -> dict[str, Any] | None:
+        if e is None:
+            return None
+        return {
+            "since": _when(e.since),
+            "until": _when(e.until) if e.until else None,
+            "zones": list(e.compliant_zones),
+        }
+
+    return {
+        "code": p.code,
+        "name": p.name,
+        "standing": p.standing,
+        "standing_since": _when(p.standing_since),
+        "exports_embargo": embargo(p.exports_embargo),
+        "imports_embargo": embargo(p.imports_embargo),
+    }
+
+
+@participant.command("admit")
+@click.argument("code")
+@click.argument("name")
+@common
+def participant_admit(options: Options, code: str, name: str) -> None:
+    """Admit CODE (ISO 3166-1 alpha-2) as a participant named NAME."""
+    _receipt(options, options.writer().admit(code, name), f"{code} admitted")
+
+
+@participant.command("suspend")
+@click.argument("code")
+@click.option("--self", "self_suspension", is_flag=True, help="The participant asked for it.")
+@common
+def participant_suspend(options: Options, code: str, self_suspension: bool) -> None:
+    """Suspend CODE."""
+    _receipt(options, options.writer().suspend(code, self_suspension=self_suspension), f"{code} suspended")
+
+
+@participant.command("reinstate")
+@click.argument("code")
+@common
+def participant_reinstate(options: Options, code: str) -> None:
+    """Reinstate suspended CODE."""
+    _receipt(options, options.writer().reinstate(code), f"{code} reinstated")
+
+
+@participant.command("withdraw")
+@click.argument("code")
+@common
+def participant_withdraw(options: Options, code: str) -> None:
+    """Record that CODE left or was removed (its keys lapse)."""
+    _receipt(options, options.writer().withdraw(code), f"{code} withdrawn")
+
+
+@participant.command("show")
+@click.argument("code")
+@common
+def participant_show(options: Options, code: str) -> None:
+    """Show CODE's standing and embargoes."""
+    kp = options.reader()
+    data = _participant_dict(kp, code)
+    if data["standing"] == "none":
+        _fail(f"{code} is not a KP participant")
+    lines = [
+        f"{data['code']}  {data['name']}",
+        f"standing   {data['standing']} since {data['standing_since']}",
+    ]
+    for scope in ("exports", "imports"):
+        embargo = data[f"{scope}_embargo"]
+        if embargo:
+            zones = f"; compliant zones {', '.join(embargo['zones'])}" if embargo["zones"] else ""
+            until = f" until {embargo['until']}" if embargo["until"] else ""
+            lines.append(f"{scope:9}  barred since {embargo['since']}{until}{zones}")
+    _emit(options, data, "\n".join(lines))
+
+
+@participant.command("list")
+@common
+def participant_list(options: Options) -> None:
+    """List every participant ever admitted."""
+    kp = options.reader()
+    rows = []
+    for code in kp.participant_codes():
+        data = _participant_dict(kp, code)
+        data["embargo"] = ", ".join(s for s in ("exports", "imports") if data[f"{s}_embargo"]) or "-"
+        rows.append(data)
+    _emit(options, rows, _table(rows, ["code", "name", "standing", "embargo"]))
+
+
+@participant.command("load")
+@click.argument(
+    "csv_file",
+    metavar="FILE.csv",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@common
+def participant_load(options: Options, csv_file: Path | None) -> None:
+    """Admit the participants of FILE.csv (columns code, name, status) not yet admitted
+    [default: the KP participants file shipped with kp]."""
+    kp = options.writer()
+    admitted = kp.load_participants(csv_file or DATA, progress=_progress_codes())
+    _emit(options, {"admitted": admitted}, f"{len(admitted)} participants admitted")
+
+
+def _progress_codes() -> Callable[[str], None]:
+    count = 0
+
+    def report(code: str) -> None:
+        nonlocal count
+        count += 1
+        if sys.stderr.isatty() or os.environ.get("KP_PROGRESS"):
+            click.echo(f"\radmitted {count} ({code})", err=True, nl=False)
+
+    return report
+
+
+# ---------------------------------------------------------------------- embargoes
+
+
+@main.group()
+def embargo() -> None:
+    """Embargoes on a participant's exports or imports (the Chair)."""
+
+
+def _scopes(exports: bool, imports: bool) -> list[str]:
+    return [s for s, chosen in (("exports", exports), ("imports", imports)) if chosen]
+
+
+@embargo.command("set")
+@click.argument("code")
+@click.option("--exports", is_flag=True, help="Bar exports.")
+@click.option("--imports", is_flag=True, help="Bar imports.")
+@click.option(
+    "--since", default="now", show_default=True, help="Start: a date, a time, Unix seconds or 'now'."
+)
+@click.option("--until", help="End (exclusive) [default: until lifted].")
+@click.option(
+    "--zone", "zones", multiple=True, help="A compliant zone, CODE/name (exports only; repeatable)."
+)
+@common
+def embargo_set(
+    options: Options,
+    code: str,
+    exports: bool,
+    imports: bool,
+    since: str,
+    until: str | None,
+    zones: tuple[str, ...],
+) -> None:
+    """Bar CODE's exports or imports."""
+    scopes = _scopes(exports, imports)
+    if len(scopes) != 1:
+        raise click.UsageError("give exactly one of --exports and --imports")
+    if zones and scopes[0] == "imports":
+        raise click.UsageError("--zone applies to export embargoes only")
+    start = parse_time(since, "--since")
+    end = parse_time(until, "--until") if until else None
+    receipt = options.writer().set_embargo(code, scopes[0], start, list(zones), until=end)
+    _receipt(options, receipt, f"{code}: {scopes[0]} barred")
+
+
+@embargo.command("lift")
+@click.argument("code")
+@click.option("--exports", is_flag=True, help="Lift the export embargo.")
+@click.option("--imports", is_flag=True, help="Lift the import embargo.")
+@common
+def embargo_lift(options: Options, code: str, exports: bool, imports: bool) -> None:
+    """Lift CODE's embargoes (both, unless --exports or --imports)."""
+    kp = options.writer()
+    p = kp.participant(code)
+    scopes = _scopes(exports, imports) or [
+        s for s, e in (("exports", p.exports_embargo), ("imports", p.imports_embargo)) if e
+    ]
+    if not scopes:
+        _fail(f"{code} has no embargo to lift")
+    receipts = [kp.lift_embargo(code, scope) for scope in scopes]
+    _receipt(options, receipts[-1], f"{code}: {' and '.join(scopes)} embargo lifted", {"lifted": scopes})
+
+
+# ---------------------------------------------------------------------- authorities
+
+
+@main.group()
+def authority() -> None:
+    """Authority keys of participants (the secretariat)."""
+
+
+@authority.command("add")
+@click.argument("code")
+@click.argument("address")
+@click.option("--from", "valid_from", default="now", show_default=True, help="Start of validity.")
+@click.option("--until", "valid_until", help="End of validity [default: none].")
+@common
+def authority_add(
+    options: Options, code: str, address: str, valid_from: str, valid_until: str | None
+) -> None:
+    """Register ADDRESS as an authority key of CODE."""
+    key = _address(address, "ADDRESS")
+    start = parse_time(valid_from, "--from")
+    end = parse_time(valid_until, "--until") if valid_until else None
+    _receipt(options, options.writer().add_authority(key, code, start, end), f"{key} is now a key of {code}")
+
+
+@authority.command("rotate")
+@click.argument("old")
+@click.argument("new")
+@click.option("--at", help="When the new key takes over [default: the next second].")
+@common
+def authority_rotate(options: Options, old: str, new: str, at: str | None) -> None:
+    """Hand over from key OLD to key NEW; OLD's certificates stay valid."""
+    old_key, new_key = _address(old, "OLD"), _address(new, "NEW")
+    receipt = options.writer().rotate_authority(old_key, new_key, parse_time(at, "--at") if at else None)
+    _receipt(options, receipt, f"{new_key} takes over from {old_key}")
+
+
+@authority.command("retire")
+@click.argument("address")
+@click.option("--at", help="End of validity [default: the next second].")
+@common
+def authority_retire(options: Options, address: str, at: str | None) -> None:
+    """End ADDRESS's validity in the ordinary way; its certificates stay valid."""
+    key = _address(address, "ADDRESS")
+    receipt = options.writer().retire_authority(key, parse_time(at, "--at") if at else None)
+    _receipt(options, receipt, f"{key} retired")
+
+
+@authority.command("disable")
+@click.argument("address")
+@click.option(
+    "--from",
+    "since",
+    default="now",
+    show_default=True,
+    help="From when its signatures are void (may be in the past).",
+)
+@common
+def authority_disable(options: Options, address: str, since: str) -> None:
+    """Disable a compromised key: certificates it issued from --from on become invalid."""
+    key = _address(address, "ADDRESS")
+    receipt = options.writer().disable_authority(key, parse_time(since, "--from"))
+    _receipt(options, receipt, f"{key} disabled from {since}")
+
+
+@authority.command("show")
+@click.argument("address")
+@common
+def authority_show(options: Options, address: str) -> None:
+    """Show the participant and validity window of key ADDRESS."""
+    a = options.reader().authority(_address(address, "ADDRESS"))
+    if not a.participant:
+        _fail(f"{address} is not a KP authority key")
+    data = {
+        "address": a.address,
+        "participant": a.participant,
+        "valid_from": _when(a.valid_from),
+        "valid_until": _when(a.valid_until),
+    }
+    _emit(
+        options,
+        data,
+        f"{a.address}: key of {a.participant}, valid {data['valid_from']} to {data['valid_until']}",
+    )
+
+
+# ---------------------------------------------------------------------- certificates
+
+
+@main.command()
+@click.argument(
+    "paths",
+    metavar="FILE.json...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 500),
+    default=50,
+    show_default=True,
+    help="Certificates per transaction.",
+)
+@common
+def issue(options: Options, paths: tuple[Path, ...], batch_size: int) -> None:
+    """Issue certificate documents; writes FILE.issued.json (document, salts, token id,
+    transaction) next to each. Re-running never issues one twice."""
+    kp = options.writer()
+    results = files.issue_files(kp, paths, batch_size=batch_size, progress=_progress("issued"))
+    rows = [
+        {"number": r.number, "outcome": r.outcome, "output": str(r.output), "transaction": r.transaction}
+        for r in results
+    ]
+    _emit(options, rows, _table(rows, ["number", "outcome", "output"]))
+
+
+@main.command()
+@click.argument("number")
+@common
+def confirm(options: Options, number: str) -> None:
+    """Confirm receipt of certificate NUMBER (an authority of the importing participant)."""
+    _receipt(options, options.writer().confirm_receipt(number), f"receipt of {number} confirmed")
+
+
+@main.command()
+@click.argument("number")
+@click.option("--reason", required=True, type=click.Choice(VOID_REASONS[1:]), help="Why it is voided.")
+@common
+def void(options: Options, number: str, reason: str) -> None:
+    """Void certificate NUMBER (an authority of the exporting participant)."""
+    _receipt(options, options.writer().void(number, reason), f"{number} voided ({reason})")
+
+
+def _certificate_lines(data: dict[str, Any]) -> list[str]:
+    return [
+        f"{data['number']}  ({data['status']})",
+        f"route        {data['exporting']} -> {data['importing']}   origins {', '.join(data['origins'])}",
+        f"goods        {data['carats']} ct, US$ {data['value_usd']}, {data['parcels']} parcel(s)",
+        f"HS code      {data['hs_code']}",
+        f"holder       {data['holder']}",
+        f"issuer       {data['issuer']}",
+        f"issued       {data['issued_at']}  (block {data['block']}, transaction {data['transaction']})",
+        f"expires      {data['expires_at']}",
+        f"token id     {data['token_id']}",
+        f"commitment   {data['commitment']}",
+    ]
+
+
+@main.command()
+@click.argument("number")
+@common
+def show(options: Options, number: str) -> None:
+    """Show certificate NUMBER (or a token id) as the chain holds it."""
+    kp = options.reader()
+    data = kp.certificate(number).to_dict()
+    data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address)
+    _emit(options, data, "\n".join(_certificate_lines(data)))
+
+
+@main.command("list")
+@click.option("--exporting", metavar="CODE")
+@click.option("--importing", metavar="CODE")
+@click.option("--holder", metavar="ADDRESS")
+@click.option("--status", type=click.Choice(["issued", "receipt confirmed", "voided", "expired"]))
+@click.option("--since", help="Issued at or after this time.")
+@click.option("--until", help="Issued before this time.")
+@click.option(
+    "--chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Blocks per log query (public RPCs cap it).",
+)
+@common
+def list_(
+    options: Options,
+    exporting: str | None,
+    importing: str | None,
+    holder: str | None,
+    status: str | None,
+    since: str | None,
+    until: str | None,
+    chunk: int,
+) -> None:
+    """List certificates, from the logs."""
+    rows = options.reader().list_certificates(
+        exporting=exporting,
+        importing=importing,
+        holder=_address(holder, "--holder") if holder else None,
+        status=status,
+        since=parse_time(since, "--since") if since else None,
+        until=parse_time(until, "--until") if until else None,
+        chunk=chunk,
+        progress=_progress("blocks scanned"),
+    )
+    data = [row.to_dict() for row in rows]
+    _emit(
+        options,
+        data,
+        _table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"]),
+    )
+
+
+@main.command()
+@click.argument("number")
+@click.option(
+    "--document",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The issued document (with salts) the holder shows, or a plain certificate document.",
+)
+@common
+def verify(options: Options, number: str, document: Path | None) -> None:
+    """Verify certificate NUMBER (or token id): exit 0 if genuine, 1 if not."""
+    shown: IssuedDocument | Document | None = None
+    if document is not None:
+        shown = _read_shown(document)
+    result = options.reader().verify(number, shown)
+    _emit(options, result.to_dict(), result.summary())
+    if not result.genuine:
+        sys.exit(1)
+
+
+def _read_shown(path: Path) -> IssuedDocument | Document:
+    raw = path.read_bytes()
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
+        return IssuedDocument.from_json(raw)
+    return files.read_document(path)
+
+
+# ---------------------------------------------------------------------- accounts
+
+
+@main.group()
+def account() -> None:
+    """Keystores: encrypted key files under .kp/keystores/."""
+
+
+@account.command("new")
+@click.argument("name")
+@click.option("--import-env", metavar="VAR", help="Import the private key in environment variable VAR.")
+@common
+def account_new(options: Options, name: str, import_env: str | None) -> None:
+    """Create keystore NAME (password from $KP_PASSWORD or a prompt)."""
+    key = "0x" + keys.from_env(import_env).key.hex() if import_env else None
+    path = keys.create_keystore(name, options.home, key)
+    address = keys.keystores(options.home).get(name) or ""
+    _emit(
+        options,
+        {"name": name, "address": to_checksum_address(address), "path": str(path)},
+        f"{name}: {to_checksum_address(address)} ({path})",
+    )
+
+
+@account.command("list")
+@common
+def account_list(options: Options) -> None:
+    """List the keystores."""
+    rows = [
+        {"name": name, "address": to_checksum_address(address)}
+        for name, address in keys.keystores(options.home).items()
+    ]
+    _emit(options, rows, _table(rows, ["name", "address"]))
+
+
+__all__ = ["OPEN_END", "main"]

@@ -1,0 +1,152 @@
+"""Issuing certificate documents from files, so that a crash never loses or repeats one.
+
+``kp issue cert.json`` writes ``cert.issued.json`` (the document, its salts, token id and
+transaction) next to its input. Before anything is sent, the salts are written to
+``cert.pending.json``; after the transaction, the issued file replaces it. Running the same
+command again therefore
+
+* skips documents whose issued file exists,
+* finishes documents that reached the chain but not the disk (same number, same commitment:
+  the salts were kept), and
+* sends the rest, with the salts already chosen.
+
+The contract refuses a number twice, so no certificate is ever issued two times; and a number
+already on chain for a different document is reported, not overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kp_py.client import KP, IssuedDocument
+from kp_py.document import FIELDS, Document, Salts, new_salts
+from kp_py.errors import DocumentError, KPError
+
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What became of one input file."""
+
+    source: Path
+    number: str
+    outcome: str  # "issued", "already issued" or "recovered"
+    output: Path
+    transaction: str
+
+
+def issued_path(source: Path) -> Path:
+    return source.with_name(source.stem + ".issued.json")
+
+
+def pending_path(source: Path) -> Path:
+    return source.with_name(source.stem + ".pending.json")
+
+
+def read_document(path: Path) -> Document:
+    """Read and validate one document file; errors name the file and the field."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError(
+                "(file)", f"is {size:,} bytes; a certificate document is at most 1 MB", str(path)
+            )
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DocumentError("(file)", f"cannot be read ({error.strerror})", str(path)) from None
+    try:
+        return Document.from_json(raw)
+    except DocumentError as error:
+        raise DocumentError(error.field, error.problem, str(path)) from None
+
+
+def read_documents(paths: Sequence[Path]) -> list[tuple[Path, Document]]:
+    """Validate every file before anything is sent; refuse a number given twice."""
+    documents = [(path, read_document(path)) for path in paths]
+    seen: dict[str, Path] = {}
+    for path, document in documents:
+        if document.number in seen:
+            raise DocumentError("number", f"{document.number} is also in {seen[document.number]}", str(path))
+        seen[document.number] = path
+    return documents
+
+
+def issue_files(
+    kp: KP,
+    paths: Sequence[Path],
+    *,
+    batch_size: int = 50,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileResult]:
+    """Issue the documents in ``paths`` in batches, exactly once each across re-runs."""
+    if batch_size < 1:
+        raise KPError(f"batch size must be at least 1, not {batch_size}")
+    results: list[FileResult] = []
+    todo: list[tuple[Path, Document, Salts]] = []
+    for path, document in read_documents(paths):
+        output = issued_path(path)
+        if output.exists():
+            previous = IssuedDocument.from_json(output.read_text(encoding="utf-8"))
+            if previous.document.number != document.number:
+                raise KPError(f"{output} is for {previous.document.number}, not {document.number}")
+            results.append(FileResult(path, document.number, "already issued", output, previous.transaction))
+            continue
+        todo.append((path, document, _pending_salts(path)))
+
+    done = len(results)
+    total = len(results) + len(todo)
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        unsent = []
+        for path, document, salts in batch:
+            recovered = kp.issued_document(document, salts)
+            if recovered is None:
+                unsent.append((path, document, salts))
+            else:
+                results.append(_finish(path, recovered, "recovered"))
+        if unsent:
+            issued = kp.issue_batch([d for _, d, _ in unsent], [s for _, _, s in unsent])
+            results += [
+                _finish(path, one, "issued") for (path, _, _), one in zip(unsent, issued, strict=True)
+            ]
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return results
+
+
+def _pending_salts(source: Path) -> Salts:
+    """The salts chosen for ``source`` by an earlier run, or new ones, saved before any send."""
+    pending = pending_path(source)
+    if pending.exists():
+        try:
+            data = json.loads(pending.read_text())
+            return {field: bytes.fromhex(data["salts"][field].removeprefix("0x")) for field in FIELDS}
+        except (json.JSONDecodeError, KeyError, ValueError, AttributeError, TypeError):
+            raise KPError(
+                f"{pending} is damaged: check the chain for this number before removing it"
+            ) from None
+    salts = new_salts()
+    _write_atomically(pending, json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}}, indent=2))
+    return salts
+
+
+def _finish(source: Path, issued: IssuedDocument, outcome: str) -> FileResult:
+    output = issued_path(source)
+    _write_atomically(output, issued.to_json())
+    pending_path(source).unlink(missing_ok=True)
+    return FileResult(source, issued.document.number, outcome, output, issued.transaction)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(path)

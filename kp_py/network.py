@@ -1,0 +1,129 @@
+"""Connecting to a network and finding the kp deployment on it.
+
+    kp = connect()                                   # the local node of ./.kp, read only
+    kp = connect("https://rpc.sepolia.org", account=officer)
+
+Deployments are recorded per chain id in JSON files, read in this order (the first that knows the
+chain wins): a file given explicitly (``deployments=`` or ``$KP_DEPLOYMENTS``), the project's
+``.kp/deployments.json`` (where ``kp deploy`` records), and the list shipped with kp for public
+networks (``kp_py/deployments.json``)::
+
+    {"11155111": {"registry": "0x...", "certificates": "0x...", "block": 7012345}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from kp_py.client import KP, Deployment
+from kp_py.errors import KPError
+from kp_py.node import LocalNode
+
+DEFAULT_HOME = Path(".kp")
+SHIPPED = Path(__file__).resolve().parent / "deployments.json"
+
+
+class NetworkError(KPError, ConnectionError):
+    """The network cannot be reached, or kp is not deployed on it."""
+
+
+def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
+    """A Web3 for ``rpc_url``, or for the local node of ``home`` when none is given."""
+    if rpc_url is None:
+        status = LocalNode(home).status()
+        if status is None:
+            raise NetworkError(
+                f"no local node is running for {home}/: run `kp node start`, or give --rpc-url"
+            )
+        rpc_url = str(status["url"])
+    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+    # Proof-of-authority chains (some testnets, private networks) carry extra data in headers.
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    try:
+        w3.eth.chain_id  # noqa: B018 - one round trip tells whether the URL answers
+    except Exception as error:  # requests' and web3's connection errors, without naming each
+        raise NetworkError(f"cannot reach {rpc_url}: {type(error).__name__}") from None
+    return w3
+
+
+def deployment_files(home: Path = DEFAULT_HOME, explicit: Path | None = None) -> list[Path]:
+    """The deployment files consulted, in order."""
+    files = []
+    if explicit is None and os.environ.get("KP_DEPLOYMENTS"):
+        explicit = Path(os.environ["KP_DEPLOYMENTS"])
+    if explicit is not None:
+        if not explicit.is_file():
+            raise NetworkError(f"deployments file {explicit} does not exist")
+        files.append(explicit)
+    files += [home / "deployments.json", SHIPPED]
+    return files
+
+
+def find_deployment(chain_id: int, files: list[Path]) -> Deployment:
+    """The deployment recorded for ``chain_id`` in the first file that has one."""
+    for path in files:
+        entry = _read(path).get(str(chain_id))
+        if entry is not None:
+            try:
+                return Deployment(chain_id, entry["registry"], entry["certificates"], int(entry["block"]))
+            except (KeyError, TypeError, ValueError):
+                raise NetworkError(
+                    f"{path}: the entry for chain {chain_id} lacks registry, certificates or block"
+                ) from None
+    searched = ", ".join(str(p) for p in files if p.is_file()) or "no deployments file"
+    raise NetworkError(f"kp is not deployed on chain {chain_id} (searched {searched}): run `kp deploy`")
+
+
+def record_deployment(deployment: Deployment, path: Path, network: str | None = None) -> None:
+    """Add (or replace) the entry for ``deployment.chain_id`` in ``path``, atomically."""
+    data = _read(path)
+    entry: dict[str, Any] = {
+        "registry": deployment.registry,
+        "certificates": deployment.certificates,
+        "block": deployment.block,
+    }
+    if network:
+        entry["network"] = network
+    data[str(deployment.chain_id)] = entry
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    temporary.replace(path)
+
+
+def connect(
+    rpc_url: str | None = None,
+    *,
+    account: LocalAccount | None = None,
+    home: Path = DEFAULT_HOME,
+    deployments: Path | None = None,
+) -> KP:
+    """Connect to ``rpc_url`` (default: the local node of ``home``) and its kp deployment."""
+    w3 = web3_for(rpc_url, home)
+    deployment = find_deployment(w3.eth.chain_id, deployment_files(home, deployments))
+    if not w3.eth.get_code(to_checksum_address(deployment.certificates)):
+        raise NetworkError(
+            f"no contract at {deployment.certificates} on chain {deployment.chain_id}: "
+            "the deployments file does not match this chain (was the local node reset?)"
+        )
+    return KP(w3, deployment, account)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise NetworkError(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
+    if not isinstance(data, dict):
+        raise NetworkError(f"{path} must map chain ids to deployments")
+    return data
