@@ -82,7 +82,8 @@ class Options:
 
     def writer(self) -> KP:
         """The deployment, signing with the chosen key."""
-        return self.reader().with_account(self.signer())
+        signer = self.signer()  # usage errors before any network access
+        return self.reader().with_account(signer)
 
 
 def common(fn: F) -> F:
@@ -791,3 +792,7 @@ def account_list(options: Options) -> None:
 
 
 __all__ = ["OPEN_END", "main"]
+
+
+if __name__ == "__main__":
+    main()

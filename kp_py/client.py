@@ -59,6 +59,7 @@ from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 
 T = TypeVar("T")
 ZERO_ADDRESS = "0x" + "00" * 20
+GAS_MARGIN_PERCENT = 125
 
 
 @dataclass(frozen=True)
@@ -721,19 +722,25 @@ class _Sender:
 
     def send(self, fn: ContractFunction) -> TxReceipt:
         with reverts():
-            tx = fn.build_transaction(self._params())
+            tx = self._with_margin(fn.build_transaction(self._params()))
         return self._submit(tx)
 
     def deploy(self, name: str, *args: Any) -> str:
         contract = self.w3.eth.contract(abi=artifact(name)["abi"], bytecode=artifact(name)["bytecode"])
         with reverts():
-            tx = contract.constructor(*args).build_transaction(self._params())
+            tx = self._with_margin(contract.constructor(*args).build_transaction(self._params()))
         self.deploy_receipt = self._submit(tx)
         return str(self.deploy_receipt["contractAddress"])
 
     def _params(self) -> TxParams:
         nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
         return {"from": self.account.address, "nonce": nonce}
+
+    @staticmethod
+    def _with_margin(tx: TxParams) -> TxParams:
+        """Widen web3's gas estimate: the block the transaction lands in may differ from the one it
+        was estimated on (its time, warm storage), and an exact estimate can then run out of gas."""
+        return {**tx, "gas": int(tx["gas"]) * GAS_MARGIN_PERCENT // 100}
 
     def _submit(self, tx: TxParams) -> TxReceipt:
         signed = self.account.sign_transaction(dict(tx))  # type: ignore[arg-type]
@@ -743,7 +750,8 @@ class _Sender:
             replay: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["data"]}
             with reverts():  # replay it as a call to learn why
                 self.w3.eth.call(replay, receipt["blockNumber"] - 1)
-            raise KPError(f"transaction {tx_hash.hex()} failed")
+            out_of_gas = receipt["gasUsed"] >= tx.get("gas", 0)
+            raise KPError(f"transaction {_hex(tx_hash)} failed" + (" (out of gas)" if out_of_gas else ""))
         return receipt
 
 

@@ -1,0 +1,32 @@
+"""Deploy the kp registry and certificate contracts and record them in .kp/deployments.json.
+
+    kp node start                        # the local node (state in .kp/)
+    ape run deploy                       # signs with ape's test account 0; roles to the deployer
+    ape run deploy --chair 0x... --secretariat 0x... --network http://127.0.0.1:8545
+
+The kp command line and the other scripts then find the deployment for this chain id. Network and
+key options: see scripts/_ape.py.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kp_py import KP
+from kp_py.network import record_deployment
+from scripts._ape import ADDRESS, Session, kp_command
+
+
+@kp_command
+@click.option("--admin", type=ADDRESS, help="Holder of the admin role [default: the deployer].")
+@click.option("--chair", type=ADDRESS, help="Holder of the Chair role [default: the deployer].")
+@click.option("--secretariat", type=ADDRESS, help="Holder of the secretariat role [default: the deployer].")
+def cli(session: Session, admin: str | None, chair: str | None, secretariat: str | None) -> None:
+    """Deploy the kp contracts and record the deployment (.kp/deployments.json)."""
+    kp = KP.deploy(session.w3, session.signer(), admin=admin, chair=chair, secretariat=secretariat)
+    target = session.home / "deployments.json"
+    record_deployment(kp.deployment, target)
+    d = kp.deployment
+    click.echo(f"deployed on chain {d.chain_id} at block {d.block} (recorded in {target})")
+    click.echo(f"registry      {d.registry}")
+    click.echo(f"certificates  {d.certificates}")

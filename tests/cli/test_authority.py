@@ -1,0 +1,37 @@
+"""`kp authority add|rotate|retire|disable|show`."""
+
+import pytest
+
+from kp_py.keys import dev_account
+from tests.cli.conftest import AE, AE_KEY
+
+pytestmark = pytest.mark.anvil
+NEW = dev_account(6).address
+
+
+def test_add_and_show(kp):
+    kp.ok("authority", "add", "CF", NEW, "--until", "2099-01-01")
+    shown = kp.ok("authority", "show", NEW, "--json").json()
+    assert shown["participant"] == "CF" and shown["valid_until"] == "2099-01-01 00:00:00"
+
+
+def test_rotate_then_the_old_key_cannot_issue(kp, write_document, advance):
+    kp.ok("authority", "rotate", AE_KEY.address, NEW)
+    advance(2)
+    assert kp.ok("authority", "show", NEW, "--json").json()["participant"] == "AE"
+    line = kp.refused("issue", str(write_document()), *AE)
+    assert line.startswith(f"kp: {AE_KEY.address} of AE is valid only from ")
+    kp.ok("issue", str(write_document(name="again")), "--dev", "6")
+
+
+def test_retire_and_disable(kp, write_document):
+    kp.ok("issue", str(write_document()), *AE)
+    kp.ok("authority", "disable", AE_KEY.address, "--from", "2000-01-01")
+    result = kp("verify", "AE-2024-000123")
+    assert result.code == 1 and "was disabled at the time of issue" in result.out
+    assert "not a KP authority key" in kp.refused("authority", "retire", NEW)
+
+
+def test_bad_addresses(kp):
+    assert "'0xabc' is not a 0x address" in kp.refused("authority", "add", "AE", "0xabc")
+    assert kp.refused("authority", "show", NEW) == f"kp: {NEW} is not a KP authority key"

@@ -1,0 +1,48 @@
+"""`kp node start|stop|status`."""
+
+import json
+
+import pytest
+
+from tests.cli.conftest import Kp
+
+pytestmark = pytest.mark.anvil
+
+
+def test_status_reports_the_running_node_and_its_deployment(kp):
+    status = kp.ok("node", "status", "--json").json()
+    assert status["running"] is True
+    assert status["chain_id"] == 31337
+    assert status["url"].startswith("http://127.0.0.1:")
+    deployed = json.loads((kp.home / "deployments.json").read_text())["31337"]
+    assert status["deployment"] == {k: deployed[k] for k in ("registry", "certificates", "block")}
+    assert status["dev_accounts"][1] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    human = kp.ok("node", "status").out
+    assert f"registry      {deployed['registry']}" in human
+
+
+def test_start_finds_the_node_already_running(kp):
+    url = kp.ok("node", "status", "--json").json()["url"]
+    assert kp.ok("node", "start", "--json").json()["url"] == url
+
+
+def test_a_node_keeps_its_chain_across_stop_and_start(tmp_path):
+    kp = Kp(tmp_path / ".kp", tmp_path)
+    assert kp.ok("node", "status", "--json").json() == {"running": False, "home": str(tmp_path / ".kp")}
+    kp.ok("node", "start")
+    try:
+        kp.ok("deploy")
+        kp.ok("participant", "admit", "UZ", "Uzbekistan")
+        assert kp.ok("node", "stop", "--json").json() == {"stopped": True}
+        assert "no local node running" in kp.ok("node", "status").out
+        kp.ok("node", "start")
+        assert kp.ok("participant", "show", "UZ", "--json").json()["standing"] == "admitted"
+    finally:
+        kp("node", "stop")
+    assert kp.ok("node", "stop").out.strip() == "no local node was running"
+
+
+def test_commands_need_a_node_or_an_rpc_url(tmp_path):
+    kp = Kp(tmp_path / ".kp", tmp_path)
+    assert "no local node is running" in kp.refused("show", "AE-1")
+    assert "cannot reach http://127.0.0.1:9" in kp.refused("show", "AE-1", "--rpc-url", "http://127.0.0.1:9")

@@ -1,0 +1,55 @@
+"""`kp participant admit|suspend|reinstate|withdraw|show|list|load`."""
+
+import pytest
+
+pytestmark = pytest.mark.anvil
+
+
+def test_the_data_file_is_loaded(kp):
+    rows = kp.ok("participant", "list", "--json").json()
+    codes = [row["code"] for row in rows]
+    assert len(codes) == 61 and "NA" in codes and "EU" in codes and "TW" in codes
+    table = kp.ok("participant", "list").out.splitlines()
+    assert table[0].split() == ["CODE", "NAME", "STANDING", "EMBARGO"]
+    assert any(line.startswith("NA    Namibia") for line in table)
+    # Loading again admits nobody twice.
+    assert kp.ok("participant", "load", "--json").json() == {"admitted": []}
+
+
+def test_load_a_csv(kp, tmp_path):
+    path = tmp_path / "more.csv"
+    path.write_text("code,name,status\nXA,Atlantis,active\nXB,Lemuria,suspended\n")
+    assert kp.ok("participant", "load", str(path), "--json").json() == {"admitted": ["XA", "XB"]}
+    assert kp.ok("participant", "show", "XB", "--json").json()["standing"] == "suspended"
+    path.write_text("code,name\n,Nowhere\n")
+    assert (
+        kp.refused("participant", "load", str(path))
+        == f"kp: {path}, line 2: a participant needs a code and a name"
+    )
+
+
+def test_standing_changes(kp):
+    kp.ok("participant", "suspend", "VE", "--self")
+    assert kp.ok("participant", "show", "VE", "--json").json()["standing"] == "suspended"
+    kp.ok("participant", "reinstate", "VE")
+    kp.ok("participant", "withdraw", "VE")
+    shown = kp.ok("participant", "show", "VE").out
+    assert "standing   withdrawn since" in shown
+    receipt = kp.ok("participant", "admit", "VE", "Venezuela", "--json").json()
+    assert set(receipt) == {"transaction", "block", "gas_used"}
+
+
+def test_refusals_are_one_line_with_exit_2(kp):
+    assert (
+        kp.refused("participant", "admit", "BW", "Botswana")
+        == "kp: BW is admitted: it cannot become admitted"
+    )
+    assert kp.refused("participant", "reinstate", "BW") == "kp: BW is admitted: it cannot become admitted"
+    assert kp.refused("participant", "suspend", "ZZ") == "kp: ZZ is not a KP participant"
+    assert kp.refused("participant", "show", "ZZ") == "kp: ZZ is not a KP participant"
+    assert kp.refused("participant", "admit", "bw", "x") == "kp: 'bw' is not a two-letter ISO 3166-1 code"
+
+
+def test_only_the_chair(kp):
+    line = kp.refused("participant", "admit", "UZ", "Uzbekistan", "--dev", "1")
+    assert line == "kp: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 does not hold the role Chair"
