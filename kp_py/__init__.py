@@ -1,6 +1,7 @@
 """kp: Kimberley Process certificates on Ethereum.
 
-The public API: :class:`KP` (deploy, registry, issue, confirm, void, read, verify),
+The public API: :func:`connect` (a network and its deployment), :class:`KP` (deploy, registry,
+issue, confirm, void, read, list, verify),
 :class:`Document` (validated certificate documents and their commitment), and the
 exceptions in :mod:`kp_py.errors`, all rooted at :class:`KPError`.
 """
@@ -8,6 +9,7 @@ exceptions in :mod:`kp_py.errors`, all rooted at :class:`KPError`.
 from kp_py.client import KP, Certificate, Deployment, IssuedDocument, Verification
 from kp_py.document import Document, Party, commitment, new_salts
 from kp_py.errors import ContractRevert, DocumentError, KPError
+from kp_py.network import connect
 
 __all__ = [
     "KP",
@@ -21,6 +23,7 @@ __all__ = [
     "Party",
     "Verification",
     "commitment",
+    "connect",
     "new_salts",
 ]
 __version__ = "0.1.0"

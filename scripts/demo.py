@@ -1,7 +1,8 @@
 """The story of the November 2024 Dubai plenary, told on a local anvil node (`make demo`).
 
 The node keeps its chain under .kp/; each run deploys a fresh pair of contracts on it, records the
-deployment in .kp/deployments.json and writes the issued certificate to .kp/certificates/.
+deployment in .kp/deployments.json (so `kp show`, `kp verify` and friends find it after the demo,
+once `kp node start` has resumed the chain) and writes the issued certificate to .kp/certificates/.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
 from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument, KPError
-from kp_py.node import DEV_MNEMONIC, LocalNode
+from kp_py.keys import dev_account
+from kp_py.network import record_deployment
+from kp_py.node import LocalNode
 
 HOME = Path(".kp")
 DATA = Path(__file__).resolve().parent.parent / "kp_py" / "data" / "kp-participants.csv"
@@ -32,10 +34,7 @@ def say(text: str) -> None:
 
 
 def main() -> int:
-    Account.enable_unaudited_hdwallet_features()
-    chair, uae_officer, bw_officer, bw_importer, car_officer = (
-        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(5)
-    )
+    chair, uae_officer, bw_officer, bw_importer, car_officer = (dev_account(i) for i in range(5))
 
     step("A local chain")
     node = LocalNode(HOME)
@@ -44,7 +43,8 @@ def main() -> int:
         return story(url, chair, uae_officer, bw_officer, bw_importer, car_officer)
     finally:
         node.stop()
-        print(f"\n(the node is stopped; its chain is saved in {HOME}/ and the next run resumes it)")
+        print(f"\n(the node is stopped; its chain is saved in {HOME}/: `kp node start` resumes it, and then")
+        print(" `kp verify AE-2024-000123 --document .kp/certificates/AE-2024-000123.json` checks it again)")
 
 
 def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: Any, car_officer: Any) -> int:
@@ -53,7 +53,7 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
 
     step("The Chair deploys the participant registry and the certificate contract")
     kp = KP.deploy(w3, chair)
-    record_deployment(kp)
+    record_deployment(kp.deployment, HOME / "deployments.json")
     say(f"registry      {kp.deployment.registry}")
     say(f"certificates  {kp.deployment.certificates}")
 
@@ -151,17 +151,6 @@ def certificate(number: str, *, holder: str, origins: list[str]) -> Document:
             "holder": holder,
         }
     )
-
-
-def record_deployment(kp: KP) -> None:
-    path = HOME / "deployments.json"
-    deployments = json.loads(path.read_text()) if path.is_file() else {}
-    deployments[str(kp.deployment.chain_id)] = {
-        "registry": kp.deployment.registry,
-        "certificates": kp.deployment.certificates,
-        "block": kp.deployment.block,
-    }
-    path.write_text(json.dumps(deployments, indent=2) + "\n")
 
 
 def indent(text: str) -> str:
