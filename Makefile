@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_READY := $(VENV)/.ready
+# The library must also work with the newest web3 (8), which ape (web3 7) cannot share an
+# environment with: a second environment runs the tests that do not need ape.
+VENV8 := .venv-web3-8
+PY8_READY := $(VENV8)/.ready
 NPM_READY := node_modules/.ready
 
 .PHONY: setup demo test lint artifacts ape-compile ape-test clean
@@ -17,6 +21,12 @@ $(PY_READY): requirements.lock pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+$(PY8_READY): requirements-web3-8.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV8)
+	$(VENV8)/bin/pip install --quiet --disable-pip-version-check -r requirements-web3-8.lock
+	$(VENV8)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
 $(NPM_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -24,8 +34,11 @@ $(NPM_READY): package.json package-lock.json
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup lint
+test: setup lint $(PY8_READY)
 	$(PY) -m pytest -p no:ape_test -q
+	@echo "== the same library with web3 8"
+	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/contracts tests/cli tests/test_document.py \
+		tests/integration/test_anvil.py
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -52,4 +65,4 @@ artifacts: setup
 	$(PY) -m kp_py._build
 
 clean:
-	rm -rf $(VENV) node_modules .kp .build
+	rm -rf $(VENV) $(VENV8) node_modules .kp .build

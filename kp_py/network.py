@@ -107,7 +107,17 @@ def connect(
     deployments: Path | None = None,
 ) -> KP:
     """Connect to ``rpc_url`` (default: the local node of ``home``) and its kp deployment."""
-    w3 = web3_for(rpc_url, home)
+    return attach(web3_for(rpc_url, home), account=account, home=home, deployments=deployments)
+
+
+def attach(
+    w3: Web3,
+    *,
+    account: LocalAccount | None = None,
+    home: Path = DEFAULT_HOME,
+    deployments: Path | None = None,
+) -> KP:
+    """The kp deployment of the chain ``w3`` is connected to (from ape, or any Web3)."""
     deployment = find_deployment(w3.eth.chain_id, deployment_files(home, deployments))
     if not w3.eth.get_code(to_checksum_address(deployment.certificates)):
         raise NetworkError(

@@ -39,7 +39,7 @@ from web3 import Web3
 
 from kp_py import KP, keys
 from kp_py.errors import KPError
-from kp_py.network import DEFAULT_HOME, NetworkError, deployment_files, find_deployment
+from kp_py.network import DEFAULT_HOME, attach
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
 
 DEV_CHAIN_IDS = (LOCAL_CHAIN_ID, 1337)  # anvil and hardhat; geth --dev and ganache
@@ -103,13 +103,7 @@ class Session:
 
     def kp(self) -> KP:
         """The recorded deployment on this chain, signing with :meth:`signer`."""
-        deployment = find_deployment(self.w3.eth.chain_id, deployment_files(self.home))
-        if not self.w3.eth.get_code(to_checksum_address(deployment.certificates)):
-            raise NetworkError(
-                f"no contract at {deployment.certificates} on chain {deployment.chain_id}: "
-                "the deployments file does not match this chain (was the local node reset?)"
-            )
-        return KP(self.w3, deployment, self.signer())
+        return attach(self.w3, account=self.signer(), home=self.home)
 
 
 def kp_command(fn: Callable[..., Any]) -> click.Command:
@@ -145,9 +139,13 @@ def kp_command(fn: Callable[..., Any]) -> click.Command:
     return command
 
 
+class Refused(click.ClickException):
+    exit_code = 2  # as the kp command line: a refusal or bad usage
+
+
 @contextmanager
 def _one_line_errors() -> Iterator[None]:
     try:
         yield
     except KPError as error:
-        raise click.ClickException(str(error)) from None
+        raise Refused(str(error)) from None

@@ -37,7 +37,10 @@ class Kp:
     def __init__(self, home: Path, folder: Path) -> None:
         self.home = home
         self.folder = folder
-        self.runner = CliRunner(mix_stderr=False)
+        try:
+            self.runner = CliRunner(mix_stderr=False)  # click 8.1 (beside ape)
+        except TypeError:
+            self.runner = CliRunner()  # click 8.2 and newer keep stderr apart already
 
     def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
         environment = {"KP_HOME": str(self.home), "KP_PROGRESS": "", **(env or {})}
