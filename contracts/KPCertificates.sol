@@ -15,17 +15,16 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 /// @notice Kimberley Process certificates: ERC-721 tokens locked to their holder for ever (ERC-5192).
 /// @dev Why not OpenZeppelin's ERC721: a certificate never moves, so none of its transfer and approval
 /// state is needed, and its owner slot cannot be packed with the certificate. Here the holder shares
-/// slot 0 with the times, status and HS code, so a mint writes three slots plus the holder's balance.
+/// slot 0 with the times, status and HS code, so a mint writes two slots plus the holder's balance.
 ///
 /// Storage:
 ///   `_certificates[tokenId]`  slot 0: holder (160 bits) | issuedAt (40) | expiresAt (40) | status (8)
 ///                                     | hsCode (8)
 ///                             slot 1: issuer (160) | importing (16) | carats (40, 1/100 ct)
 ///                                     | valueUsd (40, cents)
-///                             slot 2: document commitment (256)
 ///   `_balances[holder]`       number of certificates bound to `holder`.
-/// Parcels and origins, which no rule reads after issue, live in the `CertificateIssued` event and in
-/// the document commitment.
+/// The document commitment, parcels and origins, which no rule reads after issue, live in the
+/// `CertificateIssued` event (as much part of the chain as storage, and 22,100 gas cheaper).
 ///
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
@@ -237,8 +236,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
             issuer: msg.sender,
             importing: cert.importing,
             carats: cert.carats,
-            valueUsd: cert.valueUsd,
-            document: cert.document
+            valueUsd: cert.valueUsd
         });
         unchecked {
             ++_balances[holder]; // cannot overflow: each token is minted once
@@ -289,13 +287,19 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         revert CertificateLocked(tokenId);
     }
 
-    /// @dev Two capital letters, `-`, then 1 to 29 of `A-Z 0-9 - / .`, then zero bytes only.
+    /// @dev Bit `c` set for each byte `c` allowed after the prefix: `A-Z`, `0-9`, `-`, `.`, `/`.
+    uint256 private constant _NUMBER_CHARS = (((1 << 26) - 1) << 0x41) | (((1 << 10) - 1) << 0x30) | (7 << 0x2d);
+
+    /// @dev Two capital letters, `-`, then 1 to 29 of `A-Z 0-9 - . /`, then zero bytes only.
     function _requireNumber(bytes32 number) private pure {
         bool valid = _isCapital(number[0]) && _isCapital(number[1]) && number[2] == "-" && number[3] != 0;
         uint256 i = 3;
-        for (; valid && i < 32 && number[i] != 0; ++i) {
-            bytes1 c = number[i];
-            valid = _isCapital(c) || (c >= "0" && c <= "9") || c == "-" || c == "/" || c == ".";
+        unchecked {
+            for (; valid && i < 32; ++i) {
+                uint8 c = uint8(number[i]);
+                if (c == 0) break;
+                valid = (_NUMBER_CHARS >> c) & 1 == 1;
+            }
         }
         // Whatever follows the first zero byte must be zero too, so each number has one token id.
         if (!valid || (i < 32 && uint256(number) << (8 * i) != 0)) revert InvalidCertificateNumber(number);

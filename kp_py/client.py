@@ -472,7 +472,7 @@ class KP:
             hs_code=f"7102.{stored[4]}",
             issued_at=timestamp(stored[1]),
             expires_at=stored[2],
-            commitment=bytes(stored[9]),
+            commitment=bytes(event["args"]["document"]),
             issuer_valid_at_issue=self._call(self.certificates.functions.issuerValidAtIssue(token_id)),
             block=event["blockNumber"],
             transaction=_hex(event["transactionHash"]),

@@ -55,7 +55,8 @@ interface IKPCertificates {
         bytes32 document; //     commitment to the certificate document
     }
 
-    /// @notice A certificate, as stored: three slots.
+    /// @notice A certificate, as stored: two slots. Its document commitment, parcels and origins are in
+    /// its `CertificateIssued` event (no rule reads them again).
     struct Certificate {
         // slot 0
         address holder; //       the trader wallet the token is bound to, for ever
@@ -68,8 +69,6 @@ interface IKPCertificates {
         bytes2 importing; //     participant of destination
         uint40 carats; //        hundredths of a carat
         uint40 valueUsd; //      US cents
-        // slot 2
-        bytes32 document; //     commitment to the certificate document
     }
 
     // ------------------------------------------------------------------ events

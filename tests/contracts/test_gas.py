@@ -7,9 +7,9 @@ Figures and comparisons with baselines belong to the benchmark; this only stops 
 import pytest
 
 CEILINGS = {
-    "issue (new holder)": 150_000,
-    "issue (existing holder)": 135_000,
-    "issue batch of 10 (per certificate)": 125_000,
+    "issue (new holder)": 125_000,
+    "issue (existing holder)": 105_000,
+    "issue batch of 10 (per certificate)": 75_000,
     "confirm receipt": 45_000,
     "void": 40_000,
 }
