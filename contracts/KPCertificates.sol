@@ -14,27 +14,48 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 /// @title KPCertificates
 /// @notice Kimberley Process certificates: ERC-721 tokens locked to their holder for ever (ERC-5192).
 /// @dev Why not OpenZeppelin's ERC721: a certificate never moves, so none of its transfer and approval
-/// state is needed, and its owner slot cannot be packed with the certificate. Here the holder shares
-/// slot 0 with the times, status and HS code, so a mint writes two slots plus the holder's balance.
+/// state is needed, and its owner slot cannot be packed with the certificate. Here a certificate is
+/// one storage slot, so issuing one writes that slot and updates its holder's balance.
 ///
 /// Storage:
-///   `_certificates[tokenId]`  slot 0: holder (160 bits) | issuedAt (40) | expiresAt (40) | status (8)
-///                                     | hsCode (8)
-///                             slot 1: issuer (160) | importing (16) | carats (40, 1/100 ct)
-///                                     | valueUsd (40, cents)
-///   `_balances[holder]`       number of certificates bound to `holder`.
-/// The document commitment, parcels and origins, which no rule reads after issue, live in the
-/// `CertificateIssued` event (as much part of the chain as storage, and 22,100 gas cheaper).
+///   `_records[tokenId]`   one slot, low bits first:
+///                           holderKey (96 bits) | issuedAt (32, Unix seconds) | expiresAt (32)
+///                           | carats (40, hundredths) | importing (16, ASCII) | issuerIndex (16)
+///                           | status (8) | hsCode (8)
+///   `_holders[holderKey]` one slot: holder address (160) | balance (96).
+/// A holder is stored once, under the low 96 bits of its address (`holderKey`), so a certificate
+/// names it in 96 bits; a second address with the same low 96 bits is refused (`HolderKeyTaken`),
+/// which a wallet meets by chance about once in 2^96 and an attacker cannot force without about
+/// 2^96 key generations. The issuer is named by its index among the exporting participant's keys
+/// in the registry (`issuerIndex`). Times are 32-bit here (valid until 2106) to fit the slot.
+/// The value, parcels, origins and document commitment, which no rule reads after issue, live in the
+/// `CertificateIssued` event: as much part of the chain as storage, for a fraction of the gas.
 ///
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
 contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Errors {
     using Strings for uint256;
 
+    struct Record {
+        uint96 holderKey;
+        uint32 issuedAt;
+        uint32 expiresAt;
+        uint40 carats;
+        bytes2 importing;
+        uint16 issuerIndex;
+        Status status;
+        uint8 hsCode;
+    }
+
+    struct Holder {
+        address holder;
+        uint96 balance;
+    }
+
     IKPRegistry private immutable _registry;
 
-    mapping(uint256 tokenId => Certificate) private _certificates;
-    mapping(address holder => uint256) private _balances;
+    mapping(uint256 tokenId => Record) private _records;
+    mapping(uint96 holderKey => Holder) private _holders;
 
     constructor(IKPRegistry registry_) {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
@@ -59,25 +80,23 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
 
     /// @inheritdoc IKPCertificates
     function confirmReceipt(uint256 tokenId) external {
-        Certificate storage c = _existing(tokenId);
-        Status status = _statusOf(c);
+        Record storage r = _existing(tokenId);
+        Status status = _statusOf(r);
         if (status != Status.Issued) revert CertificateNotPending(tokenId, status);
-        bytes2 importing = c.importing;
+        bytes2 importing = r.importing;
         _registry.checkAuthority(msg.sender, importing);
-        uint40 issuerUntil = _issuerValidUntil(c);
-        if (issuerUntil <= c.issuedAt) revert IssuerDisabled(tokenId, c.issuer, issuerUntil);
-        c.status = Status.Confirmed;
+        r.status = Status.Confirmed;
         emit ReceiptConfirmed(tokenId, importing, msg.sender);
     }
 
     /// @inheritdoc IKPCertificates
     function void(uint256 tokenId, uint8 reason) external {
-        Certificate storage c = _existing(tokenId);
+        Record storage r = _existing(tokenId);
         if (reason == 0 || reason > uint8(type(VoidReason).max)) revert InvalidVoidReason(tokenId, reason);
-        if (c.status == Status.Voided) revert CertificateAlreadyVoided(tokenId);
+        if (r.status == Status.Voided) revert CertificateAlreadyVoided(tokenId);
         bytes2 exporting = bytes2(bytes32(tokenId));
         _registry.checkAuthority(msg.sender, exporting);
-        c.status = Status.Voided;
+        r.status = Status.Voided;
         emit CertificateVoided(tokenId, exporting, msg.sender, VoidReason(reason));
     }
 
@@ -95,23 +114,35 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
 
     /// @inheritdoc IKPCertificates
     function certificate(uint256 tokenId) external view returns (Certificate memory) {
-        return _existing(tokenId);
+        Record storage r = _existing(tokenId);
+        (address issuer,) = _issuer(tokenId, r);
+        return Certificate({
+            holder: _holders[r.holderKey].holder,
+            issuer: issuer,
+            issuedAt: r.issuedAt,
+            expiresAt: r.expiresAt,
+            status: r.status,
+            hsCode: r.hsCode,
+            importing: r.importing,
+            carats: r.carats
+        });
     }
 
     /// @inheritdoc IKPCertificates
     function statusOf(uint256 tokenId) external view returns (Status) {
-        return _statusOf(_certificates[tokenId]);
+        return _statusOf(_records[tokenId]);
     }
 
     /// @inheritdoc IKPCertificates
     function issuerValidAtIssue(uint256 tokenId) public view returns (bool) {
-        Certificate storage c = _existing(tokenId);
-        return _issuerValidUntil(c) > c.issuedAt;
+        Record storage r = _existing(tokenId);
+        (, uint40 issuerUntil) = _issuer(tokenId, r);
+        return issuerUntil > r.issuedAt;
     }
 
     /// @inheritdoc IKPCertificates
     function isValid(uint256 tokenId) external view returns (bool) {
-        Status status = _statusOf(_certificates[tokenId]);
+        Status status = _statusOf(_records[tokenId]);
         return (status == Status.Issued || status == Status.Confirmed) && issuerValidAtIssue(tokenId);
     }
 
@@ -126,7 +157,8 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     /// @inheritdoc IERC721
     function balanceOf(address holder) external view returns (uint256) {
         if (holder == address(0)) revert ERC721InvalidOwner(address(0));
-        return _balances[holder];
+        Holder memory h = _holders[_keyOf(holder)];
+        return h.holder == holder ? h.balance : 0;
     }
 
     /// @inheritdoc IERC721
@@ -153,7 +185,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     /// @inheritdoc IERC721Metadata
     /// @dev On-chain JSON: the certificate number, its route, figures and current status.
     function tokenURI(uint256 tokenId) external view returns (string memory) {
-        Certificate storage c = _certificates[tokenId];
+        Record storage c = _records[tokenId];
         if (c.status == Status.None) revert ERC721NonexistentToken(tokenId);
         string memory number = _numberOf(tokenId);
         string memory route =
@@ -161,7 +193,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         bytes memory json = abi.encodePacked(
             '{"name":"', number,
             '","description":"Kimberley Process Certificate ', number, ", rough diamonds from ", route,
-            '.","attributes":[{"trait_type":"Route","value":"', route, '"},', _attributes(c), "]}"
+            '.","attributes":[{"trait_type":"Route","value":"', route, '"},', _attributes(tokenId, c), "]}"
         );
         return string.concat("data:application/json;base64,", Base64.encode(json));
     }
@@ -215,35 +247,48 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         bytes32 number = cert.number;
         _requireNumber(number);
         tokenId = uint256(number);
-        if (_certificates[tokenId].status != Status.None) revert CertificateExists(tokenId);
+        if (_records[tokenId].status != Status.None) revert CertificateExists(tokenId);
         address holder = cert.holder;
         if (holder == address(0)) revert InvalidHolder(holder);
         if (cert.carats == 0) revert InvalidCarats(cert.carats);
         if (cert.parcels == 0) revert InvalidParcels(cert.parcels);
         uint8 hsCode = cert.hsCode;
         if (hsCode != 10 && hsCode != 21 && hsCode != 31) revert InvalidHsCode(hsCode);
-        if (cert.expiresAt <= block.timestamp) revert InvalidExpiry(cert.expiresAt, uint40(block.timestamp));
+        uint40 expiresAt = cert.expiresAt;
+        if (expiresAt <= block.timestamp || expiresAt > type(uint32).max) {
+            revert InvalidExpiry(expiresAt, uint40(block.timestamp));
+        }
         if (cert.document == 0) revert MissingDocumentCommitment(tokenId);
         bytes2 exporting = bytes2(number);
-        _registry.checkIssue(msg.sender, exporting, cert.importing, cert.origins);
+        uint16 issuerIndex = _registry.checkIssue(msg.sender, exporting, cert.importing, cert.origins);
 
-        _certificates[tokenId] = Certificate({
-            holder: holder,
-            issuedAt: uint40(block.timestamp),
-            expiresAt: cert.expiresAt,
-            status: Status.Issued,
-            hsCode: hsCode,
-            issuer: msg.sender,
-            importing: cert.importing,
+        _records[tokenId] = Record({
+            holderKey: _addToHolder(holder),
+            issuedAt: uint32(block.timestamp),
+            expiresAt: uint32(expiresAt),
             carats: cert.carats,
-            valueUsd: cert.valueUsd
+            importing: cert.importing,
+            issuerIndex: issuerIndex,
+            status: Status.Issued,
+            hsCode: hsCode
         });
-        unchecked {
-            ++_balances[holder]; // cannot overflow: each token is minted once
-        }
         emit Transfer(address(0), holder, tokenId);
         emit Locked(tokenId);
         _emitIssued(tokenId, exporting, cert);
+    }
+
+    /// @dev Count one more certificate for `holder`, registering it on its first; returns its key.
+    function _addToHolder(address holder) private returns (uint96 key) {
+        key = _keyOf(holder);
+        Holder memory h = _holders[key];
+        if (h.holder != holder && h.holder != address(0)) revert HolderKeyTaken(holder, h.holder);
+        unchecked {
+            _holders[key] = Holder(holder, h.balance + 1); // cannot overflow: one per token
+        }
+    }
+
+    function _keyOf(address holder) private pure returns (uint96) {
+        return uint96(uint160(holder));
     }
 
     function _emitIssued(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
@@ -262,25 +307,26 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         );
     }
 
-    function _existing(uint256 tokenId) private view returns (Certificate storage c) {
-        c = _certificates[tokenId];
-        if (c.status == Status.None) revert UnknownCertificate(tokenId);
+    function _existing(uint256 tokenId) private view returns (Record storage r) {
+        r = _records[tokenId];
+        if (r.status == Status.None) revert UnknownCertificate(tokenId);
     }
 
-    function _holderOf(uint256 tokenId) private view returns (address holder) {
-        holder = _certificates[tokenId].holder;
-        if (holder == address(0)) revert ERC721NonexistentToken(tokenId);
+    function _holderOf(uint256 tokenId) private view returns (address) {
+        Record storage r = _records[tokenId];
+        if (r.status == Status.None) revert ERC721NonexistentToken(tokenId);
+        return _holders[r.holderKey].holder;
     }
 
-    function _statusOf(Certificate storage c) private view returns (Status) {
-        Status status = c.status;
-        if (status == Status.Issued && block.timestamp >= c.expiresAt) return Status.Expired;
+    function _statusOf(Record storage r) private view returns (Status) {
+        Status status = r.status;
+        if (status == Status.Issued && block.timestamp >= r.expiresAt) return Status.Expired;
         return status;
     }
 
-    /// @dev The end of the issuing key's window: the certificate is valid only if it was issued before.
-    function _issuerValidUntil(Certificate storage c) private view returns (uint40) {
-        return _registry.authority(c.issuer).validUntil;
+    /// @dev The issuing key and the end of its window: the certificate is valid only if issued before.
+    function _issuer(uint256 tokenId, Record storage r) private view returns (address, uint40) {
+        return _registry.authorityWindowAt(bytes2(bytes32(tokenId)), r.issuerIndex);
     }
 
     function _refuseTransfer(uint256 tokenId) private pure {
@@ -309,11 +355,11 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return c >= "A" && c <= "Z";
     }
 
-    function _attributes(Certificate storage c) private view returns (bytes memory) {
+    function _attributes(uint256 tokenId, Record storage c) private view returns (bytes memory) {
         return abi.encodePacked(
             '{"trait_type":"Carats","value":"', _twoDecimals(c.carats),
             '"},{"trait_type":"HS code","value":"7102.', uint256(c.hsCode).toString(),
-            '"},{"trait_type":"Status","value":"', _statusName(c),
+            '"},{"trait_type":"Status","value":"', _statusName(tokenId, c),
             '"},{"display_type":"date","trait_type":"Issued","value":', uint256(c.issuedAt).toString(),
             '},{"display_type":"date","trait_type":"Expires","value":', uint256(c.expiresAt).toString(), "}"
         );
@@ -339,8 +385,9 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return string.concat((hundredths / 100).toString(), cents < 10 ? ".0" : ".", cents.toString());
     }
 
-    function _statusName(Certificate storage c) private view returns (string memory) {
-        if (_issuerValidUntil(c) <= c.issuedAt) return "Invalid: issuing key disabled";
+    function _statusName(uint256 tokenId, Record storage c) private view returns (string memory) {
+        (, uint40 issuerUntil) = _issuer(tokenId, c);
+        if (issuerUntil <= c.issuedAt) return "Invalid: issuing key disabled";
         Status status = _statusOf(c);
         if (status == Status.Issued) return "Issued";
         if (status == Status.Confirmed) return "Receipt confirmed";

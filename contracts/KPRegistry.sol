@@ -7,13 +7,16 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 /// @title KPRegistry
 /// @notice The Kimberley Process participant registry: participants, embargoes, authority keys.
 /// @dev Storage:
-///   `_participants[code]`   one slot: standing (8 bits) | admissions (16) | standingSince (40)
-///                           | exportsBarredSince (40) | exportsBarredUntil (40) | importsBarredSince (40)
-///                           | importsBarredUntil (40); 32 bits spare.
+///   `_participants[code]`   one slot: standing (8 bits) | admissions (16) | keyCount (16)
+///                           | standingSince (40) | exportsBarredSince (40) | exportsBarredUntil (40)
+///                           | importsBarredSince (40) | importsBarredUntil (40); 16 bits spare.
 ///   `_names[code]`          the name, a string (written once per admission, read by people only).
 ///   `_zones[code]`          compliant zones of the export embargo; read only when rough from an
 ///                           embargoed participant is exported, so a short array is cheapest overall.
-///   `_authorities[key]`     one slot: participant (16) | admission (16) | validFrom (40) | validUntil (40).
+///   `_authorities[key]`     one slot: participant (16) | index (16) | admission (16) | validFrom (40)
+///                           | validUntil (40).
+///   `_keys[code][index]`    the participant's keys in order of registration, so a certificate can name
+///                           its issuer in 16 bits.
 ///   `_codes`                every code ever admitted, for enumeration.
 contract KPRegistry is IKPRegistry, AccessControl {
     bytes32 public constant CHAIR_ROLE = keccak256("CHAIR_ROLE");
@@ -32,6 +35,7 @@ contract KPRegistry is IKPRegistry, AccessControl {
     mapping(bytes2 code => string) private _names;
     mapping(bytes2 code => bytes32[]) private _zones;
     mapping(address key => Authority) private _authorities;
+    mapping(bytes2 code => mapping(uint16 index => address)) private _keys;
     bytes2[] private _codes;
 
     /// @param admin gets `DEFAULT_ADMIN_ROLE` (meant for a multisig); `chair` and `secretariat` get theirs.
@@ -182,6 +186,18 @@ contract KPRegistry is IKPRegistry, AccessControl {
     }
 
     /// @inheritdoc IKPRegistry
+    function authorityAt(bytes2 code, uint16 index) public view returns (address key) {
+        key = _keys[code][index];
+        if (key == address(0)) revert UnknownAuthorityIndex(code, index);
+    }
+
+    /// @inheritdoc IKPRegistry
+    function authorityWindowAt(bytes2 code, uint16 index) external view returns (address key, uint40 validUntil) {
+        key = authorityAt(code, index);
+        validUntil = _authorities[key].validUntil;
+    }
+
+    /// @inheritdoc IKPRegistry
     function checkAuthority(address key, bytes2 code) public view {
         Authority memory a = _authorities[key];
         if (a.participant != code) {
@@ -200,8 +216,10 @@ contract KPRegistry is IKPRegistry, AccessControl {
     function checkIssue(address key, bytes2 exporting, bytes2 importing, bytes32[] calldata origins)
         external
         view
+        returns (uint16 index)
     {
         checkAuthority(key, exporting);
+        index = _authorities[key].index;
         if (exporting == importing) revert SameParticipant(exporting);
 
         Participant memory exporter = _participants[exporting];
@@ -256,8 +274,12 @@ contract KPRegistry is IKPRegistry, AccessControl {
         // A key cannot have been valid before it was registered.
         if (validFrom < block.timestamp) validFrom = uint40(block.timestamp);
         if (validFrom >= validUntil) revert InvalidValidity(validFrom, validUntil);
-        _authorities[key] = Authority(code, p.admissions, validFrom, validUntil);
-        emit AuthorityAdded(key, code, validFrom, validUntil);
+        uint16 index = p.keyCount;
+        if (index == type(uint16).max) revert TooManyKeys(code);
+        p.keyCount = index + 1;
+        _keys[code][index] = key;
+        _authorities[key] = Authority(code, index, p.admissions, validFrom, validUntil);
+        emit AuthorityAdded(key, code, index, validFrom, validUntil);
     }
 
     /// @dev `at` must be after now: a key retired at the current second would invalidate what it

@@ -427,7 +427,7 @@ class KP:
     # ------------------------------------------------------------------ reading
 
     def participant(self, code: str) -> Participant:
-        standing, _, since, exports_since, exports_until, imports_since, imports_until = self._call(
+        standing, _, _, since, exports_since, exports_until, imports_since, imports_until = self._call(
             self.registry.functions.participant(_code(code))
         )
         zones = self._call(self.registry.functions.compliantZones(_code(code)))
@@ -444,7 +444,7 @@ class KP:
         return [ascii_text(c) for c in self._call(self.registry.functions.participantCodes())]
 
     def authority(self, address: str) -> Authority:
-        participant, _, valid_from, valid_until = self._call(self.registry.functions.authority(address))
+        participant, _, _, valid_from, valid_until = self._call(self.registry.functions.authority(address))
         return Authority(
             to_checksum_address(address),
             ascii_text(participant),
@@ -455,23 +455,25 @@ class KP:
     def certificate(self, number: str | int) -> Certificate:
         """The certificate with this number (or token id), from storage and its issuance event."""
         token_id = _token_id(number)
-        stored = self._call(self.certificates.functions.certificate(token_id))
+        holder, issuer, issued_at, expires_at, _, hs_code, importing, carats = self._call(
+            self.certificates.functions.certificate(token_id)
+        )
         event = self._issued_event(token_id)
         return Certificate(
             number=token_id_to_number(token_id),
             token_id=token_id,
             status=STATUSES[self._call(self.certificates.functions.statusOf(token_id))],
-            holder=stored[0],
-            issuer=stored[5],
+            holder=holder,
+            issuer=issuer,
             exporting=token_id_to_number(token_id)[:2],
-            importing=ascii_text(stored[6]),
+            importing=ascii_text(importing),
             origins=tuple(ascii_text(o) for o in event["args"]["origins"]),
-            carats=stored[7],
-            value_usd=stored[8],
+            carats=carats,
+            value_usd=event["args"]["valueUsd"],
             parcels=event["args"]["parcels"],
-            hs_code=f"7102.{stored[4]}",
-            issued_at=timestamp(stored[1]),
-            expires_at=stored[2],
+            hs_code=f"7102.{hs_code}",
+            issued_at=timestamp(issued_at),
+            expires_at=expires_at,
             commitment=bytes(event["args"]["document"]),
             issuer_valid_at_issue=self._call(self.certificates.functions.issuerValidAtIssue(token_id)),
             block=event["blockNumber"],

@@ -134,10 +134,6 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         "certificate {tokenId} is {status}: only an issued one can be confirmed",
     ),
     "CertificateAlreadyVoided": (Refused, "certificate {tokenId} is already voided"),
-    "IssuerDisabled": (
-        Refused,
-        "certificate {tokenId} was issued by {issuer}, a key disabled from {disabledFrom}",
-    ),
     "InvalidVoidReason": (Refused, "{reason} is not a reason to void certificate {tokenId} (1 to 5)"),
     "CertificateLocked": (Refused, "certificate {tokenId} is bound to its holder and cannot be transferred"),
     "ApprovalsDisabled": (Refused, "certificates cannot be delegated: {operator} cannot be approved"),

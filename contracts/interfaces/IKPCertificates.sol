@@ -51,24 +51,21 @@ interface IKPCertificates {
         uint40 valueUsd; //      US cents
         uint32 parcels; //       number of parcels
         uint8 hsCode; //         HS subheading after 7102: 10 (7102.10), 21 (7102.21) or 31 (7102.31)
-        uint40 expiresAt; //     Unix seconds; must be in the future
+        uint40 expiresAt; //     Unix seconds; in the future, and before 2106 (it is stored in 32 bits)
         bytes32 document; //     commitment to the certificate document
     }
 
-    /// @notice A certificate, as stored: two slots. Its document commitment, parcels and origins are in
-    /// its `CertificateIssued` event (no rule reads them again).
+    /// @notice A certificate as the chain keeps it (one storage slot; see KPCertificates). Its value,
+    /// parcels, origins and document commitment are in its `CertificateIssued` event.
     struct Certificate {
-        // slot 0
         address holder; //       the trader wallet the token is bound to, for ever
+        address issuer; //       the authority key that issued it
         uint40 issuedAt; //      block time of issue
         uint40 expiresAt; //     Unix seconds
-        Status status; //        Issued, Confirmed or Voided
+        Status status; //        Issued, Confirmed or Voided (never Expired: see `statusOf`)
         uint8 hsCode; //         10, 21 or 31
-        // slot 1
-        address issuer; //       the authority key that issued it
         bytes2 importing; //     participant of destination
         uint40 carats; //        hundredths of a carat
-        uint40 valueUsd; //      US cents
     }
 
     // ------------------------------------------------------------------ events
@@ -104,13 +101,16 @@ interface IKPCertificates {
     error CertificateExists(uint256 tokenId);
     /// @notice Certificates are bound to a wallet: the zero address cannot hold one.
     error InvalidHolder(address holder);
+    /// @notice `holder` shares the low 96 bits of its address, the key under which holders are stored,
+    /// with `existing`, which already holds certificates (about 1 in 2^96 for two random wallets).
+    error HolderKeyTaken(address holder, address existing);
     /// @notice Carats must be positive.
     error InvalidCarats(uint40 carats);
     /// @notice A shipment has at least one parcel.
     error InvalidParcels(uint32 parcels);
     /// @notice `hsCode` is not 10, 21 or 31 (HS 7102.10, 7102.21, 7102.31).
     error InvalidHsCode(uint8 hsCode);
-    /// @notice `expiresAt` is not after the time of issue `now`.
+    /// @notice `expiresAt` is not after the time of issue `now`, or not before 2106.
     error InvalidExpiry(uint40 expiresAt, uint40 now);
     /// @notice A certificate commits to its document: the commitment cannot be zero.
     error MissingDocumentCommitment(uint256 tokenId);
@@ -120,9 +120,6 @@ interface IKPCertificates {
     error CertificateNotPending(uint256 tokenId, Status status);
     /// @notice The certificate is already voided.
     error CertificateAlreadyVoided(uint256 tokenId);
-    /// @notice The key that issued the certificate was disabled from `disabledFrom`, at or before the
-    /// certificate's issue: it is not valid and cannot be confirmed.
-    error IssuerDisabled(uint256 tokenId, address issuer, uint40 disabledFrom);
     /// @notice `reason` is not a `VoidReason` other than `None`.
     error InvalidVoidReason(uint256 tokenId, uint8 reason);
     /// @notice Certificates are bound to their holder: transfers and approvals are refused.
@@ -144,7 +141,8 @@ interface IKPCertificates {
     function issueBatch(Issue[] calldata certs) external returns (uint256[] memory tokenIds);
 
     /// @notice Confirms receipt of an issued, unexpired certificate; the caller must be a valid authority
-    /// of its importing participant.
+    /// of its importing participant. Receipt is a fact about the shipment: it is recorded even for a
+    /// certificate whose issuing key was later disabled, which stays invalid (`isValid`, `tokenURI`).
     function confirmReceipt(uint256 tokenId) external;
 
     /// @notice Voids a certificate that is not already void, with a `VoidReason` (1 to 5); the caller

@@ -32,6 +32,7 @@ interface IKPRegistry {
     struct Participant {
         Standing standing; //          current standing
         uint16 admissions; //          times admitted; keys registered under an earlier admission lapse
+        uint16 keyCount; //            authority keys ever registered for it (the next key's index)
         uint40 standingSince; //       when the current standing took effect
         uint40 exportsBarredSince; //  start of the export embargo; 0 when none
         uint40 exportsBarredUntil; //  its end (exclusive); 0 when open-ended
@@ -44,6 +45,7 @@ interface IKPRegistry {
     /// withdrawn since (`admission`); certificates it issued at or after `validUntil` are not valid.
     struct Authority {
         bytes2 participant; // the participant it acts for
+        uint16 index; //       its number among the participant's keys, from 0, in order of registration
         uint16 admission; //   the participant's `admissions` when the key was registered
         uint40 validFrom; //   first second of validity
         uint40 validUntil; //  first second it is no longer valid; type(uint40).max when open
@@ -64,8 +66,11 @@ interface IKPRegistry {
     event EmbargoSet(bytes2 indexed code, Scope indexed scope, uint40 since, uint40 until, bytes32[] zones);
     /// @notice The embargo on `code`'s trade in `scope` was lifted.
     event EmbargoLifted(bytes2 indexed code, Scope indexed scope);
-    /// @notice `authority` may act for `participant` from `validFrom` until `validUntil`.
-    event AuthorityAdded(address indexed authority, bytes2 indexed participant, uint40 validFrom, uint40 validUntil);
+    /// @notice `authority`, key number `index` of `participant`, may act for it from `validFrom` until
+    /// `validUntil`.
+    event AuthorityAdded(
+        address indexed authority, bytes2 indexed participant, uint16 index, uint40 validFrom, uint40 validUntil
+    );
     /// @notice `authority` was retired in the ordinary way: it stops being valid at `validUntil`.
     event AuthorityRetired(address indexed authority, bytes2 indexed participant, uint40 validUntil);
     /// @notice `authority` was disabled, possibly retroactively: what it signed from `from` on is invalid.
@@ -126,6 +131,10 @@ interface IKPRegistry {
     error InvalidValidity(uint40 validFrom, uint40 validUntil);
     /// @notice `authority` acts for `actual`, not for `participant`.
     error NotAuthorityOf(address authority, bytes2 participant, bytes2 actual);
+    /// @notice `participant` has no authority key number `index`.
+    error UnknownAuthorityIndex(bytes2 participant, uint16 index);
+    /// @notice `participant` has registered the most keys a participant can (65,535).
+    error TooManyKeys(bytes2 participant);
     /// @notice `authority` of `participant` is valid only from `validFrom` until `validUntil`.
     error AuthorityNotValid(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil);
     /// @notice `authority` was registered before `participant` withdrew and was admitted again: it
@@ -197,13 +206,23 @@ interface IKPRegistry {
     /// @notice The stored record of `authority` (all zero when unknown).
     function authority(address authority) external view returns (Authority memory);
 
+    /// @notice Key number `index` of `participant`; reverts `UnknownAuthorityIndex` if there is none.
+    function authorityAt(bytes2 participant, uint16 index) external view returns (address);
+
+    /// @notice Key number `index` of `participant` and the end of its validity window.
+    function authorityWindowAt(bytes2 participant, uint16 index)
+        external
+        view
+        returns (address authority, uint40 validUntil);
+
     /// @notice Reverts with the reason unless `authority` may act for `participant` now: registered for
     /// it, within its window, and the participant not withdrawn since.
     function checkAuthority(address authority, bytes2 participant) external view;
 
     /// @notice Reverts with the reason unless `authority` may now issue a certificate for rough from
-    /// `origins` exported by `exporting` to `importing`.
+    /// `origins` exported by `exporting` to `importing`; returns the key's index among `exporting`'s keys.
     function checkIssue(address authority, bytes2 exporting, bytes2 importing, bytes32[] calldata origins)
         external
-        view;
+        view
+        returns (uint16 index);
 }

@@ -35,9 +35,15 @@ def test_issue_mints_a_locked_token_with_the_certificate_data(
     }
     stored = certificates.functions.certificate(tid).call()
     assert tuple(stored) == (
-        accounts.holder.address, chain.time(), document.expires_at, 1, 31,
-        accounts.ae.address, code("BW"), 125050, 312500000,
-    )  # fmt: skip
+        accounts.holder.address,
+        accounts.ae.address,
+        chain.time(),
+        document.expires_at,
+        1,
+        31,
+        code("BW"),
+        125050,
+    )
     assert certificates.functions.ownerOf(tid).call() == accounts.holder.address
     assert certificates.functions.balanceOf(accounts.holder.address).call() == 1
     assert certificates.functions.locked(tid).call() is True

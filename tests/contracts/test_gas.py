@@ -6,11 +6,12 @@ Figures and comparisons with baselines belong to the benchmark; this only stops 
 
 import pytest
 
+# The targets of the gas issue; `make bench` reports the figures against them and the baselines.
 CEILINGS = {
-    "issue (new holder)": 125_000,
-    "issue (existing holder)": 105_000,
-    "issue batch of 10 (per certificate)": 75_000,
-    "confirm receipt": 45_000,
+    "issue (new holder)": 110_000,
+    "issue (existing holder)": 90_000,
+    "issue batch of 100 (per certificate)": 55_000,
+    "confirm receipt": 40_000,
     "void": 40_000,
 }
 
@@ -25,8 +26,8 @@ def gas(as_, accounts, make_document):
 
     used["issue (new holder)"] = receipt_gas(officer.issue(make_document(number="AE-G-1")))
     used["issue (existing holder)"] = receipt_gas(officer.issue(make_document(number="AE-G-2")))
-    batch = officer.issue_batch([make_document(number=f"AE-G-B{i}") for i in range(10)])
-    used["issue batch of 10 (per certificate)"] = receipt_gas(batch[0]) // 10
+    batch = officer.issue_batch([make_document(number=f"AE-G-B{i}") for i in range(100)])
+    used["issue batch of 100 (per certificate)"] = receipt_gas(batch[0]) // 100
     used["confirm receipt"] = as_(accounts.bw).confirm_receipt("AE-G-1")["gasUsed"]
     used["void"] = officer.void("AE-G-2", "cancelled")["gasUsed"]
     return used

@@ -26,6 +26,19 @@ def test_add_authority_with_a_window(as_, accounts, kp, registry, chain):
     )
 
 
+def test_keys_are_numbered_per_participant(as_, accounts, registry):
+    """A certificate names its issuer by this number, in 16 bits."""
+    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
+    (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
+    assert event.args.index == 1  # the AE key of the fixture is number 0
+    assert registry.functions.authorityAt(code("AE"), 0).call() == accounts.ae.address
+    assert registry.functions.authorityAt(code("AE"), 1).call() == accounts[0].address
+    assert registry.functions.authorityWindowAt(code("AE"), 1).call() == [accounts[0].address, OPEN_END]
+    assert tuple(registry.functions.participant(code("AE")).call())[2] == 2  # keyCount
+    with reverts("UnknownAuthorityIndex", code("AE"), 2), decoding():
+        registry.functions.authorityAt(code("AE"), 2).call()
+
+
 def test_a_start_in_the_past_counts_as_now(as_, accounts, registry, chain):
     """A key cannot have been valid before it was registered."""
     now = chain.pending_time()
@@ -87,7 +100,7 @@ def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, cha
 
 
 def registry_valid_from(registry, account):
-    return registry.functions.authority(account.address).call()[2]
+    return registry.functions.authority(account.address).call()[3]
 
 
 def test_retire_now_means_the_next_second(as_, accounts, registry, chain, make_document):
@@ -150,8 +163,9 @@ def test_disable_from_a_past_time_invalidates_only_later_certificates(
     assert before.genuine and before.certificate.issuer_valid_at_issue
     assert not stolen.genuine and not stolen.certificate.issuer_valid_at_issue
     assert any("disabled at the time of issue" in reason for reason in stolen.reasons)
-    with reverts("IssuerDisabled", kp.certificate("AE-STOLEN").token_id, accounts.ae.address, compromised_at):
-        as_(accounts.bw).confirm_receipt("AE-STOLEN")
+    # Receipt can still be recorded (the goods arrived), but the certificate stays invalid.
+    as_(accounts.bw).confirm_receipt("AE-STOLEN")
+    assert kp.verify("AE-STOLEN").problems == ("issuer-disabled",)
     valid_from = registry_valid_from(registry, accounts.ae)
     with reverts("AuthorityNotValid", accounts.ae.address, code("AE"), valid_from, compromised_at):
         officer.issue(make_document(number="AE-AFTER"))
