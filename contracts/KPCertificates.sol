@@ -114,18 +114,16 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
 
     /// @inheritdoc IKPCertificates
     function certificate(uint256 tokenId) external view returns (Certificate memory) {
-        Record storage r = _existing(tokenId);
-        (address issuer,) = _issuer(tokenId, r);
-        return Certificate({
-            holder: _holders[r.holderKey].holder,
-            issuer: issuer,
-            issuedAt: r.issuedAt,
-            expiresAt: r.expiresAt,
-            status: r.status,
-            hsCode: r.hsCode,
-            importing: r.importing,
-            carats: r.carats
-        });
+        return _view(tokenId, _existing(tokenId));
+    }
+
+    /// @inheritdoc IKPCertificates
+    function certificates(uint256[] calldata tokenIds) external view returns (Certificate[] memory found) {
+        found = new Certificate[](tokenIds.length);
+        for (uint256 i; i < tokenIds.length; ++i) {
+            Record storage r = _records[tokenIds[i]];
+            if (r.status != Status.None) found[i] = _view(tokenIds[i], r);
+        }
     }
 
     /// @inheritdoc IKPCertificates
@@ -305,6 +303,21 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
             cert.expiresAt,
             cert.document
         );
+    }
+
+    function _view(uint256 tokenId, Record storage r) private view returns (Certificate memory) {
+        (address issuer, uint40 issuerUntil) = _issuer(tokenId, r);
+        return Certificate({
+            holder: _holders[r.holderKey].holder,
+            issuer: issuer,
+            issuedAt: r.issuedAt,
+            expiresAt: r.expiresAt,
+            status: _statusOf(r),
+            issuerValid: issuerUntil > r.issuedAt,
+            hsCode: r.hsCode,
+            importing: r.importing,
+            carats: r.carats
+        });
     }
 
     function _existing(uint256 tokenId) private view returns (Record storage r) {

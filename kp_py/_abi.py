@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from eth_abi import decode
+from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from kp_py.errors import ContractRevert, error_class, timestamp
@@ -77,6 +78,26 @@ def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
                 selector = function_signature_to_4byte_selector(f"{item['name']}({types})")
                 table[selector] = (item["name"], item["inputs"])
     return table
+
+
+@cache
+def _function(contract: str, name: str) -> tuple[bytes, list[str]]:
+    (item,) = [i for i in artifact(contract)["abi"] if i["type"] == "function" and i["name"] == name]
+    types = [_canonical_type(i) for i in item["inputs"]]
+    return function_signature_to_4byte_selector(f"{name}({','.join(types)})"), types
+
+
+def encode_call(contract: str, name: str, args: Sequence[Any]) -> bytes:
+    """Calldata of ``contract.name(*args)``, straight through eth-abi (no web3 lookup per call)."""
+    selector, types = _function(contract, name)
+    return selector + encode(types, list(args))
+
+
+def encode_deploy(contract: str, args: Sequence[Any]) -> bytes:
+    """Creation code of ``contract`` with its constructor arguments."""
+    (constructor,) = [i for i in artifact(contract)["abi"] if i["type"] == "constructor"]
+    code = bytes.fromhex(artifact(contract)["bytecode"].removeprefix("0x"))
+    return code + encode([_canonical_type(i) for i in constructor["inputs"]], list(args))
 
 
 def _canonical_type(param: dict[str, Any]) -> str:

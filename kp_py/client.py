@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -31,8 +31,9 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, Web3RPCError
-from web3.types import TxParams, TxReceipt
+from web3.types import TxReceipt
 
+from kp_py import _logs
 from kp_py._abi import (
     SCOPES,
     STANDINGS,
@@ -42,9 +43,12 @@ from kp_py._abi import (
     ascii_bytes,
     ascii_text,
     decode_revert,
+    encode_call,
+    encode_deploy,
     number_to_token_id,
     token_id_to_number,
 )
+from kp_py._tx import Sender
 from kp_py.document import (
     FIELDS,
     HS_CODES,
@@ -59,7 +63,16 @@ from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 
 T = TypeVar("T")
 ZERO_ADDRESS = "0x" + "00" * 20
-GAS_MARGIN_PERCENT = 125
+
+# Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
+# only the gas used is paid. An issue costs about 96,000 (new holder) plus what embargoed origins
+# cost to check against their compliant zones; a batch shares its base cost.
+ISSUE_GAS = 200_000
+ORIGIN_GAS = 80_000
+BATCH_GAS = 100_000
+BATCH_SHARE_PERCENT = 60
+STATUS_GAS = 120_000
+BULK_READ = 500  # certificates per `certificates(...)` call
 
 
 @dataclass(frozen=True)
@@ -286,10 +299,21 @@ class Verification:
 class KP:
     """A connection to one kp deployment, optionally with an account to sign with."""
 
-    def __init__(self, w3: Web3, deployment: Deployment, account: LocalAccount | None = None) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        deployment: Deployment,
+        account: LocalAccount | None = None,
+        *,
+        preflight: bool = False,
+    ) -> None:
+        """``preflight``: simulate certificate transactions before sending them (one more round trip
+        each, and no gas spent on a refusal); registry transactions are always simulated."""
         self.w3 = w3
         self.deployment = deployment
         self.account = account
+        self.preflight = preflight
+        self._signer: Sender | None = None
         self.registry: Contract = w3.eth.contract(
             address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
         )
@@ -311,30 +335,32 @@ class KP:
     ) -> KP:
         """Deploy a registry and its certificate contract; roles default to the deployer."""
         me = deployer.address
-        sender = _Sender(w3, deployer)
-        registry = sender.deploy("KPRegistry", admin or me, chair or me, secretariat or me)
-        receipt = sender.deploy_receipt
-        certificates = sender.deploy("KPCertificates", registry)
-        deployment = Deployment(w3.eth.chain_id, registry, certificates, receipt["blockNumber"])
+        sender = Sender(w3, deployer)
+        registry_receipt = sender.deploy(
+            encode_deploy("KPRegistry", [admin or me, chair or me, secretariat or me])
+        )
+        registry = str(registry_receipt["contractAddress"])
+        certificates = str(sender.deploy(encode_deploy("KPCertificates", [registry]))["contractAddress"])
+        deployment = Deployment(w3.eth.chain_id, registry, certificates, registry_receipt["blockNumber"])
         return cls(w3, deployment, deployer)
 
     def with_account(self, account: LocalAccount) -> KP:
         """The same deployment, signing as ``account``."""
-        return KP(self.w3, self.deployment, account)
+        return KP(self.w3, self.deployment, account, preflight=self.preflight)
 
     # ------------------------------------------------------------------ Chair
 
     def admit(self, code: str, name: str) -> TxReceipt:
-        return self._send(self.registry.functions.admit(_code(code), name))
+        return self._govern("admit", _code(code), name)
 
     def suspend(self, code: str, *, self_suspension: bool = False) -> TxReceipt:
-        return self._send(self.registry.functions.suspend(_code(code), self_suspension))
+        return self._govern("suspend", _code(code), self_suspension)
 
     def reinstate(self, code: str) -> TxReceipt:
-        return self._send(self.registry.functions.reinstate(_code(code)))
+        return self._govern("reinstate", _code(code))
 
     def withdraw(self, code: str) -> TxReceipt:
-        return self._send(self.registry.functions.withdraw(_code(code)))
+        return self._govern("withdraw", _code(code))
 
     def set_embargo(
         self,
@@ -347,13 +373,11 @@ class KP:
         """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since`` until ``until`` (None: until
         lifted); rough from the compliant ``zones`` may still be exported."""
         end = 0 if until is None else _seconds(until)
-        fn = self.registry.functions.setEmbargo(
-            _code(code), _scope(scope), _seconds(since), end, [ascii_bytes(z, 32) for z in zones]
-        )
-        return self._send(fn)
+        zone_bytes = [ascii_bytes(z, 32) for z in zones]
+        return self._govern("setEmbargo", _code(code), _scope(scope), _seconds(since), end, zone_bytes)
 
     def lift_embargo(self, code: str, scope: str) -> TxReceipt:
-        return self._send(self.registry.functions.liftEmbargo(_code(code), _scope(scope)))
+        return self._govern("liftEmbargo", _code(code), _scope(scope))
 
     def load_participants(self, path: Path, progress: Callable[[str], None] | None = None) -> list[str]:
         """Admit every participant of a CSV file (columns ``code``, ``name``, ``status``) not yet
@@ -382,28 +406,27 @@ class KP:
         """Register an authority key, valid from ``valid_from`` (default: now) with no end by default."""
         start = 0 if valid_from is None else _seconds(valid_from)  # the past counts as now
         end = OPEN_END if valid_until is None else _seconds(valid_until)
-        return self._send(self.registry.functions.addAuthority(address, _code(code), start, end))
+        return self._govern("addAuthority", address, _code(code), start, end)
 
     def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
         at_ = 0 if at is None else _seconds(at)  # 0: the next second
-        return self._send(self.registry.functions.rotateAuthority(old, new, at_))
+        return self._govern("rotateAuthority", old, new, at_)
 
     def retire_authority(self, address: str, at: datetime | int | None = None) -> TxReceipt:
         at_ = 0 if at is None else _seconds(at)  # 0: the next second
-        return self._send(self.registry.functions.retireAuthority(address, at_))
+        return self._govern("retireAuthority", address, at_)
 
     def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
         """Disable a compromised key from ``since``: what it issued from then on is invalid."""
-        return self._send(self.registry.functions.disableAuthority(address, _seconds(since)))
+        return self._govern("disableAuthority", address, _seconds(since))
 
     # ------------------------------------------------------------------ authorities
 
     def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
         """Issue ``document`` as a certificate bound to ``document.holder``."""
         salts = salts or new_salts()
-        receipt = self._send(
-            self.certificates.functions.issue(document.issue_args(commitment(document, salts)))
-        )
+        args = document.issue_args(commitment(document, salts))
+        receipt = self._certify("issue", [args], gas=_issue_gas(document))
         return self._issued(document, salts, receipt)
 
     def issue_batch(
@@ -412,17 +435,18 @@ class KP:
         """Issue several documents in one transaction: all or none."""
         salted = list(zip(documents, salts or [new_salts() for _ in documents], strict=True))
         args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
-        receipt = self._send(self.certificates.functions.issueBatch(args))
+        gas = BATCH_GAS + sum(_issue_gas(document) for document, _ in salted) * BATCH_SHARE_PERCENT // 100
+        receipt = self._certify("issueBatch", [args], gas=gas)
         return [self._issued(document, salts, receipt) for document, salts in salted]
 
     def confirm_receipt(self, number: str | int) -> TxReceipt:
-        return self._send(self.certificates.functions.confirmReceipt(_token_id(number)))
+        return self._certify("confirmReceipt", [_token_id(number)], gas=STATUS_GAS)
 
     def void(self, number: str | int, reason: str) -> TxReceipt:
         """Void a certificate; ``reason`` is one of lost, cancelled, issued in error, fraud, other."""
         if reason not in VOID_REASONS[1:]:
             raise KPError(f"void reason {reason!r} is not one of: {', '.join(VOID_REASONS[1:])}")
-        return self._send(self.certificates.functions.void(_token_id(number), VOID_REASONS.index(reason)))
+        return self._certify("void", [_token_id(number), VOID_REASONS.index(reason)], gas=STATUS_GAS)
 
     # ------------------------------------------------------------------ reading
 
@@ -453,32 +477,53 @@ class KP:
         )
 
     def certificate(self, number: str | int) -> Certificate:
-        """The certificate with this number (or token id), from storage and its issuance event."""
+        """The certificate with this number (or token id): its state from one call, its figures and
+        commitment from its issuance event. Two round trips."""
         token_id = _token_id(number)
-        holder, issuer, issued_at, expires_at, _, hs_code, importing, carats = self._call(
-            self.certificates.functions.certificate(token_id)
-        )
-        event = self._issued_event(token_id)
+        view = self._call(self.certificates.functions.certificate(token_id))
+        return self._certificate(token_id, view, self._issued_events([token_id]).get(token_id))
+
+    def certificates_of(self, numbers: Sequence[str | int]) -> list[Certificate | None]:
+        """Many certificates in a few round trips (None for unknown numbers), for bulk verification."""
+        ids = [_token_id(n) for n in numbers]
+        views: list[Any] = []
+        for i in range(0, len(ids), BULK_READ):
+            views += self._call(self.certificates.functions.certificates(ids[i : i + BULK_READ]))
+        known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
+        events = self._issued_events(known)
+        return [
+            self._certificate(token_id, view, events.get(token_id)) if view[4] != 0 else None
+            for token_id, view in zip(ids, views, strict=True)
+        ]
+
+    def _certificate(self, token_id: int, view: Any, event: _logs.Issued | None) -> Certificate:
+        holder, issuer, issued_at, expires_at, status, issuer_valid, hs_code, importing, carats = view
+        if event is None:
+            raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
         return Certificate(
             number=token_id_to_number(token_id),
             token_id=token_id,
-            status=STATUSES[self._call(self.certificates.functions.statusOf(token_id))],
+            status=STATUSES[status],
             holder=holder,
             issuer=issuer,
             exporting=token_id_to_number(token_id)[:2],
             importing=ascii_text(importing),
-            origins=tuple(ascii_text(o) for o in event["args"]["origins"]),
+            origins=tuple(ascii_text(o) for o in event.origins),
             carats=carats,
-            value_usd=event["args"]["valueUsd"],
-            parcels=event["args"]["parcels"],
+            value_usd=event.value_usd,
+            parcels=event.parcels,
             hs_code=f"7102.{hs_code}",
             issued_at=timestamp(issued_at),
             expires_at=expires_at,
-            commitment=bytes(event["args"]["document"]),
-            issuer_valid_at_issue=self._call(self.certificates.functions.issuerValidAtIssue(token_id)),
-            block=event["blockNumber"],
-            transaction=_hex(event["transactionHash"]),
+            commitment=event.document,
+            issuer_valid_at_issue=issuer_valid,
+            block=event.block,
+            transaction=event.transaction,
         )
+
+    def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
+        head = self.w3.eth.block_number
+        return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block, head)
 
     def verify(self, number: str | int, issued: IssuedDocument | Document | None = None) -> Verification:
         """Whether certificate ``number`` (or token id) is genuine and in force now; given the document
@@ -486,47 +531,19 @@ class KP:
         (with salts) is checked against the commitment; a bare ``Document`` only against the fields
         the chain holds in clear."""
         token_id = _token_id(number)
-        number_text = token_id_to_number(token_id)
         try:
             cert = self.certificate(token_id)
         except NotFound:
-            return Verification(
-                number_text, False, "unknown", ("unknown",), ("no certificate has this number",), None
-            )
-        reasons = [
-            f"issued by {cert.issuer} of {cert.exporting} on {_iso(cert.issued_at)} "
-            f"(block {cert.block}, transaction {cert.transaction})",
-            f"route {cert.exporting} to {cert.importing}; expires {_iso(timestamp(cert.expires_at))}; "
-            f"holder {cert.holder}",
+            cert = None
+        return _verdict(token_id, cert, issued)
+
+    def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
+        """``verify`` for many certificates at once, in a few round trips."""
+        ids = [_token_id(n) for n in numbers]
+        return [
+            _verdict(token_id, cert, None)
+            for token_id, cert in zip(ids, self.certificates_of(ids), strict=True)
         ]
-        problems = []
-        if cert.status == "voided":
-            problems.append("voided")
-            reasons.append("the certificate was voided by its exporting authority")
-        if cert.status == "expired":
-            problems.append("expired")
-            reasons.append("the certificate expired before its receipt was confirmed")
-        if not cert.issuer_valid_at_issue:
-            problems.append("issuer-disabled")
-            reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
-        matches: bool | None = None
-        differing: tuple[str, ...] = ()
-        if issued is not None:
-            differing = _differences(cert, issued)
-            matches = not differing
-            if differing:
-                problems.append("document-mismatch")
-                reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
-            elif isinstance(issued, IssuedDocument):
-                reasons.append("the document matches the commitment on chain")
-            else:
-                reasons.append(
-                    "the document matches the figures on chain (without its salts, the names and "
-                    "addresses cannot be checked)"
-                )
-        return Verification(
-            number_text, not problems, cert.status, tuple(problems), tuple(reasons), cert, matches, differing
-        )
 
     def list_certificates(
         self,
@@ -546,99 +563,83 @@ class KP:
         if status is not None and status not in STATUSES[1:]:
             raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
         head = self.w3.eth.get_block("latest")
+        head_number, head_time = int(head["number"]), int(head["timestamp"])
         first = self.deployment.block
         if since is not None:
-            first = max(first, self._first_block_at(_seconds(since), head["number"]))
-        last: int = head["number"]
+            first = max(first, self._first_block_at(_seconds(since), head_number))
+        last = head_number
         if until is not None:
-            last = min(last, self._first_block_at(_seconds(until), head["number"]) - 1)
+            last = min(last, self._first_block_at(_seconds(until), head_number) - 1)
         if last < first:
             return []
-        filters: dict[str, Any] = {}
-        if exporting:
-            filters["exporting"] = _code(exporting)
-        if importing:
-            filters["importing"] = _code(importing)
-        events = self.certificates.events
-        issued = self._logs(events.CertificateIssued, first, last, filters, chunk, progress)
+        address = self.certificates.address
+        issued_topics: list[Any] = [
+            _logs.topic("CertificateIssued"),
+            None,
+            _logs.word(_code(exporting)) if exporting else None,
+            _logs.word(_code(importing)) if importing else None,
+        ]
+        issued = [
+            _logs.decode_issued(log)
+            for log in _logs.get_logs(
+                self.w3, address, issued_topics, first, last, chunk=chunk, progress=progress
+            )
+        ]
         if not issued:
             return []
+        mint = [_logs.topic("Transfer"), _logs.word(0)]
         holders = {
-            log["args"]["tokenId"]: log["args"]["to"]
-            for log in self._logs(events.Transfer, first, last, {"from": ZERO_ADDRESS}, chunk, None)
+            _logs.token_of(log, 3): _logs.address_of(log, 2)
+            for log in _logs.get_logs(self.w3, address, mint, first, last, chunk=chunk)
         }
-        ids = {log["args"]["tokenId"] for log in issued}
-        confirmed = {
-            log["args"]["tokenId"]
-            for log in self._logs(events.ReceiptConfirmed, first, head["number"], {}, chunk, None)
-        } & ids
-        voided = {
-            log["args"]["tokenId"]
-            for log in self._logs(events.CertificateVoided, first, head["number"], {}, chunk, None)
-        } & ids
-        times = self._block_times(sorted({log["blockNumber"] for log in issued}))
+        ids = {event.token_id for event in issued}
+        confirmed, voided = (
+            {
+                _logs.token_of(log, 1)
+                for log in _logs.get_logs(
+                    self.w3, address, [_logs.topic(name)], first, head_number, chunk=chunk
+                )
+            }
+            & ids
+            for name in ("ReceiptConfirmed", "CertificateVoided")
+        )
+        times = self._block_times(sorted({event.block for event in issued}))
         rows = []
-        for log in issued:
-            args = log["args"]
-            token_id = args["tokenId"]
-            if holder is not None and holders.get(token_id, "").lower() != holder.lower():
+        for event in issued:
+            owner = holders.get(event.token_id, "")
+            if holder is not None and owner.lower() != holder.lower():
                 continue
-            if token_id in voided:
+            if event.token_id in voided:
                 state = "voided"
-            elif token_id in confirmed:
+            elif event.token_id in confirmed:
                 state = "receipt confirmed"
             else:
-                state = "expired" if head["timestamp"] >= args["expiresAt"] else "issued"
+                state = "expired" if head_time >= event.expires_at else "issued"
             if status is not None and state != status:
                 continue
             rows.append(
                 Listed(
-                    number=token_id_to_number(token_id),
-                    token_id=token_id,
+                    number=token_id_to_number(event.token_id),
+                    token_id=event.token_id,
                     status=state,
-                    exporting=ascii_text(args["exporting"]),
-                    importing=ascii_text(args["importing"]),
-                    holder=holders.get(token_id, ""),
-                    issuer=args["issuer"],
-                    origins=tuple(ascii_text(o) for o in args["origins"]),
-                    carats=args["carats"],
-                    value_usd=args["valueUsd"],
-                    parcels=args["parcels"],
-                    hs_code=f"7102.{args['hsCode']}",
-                    expires_at=args["expiresAt"],
-                    block=log["blockNumber"],
-                    transaction=_hex(log["transactionHash"]),
-                    issued_at=timestamp(times[log["blockNumber"]]),
+                    exporting=ascii_text(event.exporting),
+                    importing=ascii_text(event.importing),
+                    holder=owner,
+                    issuer=event.issuer,
+                    origins=tuple(ascii_text(o) for o in event.origins),
+                    carats=event.carats,
+                    value_usd=event.value_usd,
+                    parcels=event.parcels,
+                    hs_code=f"7102.{event.hs_code}",
+                    expires_at=event.expires_at,
+                    block=event.block,
+                    transaction=event.transaction,
+                    issued_at=timestamp(times[event.block]),
                 )
             )
         return rows
 
     # ------------------------------------------------------------------ plumbing
-
-    def _logs(
-        self,
-        event: Any,
-        first: int,
-        last: int,
-        filters: dict[str, Any],
-        chunk: int,
-        progress: Callable[[int, int], None] | None,
-    ) -> list[Any]:
-        logs: list[Any] = []
-        start = first
-        while start <= last:
-            end = min(start + chunk - 1, last)
-            try:
-                logs += event.get_logs(from_block=start, to_block=end, argument_filters=filters)
-            except (ValueError, Web3RPCError) as error:
-                if chunk == 1:
-                    raise KPError(f"the node refused to return logs of block {start}: {error}") from None
-                chunk = max(1, chunk // 2)  # the node caps the range or the result size
-                continue
-            if progress:
-                progress(end - first + 1, last - first + 1)
-            start = end + 1
-        return logs
 
     def _block_times(self, numbers: list[int]) -> dict[int, int]:
         """Timestamps of blocks, fetched in JSON-RPC batches where the provider allows it."""
@@ -697,64 +698,70 @@ class KP:
             cert.transaction,
         )
 
-    def _issued_event(self, token_id: int) -> Any:
-        event = self.certificates.events.CertificateIssued()
-        logs = event.get_logs(from_block=self.deployment.block, argument_filters={"tokenId": token_id})
-        if not logs:
-            raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
-        return logs[0]
+    def _govern(self, name: str, *args: Any) -> TxReceipt:
+        """A registry transaction: simulated first, so a refusal costs no gas."""
+        return self._sender().send(self.registry.address, encode_call("KPRegistry", name, args))
 
-    def _send(self, fn: ContractFunction) -> TxReceipt:
-        if self.account is None:
-            raise KPError("this operation needs an account to sign with")
-        return _Sender(self.w3, self.account).send(fn)
+    def _certify(self, name: str, args: Sequence[Any], gas: int) -> TxReceipt:
+        """A certificate transaction: sent at once with a fixed gas limit (no simulation round trip,
+        for throughput); a refusal is decoded from the failed transaction."""
+        data = encode_call("KPCertificates", name, args)
+        return self._sender().send(self.certificates.address, data, gas=gas, preflight=self.preflight)
+
+    def _sender(self) -> Sender:
+        if self._signer is None:
+            if self.account is None:
+                raise KPError("this operation needs an account to sign with")
+            self._signer = Sender(self.w3, self.account)
+        return self._signer
 
     def _call(self, fn: ContractFunction) -> Any:
         with reverts():
             return fn.call()
 
 
-class _Sender:
-    """Builds, signs locally and sends transactions for one account, decoding refusals."""
-
-    def __init__(self, w3: Web3, account: LocalAccount) -> None:
-        self.w3 = w3
-        self.account = account
-        self.deploy_receipt: TxReceipt
-
-    def send(self, fn: ContractFunction) -> TxReceipt:
-        with reverts():
-            tx = self._with_margin(fn.build_transaction(self._params()))
-        return self._submit(tx)
-
-    def deploy(self, name: str, *args: Any) -> str:
-        contract = self.w3.eth.contract(abi=artifact(name)["abi"], bytecode=artifact(name)["bytecode"])
-        with reverts():
-            tx = self._with_margin(contract.constructor(*args).build_transaction(self._params()))
-        self.deploy_receipt = self._submit(tx)
-        return str(self.deploy_receipt["contractAddress"])
-
-    def _params(self) -> TxParams:
-        nonce = self.w3.eth.get_transaction_count(self.account.address, "pending")
-        return {"from": self.account.address, "nonce": nonce}
-
-    @staticmethod
-    def _with_margin(tx: TxParams) -> TxParams:
-        """Widen web3's gas estimate: the block the transaction lands in may differ from the one it
-        was estimated on (its time, warm storage), and an exact estimate can then run out of gas."""
-        return {**tx, "gas": int(tx["gas"]) * GAS_MARGIN_PERCENT // 100}
-
-    def _submit(self, tx: TxParams) -> TxReceipt:
-        signed = self.account.sign_transaction(dict(tx))  # type: ignore[arg-type]
-        tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            replay: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["data"]}
-            with reverts():  # replay it as a call to learn why
-                self.w3.eth.call(replay, receipt["blockNumber"] - 1)
-            out_of_gas = receipt["gasUsed"] >= tx.get("gas", 0)
-            raise KPError(f"transaction {_hex(tx_hash)} failed" + (" (out of gas)" if out_of_gas else ""))
-        return receipt
+def _verdict(
+    token_id: int, cert: Certificate | None, issued: IssuedDocument | Document | None
+) -> Verification:
+    number_text = token_id_to_number(token_id)
+    if cert is None:
+        return Verification(
+            number_text, False, "unknown", ("unknown",), ("no certificate has this number",), None
+        )
+    reasons = [
+        f"issued by {cert.issuer} of {cert.exporting} on {_iso(cert.issued_at)} "
+        f"(block {cert.block}, transaction {cert.transaction})",
+        f"route {cert.exporting} to {cert.importing}; expires {_iso(timestamp(cert.expires_at))}; "
+        f"holder {cert.holder}",
+    ]
+    problems = []
+    if cert.status == "voided":
+        problems.append("voided")
+        reasons.append("the certificate was voided by its exporting authority")
+    if cert.status == "expired":
+        problems.append("expired")
+        reasons.append("the certificate expired before its receipt was confirmed")
+    if not cert.issuer_valid_at_issue:
+        problems.append("issuer-disabled")
+        reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
+    matches: bool | None = None
+    differing: tuple[str, ...] = ()
+    if issued is not None:
+        differing = _differences(cert, issued)
+        matches = not differing
+        if differing:
+            problems.append("document-mismatch")
+            reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
+        elif isinstance(issued, IssuedDocument):
+            reasons.append("the document matches the commitment on chain")
+        else:
+            reasons.append(
+                "the document matches the figures on chain (without its salts, the names and "
+                "addresses cannot be checked)"
+            )
+    return Verification(
+        number_text, not problems, cert.status, tuple(problems), tuple(reasons), cert, matches, differing
+    )
 
 
 @contextmanager
@@ -762,13 +769,21 @@ def reverts() -> Iterator[None]:
     """Turn a revert from any backend (eth-tester or a node over HTTP) into its ``KPError``."""
     try:
         yield
-    except (ContractCustomError, ContractPanicError, ContractLogicError) as error:
-        data = error.data if isinstance(error.data, str) else None
-        raise decode_revert(bytes.fromhex(data.removeprefix("0x")) if data else b"") from None
-    except Exception as error:  # eth-tester's TransactionFailed, without importing eth-tester
-        if type(error).__name__ != "TransactionFailed":
+    except Exception as error:
+        data = revert_data(error)
+        if data is None:
             raise
-        raise decode_revert(_tester_revert_data(error)) from None
+        raise decode_revert(data) from None
+
+
+def revert_data(error: BaseException) -> bytes | None:
+    """The revert data carried by ``error``, or None if it is not a revert."""
+    if isinstance(error, (ContractCustomError, ContractPanicError, ContractLogicError)):
+        data = error.data if isinstance(error.data, str) else None
+        return bytes.fromhex(data.removeprefix("0x")) if data else b""
+    if type(error).__name__ == "TransactionFailed":  # eth-tester, without importing it
+        return _tester_revert_data(error)
+    return None
 
 
 def _tester_revert_data(error: BaseException | None) -> bytes:
@@ -837,6 +852,10 @@ def _embargo(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | N
     if since == 0:
         return None
     return Embargo(timestamp(since), timestamp(until) if until else None, zones)
+
+
+def _issue_gas(document: Document) -> int:
+    return ISSUE_GAS + ORIGIN_GAS * len(document.origins)
 
 
 def _hex(value: bytes) -> str:

@@ -25,7 +25,7 @@ from web3.types import TxReceipt
 
 from kp_py import KP, Document
 from kp_py._abi import artifact, ascii_bytes
-from kp_py.client import _Sender
+from kp_py._tx import Sender
 from kp_py.document import new_salts
 from kp_py.errors import ContractRevert
 
@@ -165,7 +165,9 @@ def as_(kp: KP) -> Callable[[LocalAccount], KP]:
 @pytest.fixture
 def send(web3: Web3) -> Callable[[LocalAccount, Any], TxReceipt]:
     """``send(account, contract.functions.f(...))``: one signed transaction, refusals decoded."""
-    return lambda account, fn: _Sender(web3, account).send(fn)
+    return lambda account, fn: Sender(web3, account).send(
+        fn.address, bytes.fromhex(fn._encode_transaction_data()[2:])
+    )
 
 
 @contextmanager

@@ -62,7 +62,8 @@ interface IKPCertificates {
         address issuer; //       the authority key that issued it
         uint40 issuedAt; //      block time of issue
         uint40 expiresAt; //     Unix seconds
-        Status status; //        Issued, Confirmed or Voided (never Expired: see `statusOf`)
+        Status status; //        now, as `statusOf` says (Expired derived from time); None if unknown
+        bool issuerValid; //     whether the issuing key was valid when it issued (`issuerValidAtIssue`)
         uint8 hsCode; //         10, 21 or 31
         bytes2 importing; //     participant of destination
         uint40 carats; //        hundredths of a carat
@@ -157,8 +158,12 @@ interface IKPCertificates {
     /// @notice The registry this contract asks.
     function registry() external view returns (IKPRegistry);
 
-    /// @notice The stored certificate; reverts `UnknownCertificate` when there is none.
+    /// @notice The certificate and its state now; reverts `UnknownCertificate` when there is none.
     function certificate(uint256 tokenId) external view returns (Certificate memory);
+
+    /// @notice Many certificates in one call, for verifiers checking many at once; an unknown token id
+    /// gives an all-zero entry (status `None`).
+    function certificates(uint256[] calldata tokenIds) external view returns (Certificate[] memory);
 
     /// @notice The status now, with `Expired` derived from time; `None` when unknown.
     function statusOf(uint256 tokenId) external view returns (Status);

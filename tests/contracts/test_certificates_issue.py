@@ -40,10 +40,12 @@ def test_issue_mints_a_locked_token_with_the_certificate_data(
         chain.time(),
         document.expires_at,
         1,
+        True,
         31,
         code("BW"),
         125050,
     )
+    assert certificates.functions.certificates([tid, tid + 1]).call()[1][4] == 0  # unknown: status None
     assert certificates.functions.ownerOf(tid).call() == accounts.holder.address
     assert certificates.functions.balanceOf(accounts.holder.address).call() == 1
     assert certificates.functions.locked(tid).call() is True

@@ -2,6 +2,8 @@
 
 import pytest
 
+from kp_py._abi import encode_deploy
+from kp_py._tx import Sender
 from tests.conftest import code, reverts
 
 
@@ -119,15 +121,10 @@ def test_admin_grants_the_chair_role(send, as_, accounts, registry, chair_role):
 
 
 def test_constructor_refuses_a_zero_role_holder(web3, accounts):
-    from kp_py._abi import artifact
-    from kp_py.client import _Sender
-
     zero = "0x" + "00" * 20
+    admin = accounts.admin.address
     with reverts("InvalidRoleHolder", registry_role("CHAIR_ROLE")):
-        _Sender(web3, accounts.admin).deploy(
-            "KPRegistry", accounts.admin.address, zero, accounts.admin.address
-        )
-    assert artifact("KPRegistry")["abi"]
+        Sender(web3, accounts.admin).deploy(encode_deploy("KPRegistry", [admin, zero, admin]))
 
 
 def registry_role(name):

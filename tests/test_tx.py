@@ -1,0 +1,54 @@
+"""kp_py._tx: the fast signer gives exactly the bytes eth-account gives, and nonces are kept."""
+
+from eth_account import Account
+
+from kp_py._tx import Sender
+from tests.conftest import document_data
+
+
+def test_signed_bytes_equal_eth_account(web3, accounts):
+    sender = Sender(web3, accounts.stranger)
+    to = accounts.holder.address
+    raw = sender.sign(to, b"\x12\x34" * 50, 300_000, 7)
+    priority, max_fee = sender._current_fees()
+    expected = Account.sign_transaction(
+        {
+            "type": 2,
+            "chainId": web3.eth.chain_id,
+            "nonce": 7,
+            "maxPriorityFeePerGas": priority,
+            "maxFeePerGas": max_fee,
+            "gas": 300_000,
+            "to": to,
+            "value": 0,
+            "data": b"\x12\x34" * 50,
+            "accessList": [],
+        },
+        accounts.stranger.key,
+    )
+    assert raw == bytes(expected.raw_transaction)
+    assert Account.recover_transaction(raw) == accounts.stranger.address
+
+
+def test_the_nonce_is_recounted_when_another_process_used_the_account(as_, accounts, kp, web3, make_document):
+    officer = as_(accounts.ae)
+    officer.issue(make_document(number="AE-1"))
+    # Another client, same key: its transaction moves the account's nonce behind our back.
+    as_(accounts.ae).issue(make_document(number="AE-2"))
+    officer.issue(make_document(number="AE-3"))
+    assert [kp.certificate(n).status for n in ("AE-1", "AE-2", "AE-3")] == ["issued"] * 3
+
+
+def test_verify_many(as_, accounts, kp, make_document):
+    as_(accounts.ae).issue_batch([make_document(number=f"AE-{i}") for i in range(3)])
+    as_(accounts.ae).void("AE-1", "lost")
+    results = kp.verify_many(["AE-0", "AE-1", "AE-404", "AE-2"])
+    assert [(v.number, v.genuine, v.problems) for v in results] == [
+        ("AE-0", True, ()),
+        ("AE-1", False, ("voided",)),
+        ("AE-404", False, ("unknown",)),
+        ("AE-2", True, ()),
+    ]
+    assert (
+        document_data(holder=accounts.holder.address)["carats"] == results[0].certificate.to_dict()["carats"]
+    )
