@@ -11,7 +11,7 @@ VENV8 := .venv-web3-8
 PY8_READY := $(VENV8)/.ready
 NPM_READY := node_modules/.ready
 
-.PHONY: setup demo test lint artifacts ape-compile ape-test clean
+.PHONY: setup demo test lint artifacts ape-compile ape-test bench clean
 
 setup: $(PY_READY) $(NPM_READY)
 
@@ -66,3 +66,8 @@ artifacts: setup
 
 clean:
 	rm -rf $(VENV) $(VENV8) node_modules .kp .build
+
+# Gas and speed against baselines measured in the same run (a fresh local node); writes
+# benchmarks/results.json.
+bench: setup
+	$(PY) benchmarks/bench.py

@@ -93,6 +93,49 @@ def encode_call(contract: str, name: str, args: Sequence[Any]) -> bytes:
     return selector + encode(types, list(args))
 
 
+def encode_issues(issues: Sequence[Sequence[Any]], *, batch: bool) -> bytes:
+    """Calldata of ``issue(Issue)`` (one) or ``issueBatch(Issue[])``, written directly.
+
+    The same bytes as :func:`encode_call` (a test checks), several times faster for a batch of a
+    hundred: each ``Issue`` is ten head words, one of them the offset of its ``origins`` array,
+    followed by that array (length, then the origins).
+    """
+    tuples = [_issue_tuple(issue) for issue in issues]
+    if not batch:
+        (only,) = tuples
+        return _function("KPCertificates", "issue")[0] + _word(32) + only
+    offsets, position = [], 32 * len(tuples)
+    for encoded in tuples:
+        offsets.append(_word(position))
+        position += len(encoded)
+    head = _word(32) + _word(len(tuples)) + b"".join(offsets)
+    return _function("KPCertificates", "issueBatch")[0] + head + b"".join(tuples)
+
+
+def _issue_tuple(issue: Sequence[Any]) -> bytes:
+    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document = issue
+    return b"".join(
+        [
+            bytes(number).ljust(32, b"\0"),
+            bytes(12) + bytes.fromhex(str(holder)[2:]),
+            bytes(importing).ljust(32, b"\0"),
+            _word(320),  # the origins array follows the ten head words
+            _word(carats),
+            _word(value),
+            _word(parcels),
+            _word(hs_code),
+            _word(expires),
+            bytes(document),
+            _word(len(origins)),
+            *(bytes(origin).ljust(32, b"\0") for origin in origins),
+        ]
+    )
+
+
+def _word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
 def encode_deploy(contract: str, args: Sequence[Any]) -> bytes:
     """Creation code of ``contract`` with its constructor arguments."""
     (constructor,) = [i for i in artifact(contract)["abi"] if i["type"] == "constructor"]

@@ -63,11 +63,14 @@ def _version_of(binary: Path) -> str | None:
     return None
 
 
-def compile_contracts() -> dict[str, dict[str, Any]]:
-    """Compile ``contracts/`` and return one artifact per deployable contract."""
+def compile_contracts(
+    folder: str = "contracts", names: tuple[str, ...] = CONTRACTS
+) -> dict[str, dict[str, Any]]:
+    """Compile the Solidity files under ``folder`` (of the repository) and return one artifact per
+    contract in ``names``, each defined in ``folder/NAME.sol``."""
     sources = {
         str(path.relative_to(REPO)): {"content": path.read_text()}
-        for path in sorted((REPO / "contracts").rglob("*.sol"))
+        for path in sorted((REPO / folder).rglob("*.sol"))
     }
     try:
         output = solcx.compile_standard(
@@ -81,8 +84,8 @@ def compile_contracts() -> dict[str, dict[str, Any]]:
         messages = [e["formattedMessage"] for e in errors if e["severity"] == "error"]
         raise RuntimeError("compilation failed:\n" + "\n".join(messages or [str(error)])) from None
     artifacts = {}
-    for name in CONTRACTS:
-        compiled = output["contracts"][f"contracts/{name}.sol"][name]
+    for name in names:
+        compiled = output["contracts"][f"{folder}/{name}.sol"][name]
         artifacts[name] = {
             "contractName": name,
             "abi": compiled["abi"],

@@ -24,10 +24,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import rfc8785
-from eth_utils import is_address, is_checksum_address, keccak, to_checksum_address
+from eth_utils import is_address, is_checksum_address, to_checksum_address
 
 from kp_py._abi import ascii_bytes, number_to_token_id
+from kp_py._hash import keccak
 from kp_py.errors import DocumentError
 
 SCHEME = "kp-document-v1"
@@ -192,14 +192,27 @@ Salts = dict[str, bytes]
 
 def new_salts() -> Salts:
     """Fresh random salts, one per field."""
-    return {field: secrets.token_bytes(32) for field in FIELDS}
+    pool = secrets.token_bytes(32 * len(FIELDS))
+    return {field: pool[32 * i : 32 * i + 32] for i, field in enumerate(FIELDS)}
 
 
 def leaf(field: str, value: Any, salt: bytes) -> bytes:
     """The salted hash of one field: what disclosing that field alone reveals and proves."""
     if len(salt) != 32:
         raise DocumentError(field, "salt must be 32 bytes")
-    return keccak(salt + rfc8785.dumps([field, value]))
+    return keccak(salt + canonical_json([field, value]))
+
+
+def canonical_json(value: Any) -> bytes:
+    """RFC 8785 (JCS) serialisation of a document value.
+
+    A document's values are strings, integers below 2^53, lists of them and objects with string keys:
+    for those, JCS is exactly the standard library's compact, key-sorted, non-ASCII-preserving JSON
+    (same escapes, lowercase ``\\u00xx`` for control characters, no escaping of ``/``), which runs in
+    C and is about ten times faster than a general JCS implementation. ``tests/test_document.py``
+    checks the two agree on generated values; floats, which JCS formats differently, never occur.
+    """
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def leaves(document: Document, salts: Salts) -> dict[str, bytes]:
@@ -256,6 +269,8 @@ def _party(data: Mapping[str, Any], field: str) -> Party:
     for key in ("name", "address"):
         if not isinstance(value[key], str) or not value[key].strip():
             raise DocumentError(field, f"{key} must be a non-empty string")
+        if not _is_unicode(value[key]):
+            raise DocumentError(field, f"{key} is not valid Unicode text (a lone surrogate)")
     return Party(name=value["name"], address=value["address"])
 
 
@@ -309,6 +324,14 @@ def _holder(data: Mapping[str, Any]) -> str:
     if int(value, 16) == 0:
         raise DocumentError("holder", "the zero address cannot hold a certificate")
     return to_checksum_address(value)
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _json_type(value: Any) -> str:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kp_py import Document, DocumentError
-from kp_py.document import commitment, leaves, new_salts
+from kp_py.document import FIELDS, commitment, leaves, new_salts
 from tests.conftest import document_data
 
 HOLDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -104,3 +104,32 @@ def test_every_field_is_committed():
         differing = [f for f, v in leaves(other, salts).items() if v != leaves(base, salts)[f]]
         assert differing == [field]
         assert commitment(other, salts) != commitment(base, salts)
+
+
+def test_the_fast_canonical_json_is_jcs():
+    """canonical_json (the standard library's json) agrees with an RFC 8785 implementation on every
+    kind of value a document holds, including escapes, non-ASCII and astral characters."""
+    import rfc8785
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from kp_py.document import canonical_json
+
+    text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+    values = st.one_of(
+        text,
+        st.integers(min_value=0, max_value=2**53 - 1),
+        st.lists(text, max_size=8),
+        st.fixed_dictionaries({"name": text, "address": text}),
+    )
+
+    @given(st.sampled_from(FIELDS), values)
+    def agree(field, value):
+        assert canonical_json([field, value]) == rfc8785.dumps([field, value])
+
+    agree()
+
+
+def test_a_lone_surrogate_is_refused():
+    with pytest.raises(DocumentError, match="not valid Unicode text"):
+        Document.from_dict(valid(exporter={"name": "\ud800", "address": "x"}))

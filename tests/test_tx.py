@@ -52,3 +52,16 @@ def test_verify_many(as_, accounts, kp, make_document):
     assert (
         document_data(holder=accounts.holder.address)["carats"] == results[0].certificate.to_dict()["carats"]
     )
+
+
+def test_the_direct_issue_encoding_is_the_abi_encoding(make_document):
+    from kp_py._abi import encode_call, encode_issues
+
+    documents = [
+        make_document(number="AE-1"),
+        make_document(number="AE-22", origins=["BW", "CF/Berberati", "ZA"], parcels=70000),
+        make_document(number="AE-" + "9" * 29, origins=["BW"] * 1 + ["EU"]),
+    ]
+    issues = [d.issue_args(bytes(range(32))) for d in documents]
+    assert encode_issues(issues[:1], batch=False) == encode_call("KPCertificates", "issue", [issues[0]])
+    assert encode_issues(issues, batch=True) == encode_call("KPCertificates", "issueBatch", [issues])

@@ -1,0 +1,321 @@
+"""`make bench`: gas and speed of kp, against baselines measured in the same run.
+
+Starts a fresh anvil node, deploys kp and two baseline contracts (a plain OpenZeppelin ERC-721 mint
+of a locked token with a stored hash; a hash-only document store), and measures:
+
+* gas, from receipts: issue (existing holder, new holder), a batch of 100 per certificate, confirm,
+  void, deployment; each against the baseline closest to it;
+* throughput of the Python client against the same node: one certificate per transaction (against a
+  bare web3 loop sending the same kind of signed transactions), batches, bulk and single
+  verification, listing and statistics over 10,000 certificates.
+
+Timings are medians over repeated runs (the machines are shared and noisy). Prints a table and
+writes benchmarks/results.json: rows of name, value, unit, target, baseline, ratio.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from web3 import Web3
+
+from kp_py import KP, Deployment, Document
+from kp_py._abi import encode_call, encode_deploy
+from kp_py._build import compile_contracts
+from kp_py._tx import Sender
+from kp_py.document import commitment, new_salts
+from kp_py.keys import dev_account
+from kp_py.node import LocalNode
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.json"
+REPEATS = 5
+rows: list[dict[str, Any]] = []
+
+
+def row(
+    name: str, value: float, unit: str, target: str | None, baseline: float | None, lower_is_better: bool
+) -> None:
+    ratio = None
+    if baseline:
+        ratio = round(value / baseline, 3)
+    rows.append(
+        {
+            "name": name,
+            "value": round(value, 3),
+            "unit": unit,
+            "target": target,
+            "baseline": None if baseline is None else round(baseline, 3),
+            "ratio": ratio,
+            "better": "lower" if lower_is_better else "higher",
+        }
+    )
+    base = "" if baseline is None else f"{baseline:>12,.1f}"
+    shown_ratio = "" if ratio is None else f"{ratio:>7.2f}x"
+    print(f"{name:44} {value:>12,.1f} {unit:8} {target or '':>14} {base:>12} {shown_ratio:>8}", flush=True)
+
+
+def median_of(measure: Callable[[], float], repeats: int = REPEATS) -> float:
+    return statistics.median(measure() for _ in range(repeats))
+
+
+def document(number: str, holder: str, origins: tuple[str, ...] = ("BW",)) -> Document:
+    today = date.today()
+    return Document.from_dict(
+        {
+            "number": number,
+            "exporting": "AE",
+            "importing": "BW",
+            "origins": list(origins),
+            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
+            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+            "carats": "1250.50",
+            "value_usd": "3125000.00",
+            "parcels": 3,
+            "hs_code": "7102.31",
+            "issued": today.isoformat(),
+            "expires": (today + timedelta(days=60)).isoformat(),
+            "holder": holder,
+        }
+    )
+
+
+class Numbers:
+    """Fresh certificate numbers."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        return f"AE-B-{self.count}"
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as home:
+        node = LocalNode(Path(home) / ".kp")
+        url = node.start()
+        try:
+            run(Web3(Web3.HTTPProvider(url)))
+        finally:
+            node.stop()
+    RESULTS.write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"\nwritten to {RESULTS.relative_to(HERE.parent)}")
+    return 0
+
+
+def run(w3: Web3) -> None:
+    chair, officer, importer, holder = dev_account(0), dev_account(1), dev_account(2), dev_account(5)
+    deployer = Sender(w3, chair)
+    registry_receipt = deployer.deploy(encode_deploy("KPRegistry", [chair.address] * 3))
+    registry = str(registry_receipt["contractAddress"])
+    certificates_receipt = deployer.deploy(encode_deploy("KPCertificates", [registry]))
+    deployment = Deployment(
+        w3.eth.chain_id,
+        registry,
+        str(certificates_receipt["contractAddress"]),
+        registry_receipt["blockNumber"],
+    )
+    kp = KP(w3, deployment, chair)
+    kp.admit("AE", "United Arab Emirates")
+    kp.admit("BW", "Botswana")
+    kp.add_authority(officer.address, "AE")
+    kp.add_authority(importer.address, "BW")
+    uae, bw = kp.with_account(officer), kp.with_account(importer)
+    number = Numbers()
+
+    print(f"{'':44} {'value':>12} {'unit':8} {'target':>14} {'baseline':>12} {'ratio':>8}")
+    baselines = compile_contracts("benchmarks/contracts", ("BaselineLockedToken", "BaselineDocumentStore"))
+    base_sender = Sender(w3, officer)
+    token = str(
+        base_sender.deploy(bytes.fromhex(baselines["BaselineLockedToken"]["bytecode"][2:]))["contractAddress"]
+    )
+    store = str(
+        base_sender.deploy(bytes.fromhex(baselines["BaselineDocumentStore"]["bytecode"][2:]))[
+            "contractAddress"
+        ]
+    )
+
+    def baseline_gas(address: str, abi_name: str, name: str, args: list[Any]) -> int:
+        from eth_abi import encode
+        from eth_utils import function_signature_to_4byte_selector
+
+        (item,) = [i for i in baselines[abi_name]["abi"] if i.get("name") == name and i["type"] == "function"]
+        types = [i["type"] for i in item["inputs"]]
+        data = function_signature_to_4byte_selector(f"{name}({','.join(types)})") + encode(types, args)
+        return int(base_sender.send(address, data)["gasUsed"])
+
+    # ------------------------------------------------------------------ gas
+    row("deploy registry", registry_receipt["gasUsed"], "gas", None, None, True)
+    row("deploy certificates", certificates_receipt["gasUsed"], "gas", None, None, True)
+
+    def gas_of(receipt: Any) -> int:
+        return int(receipt["gasUsed"])
+
+    uae.issue(document(number(), holder.address))  # the holder now holds one
+    existing = median_of(
+        lambda: gas_of(
+            w3.eth.get_transaction_receipt(uae.issue(document(number(), holder.address)).transaction)
+        )
+    )
+    next_id = iter(range(1, 10**9))
+    baseline_gas(
+        token, "BaselineLockedToken", "mint", [holder.address, next(next_id), secrets.token_bytes(32)]
+    )
+    baseline_mint_existing = median_of(
+        lambda: baseline_gas(
+            token, "BaselineLockedToken", "mint", [holder.address, next(next_id), secrets.token_bytes(32)]
+        )
+    )
+    row("issue (existing holder)", existing, "gas", "<= 90,000", baseline_mint_existing, True)
+
+    new = median_of(
+        lambda: gas_of(
+            w3.eth.get_transaction_receipt(
+                uae.issue(document(number(), Account.create().address)).transaction
+            )
+        )
+    )
+    baseline_mint_new = median_of(
+        lambda: baseline_gas(
+            token,
+            "BaselineLockedToken",
+            "mint",
+            [Account.create().address, next(next_id), secrets.token_bytes(32)],
+        )
+    )
+    row("issue (new holder)", new, "gas", "<= 110,000", baseline_mint_new, True)
+
+    def batch_gas() -> float:
+        issued = uae.issue_batch([document(number(), holder.address) for _ in range(100)])
+        return gas_of(w3.eth.get_transaction_receipt(issued[0].transaction)) / 100
+
+    per_certificate = median_of(batch_gas, 3)
+    hash_store = median_of(
+        lambda: baseline_gas(store, "BaselineDocumentStore", "issue", [secrets.token_bytes(32)])
+    )
+    row("issue batch of 100 (per certificate)", per_certificate, "gas", "<= 55,000", hash_store, True)
+
+    pending = [uae.issue(document(number(), holder.address)).document.number for _ in range(2 * REPEATS)]
+    confirm = median_of(lambda: gas_of(bw.confirm_receipt(pending.pop())))
+    revoked = []
+    for _ in range(REPEATS):
+        h = secrets.token_bytes(32)
+        baseline_gas(store, "BaselineDocumentStore", "issue", [h])
+        revoked.append(h)
+    hash_revoke = median_of(lambda: baseline_gas(store, "BaselineDocumentStore", "revoke", [revoked.pop()]))
+    row("confirm receipt", confirm, "gas", "<= 40,000", hash_revoke, True)
+    void = median_of(lambda: gas_of(uae.void(pending.pop(), "cancelled")))
+    row("void", void, "gas", "<= 40,000", hash_revoke, True)
+
+    # ------------------------------------------------------------------ one certificate per transaction
+    count = 100
+
+    def client_rate() -> float:
+        docs = [document(number(), holder.address) for _ in range(count)]
+        start = time.perf_counter()
+        for doc in docs:
+            uae.issue(doc)
+        return count / (time.perf_counter() - start)
+
+    raw_sender = Sender(w3, officer)
+
+    def bare_rate() -> float:
+        # The same transactions (issue calls for new numbers), signed in advance; the loop only
+        # sends each and waits for its receipt, as plain web3 code would.
+        nonce = w3.eth.get_transaction_count(officer.address, "pending")
+        raws = []
+        for i in range(count):
+            doc = document(number(), holder.address)
+            data = encode_call("KPCertificates", "issue", [doc.issue_args(commitment(doc, new_salts()))])
+            raws.append(raw_sender.sign(kp.certificates.address, data, 400_000, nonce + i))
+        start = time.perf_counter()
+        for raw in raws:
+            tx_hash = w3.eth.send_raw_transaction(raw)
+            w3.eth.wait_for_transaction_receipt(tx_hash, poll_latency=0.005)
+        return count / (time.perf_counter() - start)
+
+    client, bare = [], []
+    for _ in range(REPEATS):  # interleaved, so both see the same machine
+        bare.append(bare_rate())
+        uae._signer = None  # the bare loop moved the nonce
+        client.append(client_rate())
+    row(
+        "issue, one per transaction",
+        statistics.median(client),
+        "certs/s",
+        ">= 0.9x baseline",
+        statistics.median(bare),
+        False,
+    )
+
+    # ------------------------------------------------------------------ batches
+    def batch_rate() -> float:
+        docs = [document(number(), holder.address) for _ in range(500)]
+        start = time.perf_counter()
+        for i in range(0, 500, 100):
+            uae.issue_batch(docs[i : i + 100])
+        return 500 / (time.perf_counter() - start)
+
+    row("batch issuance (batches of 100)", median_of(batch_rate), "certs/s", ">= 2,000", None, False)
+
+    # ------------------------------------------------------------------ 10,000 certificates, verification
+    for _ in range(50):
+        uae.issue_batch([document(number(), holder.address) for _ in range(200)])
+    numbers = [f"AE-B-{i}" for i in range(1, number.count + 1)]
+    sample = numbers[-1000:]
+
+    def bulk_verify_rate() -> float:
+        start = time.perf_counter()
+        results = kp.verify_many(sample)
+        elapsed = time.perf_counter() - start
+        assert all(r.genuine for r in results)
+        return len(sample) / elapsed
+
+    row("verify many (1,000 at once)", median_of(bulk_verify_rate), "certs/s", ">= 2,000", None, False)
+
+    singles = iter(numbers[-200:])
+
+    def single_verify_ms() -> float:
+        start = time.perf_counter()
+        assert kp.verify(next(singles)).genuine
+        return (time.perf_counter() - start) * 1000
+
+    row("verify one", median_of(single_verify_ms, 25), "ms", "< 20", None, True)
+
+    total = len(kp.list_certificates())
+
+    def list_seconds() -> float:
+        start = time.perf_counter()
+        listed = kp.list_certificates()
+        elapsed = time.perf_counter() - start
+        assert len(listed) == total
+        return elapsed
+
+    row(f"list all certificates ({total:,})", median_of(list_seconds, 3), "s", "< 2", None, True)
+
+    def stats_seconds() -> float:
+        start = time.perf_counter()
+        carats: dict[tuple[str, str, str], int] = defaultdict(int)
+        for cert in kp.list_certificates():
+            carats[(cert.exporting, cert.importing, cert.hs_code)] += cert.carats
+        elapsed = time.perf_counter() - start
+        assert sum(carats.values()) == 125050 * total
+        return elapsed
+
+    row(f"statistics over all ({total:,})", median_of(stats_seconds, 3), "s", "< 2", None, True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
