@@ -71,3 +71,4 @@ clean:
 # benchmarks/results.json.
 bench: setup
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/gas_breakdown.py

@@ -50,6 +50,7 @@ class LocalNode:
     home: Path
     chain_id: int = LOCAL_CHAIN_ID
     port: int = 0  # 0: any free port
+    options: tuple[str, ...] = ()  # more anvil options, such as "--steps-tracing"
 
     @property
     def info_file(self) -> Path:
@@ -83,6 +84,7 @@ class LocalNode:
             "--mnemonic", DEV_MNEMONIC,
             "--state", str(self.state_file),
             "--state-interval", "5",
+            *self.options,
         ]  # fmt: skip
         log_path = self.home / "anvil.log"
         with open(log_path, "w") as log:

@@ -1,0 +1,92 @@
+"""Where the gas of one issue goes: trace an issue to a holder who already holds a certificate
+(anvil with step tracing) and add up the cost of each opcode by kind. docs/gas.md quotes it.
+
+    .venv/bin/python benchmarks/gas_breakdown.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+from web3 import Web3
+
+from kp_py import KP, Document
+from kp_py.keys import dev_account
+from kp_py.node import LocalNode
+
+
+def certificate(number: str, holder: str) -> Document:
+    today = date.today()
+    return Document.from_dict(
+        {
+            "number": number,
+            "exporting": "AE",
+            "importing": "BW",
+            "origins": ["BW"],
+            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
+            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+            "carats": "1250.50",
+            "value_usd": "3125000.00",
+            "parcels": 3,
+            "hs_code": "7102.31",
+            "issued": today.isoformat(),
+            "expires": (today + timedelta(days=60)).isoformat(),
+            "holder": holder,
+        }
+    )
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as home:
+        node = LocalNode(Path(home), options=("--steps-tracing",))
+        w3 = Web3(Web3.HTTPProvider(node.start()))
+        try:
+            report(w3)
+        finally:
+            node.stop()
+    return 0
+
+
+def report(w3: Web3) -> None:
+    chair, officer, holder = dev_account(0), dev_account(1), dev_account(5)
+    kp = KP.deploy(w3, chair)
+    kp.admit("AE", "United Arab Emirates")
+    kp.admit("BW", "Botswana")
+    kp.add_authority(officer.address, "AE")
+    uae = kp.with_account(officer)
+    uae.issue(certificate("AE-2024-000122", holder.address))
+    issued = uae.issue(certificate("AE-2024-000123", holder.address))
+
+    receipt = w3.eth.get_transaction_receipt(issued.transaction)
+    data = bytes(w3.eth.get_transaction(issued.transaction)["input"])
+    steps = w3.provider.make_request("debug_traceTransaction", [issued.transaction, {"enableMemory": False}])  # type: ignore[arg-type]
+    parts: Counter[str] = Counter()
+    parts["transaction base cost"] = 21_000
+    parts[f"calldata ({len(data)} bytes, {sum(1 for b in data if b)} non-zero)"] = sum(
+        16 if b else 4 for b in data
+    )
+    for step in steps["result"]["structLogs"]:
+        op, gas, depth = step["op"], step["gasCost"], step["depth"]
+        where = "certificates" if depth == 1 else "registry"
+        if op in ("CALL", "STATICCALL"):
+            parts["registry: cold account access"] += 2_600  # the rest of a call's cost is forwarded gas
+        elif op == "SSTORE":
+            parts[f"{where}: storage writes"] += gas
+        elif op == "SLOAD":
+            parts[f"{where}: storage reads"] += gas
+        elif op.startswith("LOG"):
+            parts[f"events ({op})"] += gas
+        else:
+            parts[f"{where}: computation"] += gas
+    print(f"issue to an existing holder: {receipt['gasUsed']:,} gas")
+    for name, gas in sorted(parts.items(), key=lambda item: -item[1]):
+        print(f"  {name:48} {gas:>8,}")
+    print(f"  {'sum':48} {sum(parts.values()):>8,}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
