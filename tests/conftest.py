@@ -9,6 +9,7 @@ anvil node that their own fixtures start and stop.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,7 +67,10 @@ class Chain:
         return int(self.web3.eth.get_block("latest")["timestamp"])
 
     def pending_time(self) -> int:
-        """The timestamp the next transaction (or call) executes at."""
+        """The timestamp the next transaction (or call) executes at, made certain: the clock is
+        moved a minute ahead of the wall clock first (otherwise the pending block takes the
+        wall-clock time, which may tick between two calls)."""
+        self.tester.time_travel(max(self.time(), int(time.time())) + 60)
         return int(self.web3.eth.get_block("pending")["timestamp"])
 
     def travel(self, seconds: int) -> int:
@@ -84,7 +88,7 @@ class Chain:
 
 @pytest.fixture(scope="session")
 def tester() -> EthereumTester:
-    return EthereumTester(PyEVMBackend())
+    return EthereumTester(PyEVMBackend(genesis_state=PyEVMBackend.generate_genesis_state(num_accounts=16)))
 
 
 @pytest.fixture(scope="session")
