@@ -11,7 +11,7 @@ VENV8 := .venv-web3-8
 PY8_READY := $(VENV8)/.ready
 NPM_READY := node_modules/.ready
 
-.PHONY: setup demo test lint artifacts ape-compile ape-test bench clean
+.PHONY: setup demo test lint artifacts ape-compile ape-test bench slither clean
 
 setup: $(PY_READY) $(NPM_READY)
 
@@ -34,7 +34,7 @@ $(NPM_READY): package.json package-lock.json
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup lint $(PY8_READY)
+test: setup lint slither $(PY8_READY)
 	$(PY) -m pytest -p no:ape_test -q
 	@echo "== the same library with web3 8"
 	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/contracts tests/cli tests/test_document.py \
@@ -44,6 +44,23 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Static analysis: slither in its own environment (it pins its own crytic-compile), through the
+# solcjs bridge; tests/test_slither.py checks every High or Medium finding is explained in
+# docs/slither-triage.md.
+SLITHER_VENV := .venv-slither
+$(SLITHER_VENV)/.ready: requirements-slither.lock
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-slither.lock
+	touch $@
+
+slither: $(NPM_READY) $(SLITHER_VENV)/.ready
+	mkdir -p .build && rm -f .build/slither.json
+	$(SLITHER_VENV)/bin/slither contracts --solc-standard-json --solc tools/solc \
+		--solc-remaps "@openzeppelin/=node_modules/@openzeppelin/" --filter-paths node_modules \
+		--json .build/slither.json --fail-high > .build/slither.log 2>&1 \
+		|| { tail -n 30 .build/slither.log; exit 1; }
+	@echo "slither: $$(grep -c '"check"' .build/slither.json) findings, none High (triage: docs/slither-triage.md)"
 
 # ape, offline: py-solc-x finds the pinned compiler as .build/solcx/solc-v<version>, a wrapper
 # over the solcjs bridge (generated, never committed; see ape-config.yaml).
@@ -65,7 +82,7 @@ artifacts: setup
 	$(PY) -m kp_py._build
 
 clean:
-	rm -rf $(VENV) $(VENV8) node_modules .kp .build
+	rm -rf $(VENV) $(VENV8) $(SLITHER_VENV) node_modules .kp .build
 
 # Gas and speed against baselines measured in the same run (a fresh local node); writes
 # benchmarks/results.json.
