@@ -1,0 +1,295 @@
+"""Stateful property test: random sequences of registry and certificate operations, and time
+passing, run against the deployed contracts and against the plain-Python model in tests/model.py.
+After every step the chain and the model agree on every participant, authority key and certificate
+(and no certificate ever changes holder).
+
+Profiles: `ci` (the default: quick) and `deep` (HYPOTHESIS_PROFILE=deep, for long runs).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import os
+
+import pytest
+from eth_account import Account
+from eth_tester import EthereumTester, PyEVMBackend
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from web3 import EthereumTesterProvider, Web3
+
+from kp_py import KP, Document
+from kp_py.errors import ContractRevert
+from tests.conftest import Chain, document_data
+from tests.model import Model
+
+settings.register_profile("ci", max_examples=8, stateful_step_count=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+settings.register_profile("deep", max_examples=300, stateful_step_count=80, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+
+CODES = ("AE", "BW", "CF", "EU")
+DAY = 86_400
+
+
+class World:
+    """One chain for every example: the contracts are deployed once, with the four participants
+    admitted and one authority key each (keys 0 to 3; keys 4 and 5 are free); each example starts
+    from a snapshot of that state, and so does its model."""
+
+    def __init__(self) -> None:
+        self.tester = EthereumTester(
+            PyEVMBackend(genesis_state=PyEVMBackend.generate_genesis_state(num_accounts=14))
+        )
+        self.web3 = Web3(EthereumTesterProvider(self.tester))
+        self.chain = Chain(self.tester, self.web3)
+        self.accounts = [Account.from_key(k.to_bytes()) for k in self.tester.backend.account_keys]
+        self.kp = KP.deploy(self.web3, self.accounts[0])  # admin, Chair and secretariat
+        self.keys = self.accounts[1:7]
+        self.model = Model()
+        for i, code in enumerate(CODES):
+            self.chain.pending_time()
+            assert self.model.admit(code) is None
+            self.kp.admit(code, f"Participant {code}")
+            now = self.chain.pending_time()
+            assert self.model.add_key(self.keys[i].address, code, now) is None
+            self.kp.add_authority(self.keys[i].address, code)
+        self.snapshot = self.chain.snapshot()
+
+
+_world: World | None = None
+
+
+def world() -> World:
+    global _world
+    if _world is None:
+        _world = World()
+    return _world
+
+
+class Rules(RuleBasedStateMachine):
+    @initialize()
+    def start(self) -> None:
+        self.world = world()
+        self.world.chain.revert(self.world.snapshot)
+        self.world.snapshot = self.world.chain.snapshot()
+        self.chain = self.world.chain
+        self.governance = self.world.kp
+        self.keys = self.world.keys
+        self.holders = [a.address for a in self.world.accounts[7:10]]
+        self.model = copy.deepcopy(self.world.model)
+        self.serial = 0
+        self.holder_of: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ helpers
+
+    def now(self) -> int:
+        return self.chain.pending_time()
+
+    def expect(self, refusal: str | None, call) -> None:
+        """Run ``call`` on chain; it must succeed if the model accepted, or refuse with its error."""
+        try:
+            call()
+        except ContractRevert as error:
+            assert refusal == error.error, f"chain refused with {error.error}, the model with {refusal}"
+        else:
+            assert refusal is None, f"chain accepted, the model refused with {refusal}"
+        event(f"{inspect.stack()[1].function}: {refusal or 'accepted'}")
+
+    def known_numbers(self) -> list[str]:
+        return sorted(self.model.certs)
+
+    # ------------------------------------------------------------------ registry rules
+
+    @rule(code=st.sampled_from(CODES))
+    def admit(self, code):
+        self.now()
+        self.expect(self.model.admit(code), lambda: self.governance.admit(code, f"Participant {code}"))
+
+    @rule(code=st.sampled_from(CODES), self_suspension=st.booleans())
+    def suspend(self, code, self_suspension):
+        self.now()
+        refusal = self.model.change(code, 1, 2)
+        self.expect(refusal, lambda: self.governance.suspend(code, self_suspension=self_suspension))
+
+    @rule(code=st.sampled_from(CODES))
+    def reinstate(self, code):
+        self.now()
+        self.expect(self.model.change(code, 2, 1), lambda: self.governance.reinstate(code))
+
+    @rule(code=st.sampled_from(CODES))
+    def withdraw(self, code):
+        self.now()
+        self.expect(self.model.withdraw(code), lambda: self.governance.withdraw(code))
+
+    @rule(
+        code=st.sampled_from(CODES),
+        scope=st.sampled_from(["exports", "imports"]),
+        start=st.integers(-30, 30),
+        length=st.one_of(st.just(0), st.integers(-2, 60)),
+        zones=st.lists(st.sampled_from(["Nola", "Carnot", "Boda"]), max_size=2, unique=True),
+        zone_code=st.sampled_from(CODES),
+    )
+    def set_embargo(self, code, scope, start, length, zones, zone_code):
+        now = self.now()
+        since = max(1, now + start * DAY)
+        until = 0 if length == 0 else since + length * DAY
+        named = tuple(f"{zone_code}/{z}" for z in zones)
+        refusal = self.model.set_embargo(code, scope, since, until, named)
+        self.expect(
+            refusal, lambda: self.governance.set_embargo(code, scope, since, named, until=until or None)
+        )
+
+    @rule(code=st.sampled_from(CODES), scope=st.sampled_from(["exports", "imports"]))
+    def lift(self, code, scope):
+        self.now()
+        self.expect(self.model.lift(code, scope), lambda: self.governance.lift_embargo(code, scope))
+
+    @rule(key=st.integers(0, 5), code=st.sampled_from(CODES))
+    def add_key(self, key, code):
+        now = self.now()
+        address = self.keys[key].address
+        self.expect(
+            self.model.add_key(address, code, now), lambda: self.governance.add_authority(address, code)
+        )
+
+    @rule(key=st.integers(0, 5))
+    def retire(self, key):
+        now = self.now()
+        address = self.keys[key].address
+        self.expect(self.model.retire(address, now), lambda: self.governance.retire_authority(address))
+
+    @rule(key=st.integers(0, 5), back=st.integers(-5, 5))
+    def disable(self, key, back):
+        now = self.now()
+        address, since = self.keys[key].address, max(0, now + back * DAY)
+        self.expect(
+            self.model.disable(address, since), lambda: self.governance.disable_authority(address, since)
+        )
+
+    # ------------------------------------------------------------------ certificate rules
+
+    @rule(
+        key=st.one_of(st.none(), st.integers(0, 5)),
+        exporting=st.sampled_from(CODES),
+        importing=st.sampled_from(CODES),
+        origins=st.lists(st.sampled_from(["AE", "BW", "CF", "CF/Nola", "CF/Bangui", "EU", "ZA"]), min_size=1,
+                         max_size=3),
+        holder=st.integers(0, 2),
+        days=st.integers(1, 90),
+    )  # fmt: skip
+    def issue(self, key, exporting, importing, origins, holder, days):
+        """``key`` None: the exporter's own first key (so that issues often get through)."""
+        key = CODES.index(exporting) if key is None else key
+        now = self.now()
+        self.serial += 1
+        number = f"{exporting}-{self.serial}"
+        expires_day = days  # the document's expiry date: `days` days after today's UTC date
+        document = Document.from_dict(
+            document_data(
+                number=number, exporting=exporting, importing=importing if importing != exporting else "ZZ",
+                origins=list(dict.fromkeys(origins)), holder=self.holders[holder],
+            )
+            | {"expires": _date_after(now, expires_day), "issued": _date_after(now, 0)}
+        )  # fmt: skip
+        if importing == exporting:
+            document = _with(document, importing=exporting)
+        signer = self.keys[key]
+        refusal = self.model.issue(
+            signer.address,
+            number,
+            document.importing,
+            document.origins,
+            document.holder,
+            document.expires_at,
+            now,
+        )
+        self.expect(
+            refusal, lambda: KP(self.world.web3, self.governance.deployment, self.keys[key]).issue(document)
+        )
+        if refusal is None:
+            self.holder_of[number] = document.holder
+
+    @rule(key=st.one_of(st.none(), st.integers(0, 5)), which=st.integers(0, 50))
+    def confirm(self, key, which):
+        numbers = self.known_numbers()
+        if not numbers:
+            return
+        now = self.now()
+        number = numbers[which % len(numbers)]
+        key = CODES.index(self.model.certs[number].importing) if key is None else key
+        client = KP(self.world.web3, self.governance.deployment, self.keys[key])
+        self.expect(
+            self.model.confirm(self.keys[key].address, number, now), lambda: client.confirm_receipt(number)
+        )
+
+    @rule(key=st.one_of(st.none(), st.integers(0, 5)), which=st.integers(0, 50))
+    def void(self, key, which):
+        numbers = self.known_numbers()
+        if not numbers:
+            return
+        now = self.now()
+        number = numbers[which % len(numbers)]
+        key = CODES.index(number[:2]) if key is None else key
+        client = KP(self.world.web3, self.governance.deployment, self.keys[key])
+        self.expect(
+            self.model.void(self.keys[key].address, number, now), lambda: client.void(number, "fraud")
+        )
+
+    @rule(days=st.integers(1, 40))
+    def time_passes(self, days):
+        self.chain.travel(days * DAY)
+
+    # ------------------------------------------------------------------ agreement
+
+    @invariant()
+    def chain_and_model_agree(self):
+        if not hasattr(self, "model"):
+            return
+        kp = self.governance
+        for code, p in self.model.participants.items():
+            if p.standing == 0:
+                continue
+            on_chain = kp.registry.functions.participant(code.encode()).call()
+            standing, admissions, key_count, _, ex_since, ex_until, im_since, im_until = on_chain
+            assert (standing, admissions, key_count) == (p.standing, p.admissions, p.key_count), code
+            assert (ex_since, ex_until, im_since, im_until) == (*p.exports, *p.imports), code
+            zones = [
+                z.rstrip(b"\0").decode() for z in kp.registry.functions.compliantZones(code.encode()).call()
+            ]
+            assert tuple(zones) == p.zones, code
+        for address, k in self.model.keys.items():
+            participant, index, admission, valid_from, valid_until = kp.registry.functions.authority(
+                address
+            ).call()
+            assert (participant.decode(), index, admission, valid_from, valid_until) == (
+                k.participant, k.index, k.admission, k.valid_from, k.valid_until)  # fmt: skip
+        now = self.chain.time()
+        numbers = self.known_numbers()
+        for number, cert in zip(numbers, kp.certificates_of(numbers), strict=True):
+            assert cert is not None, number
+            expected_status = ("unknown", "issued", "receipt confirmed", "voided", "expired")[
+                self.model.status(number, now)
+            ]
+            assert cert.status == expected_status, number
+            assert cert.holder == self.holder_of[number] == self.model.certs[number].holder  # never moves
+            assert cert.issuer_valid_at_issue == self.model.issuer_valid(number), number
+            assert cert.issuer == self.model.certs[number].issuer, number
+
+
+def _date_after(now: int, days: int) -> str:
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.fromtimestamp(now, tz=timezone.utc).date() + timedelta(days=days)).isoformat()
+
+
+def _with(document: Document, **changes) -> Document:
+    from dataclasses import replace
+
+    return replace(document, **changes)
+
+
+Rules.TestCase.settings = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+test_rules = pytest.mark.slow(Rules.TestCase)

@@ -1,0 +1,241 @@
+"""A plain-Python model of the registry and certificate rules: what the contracts should do, written
+without looking at storage, so a stateful test can drive both and compare (tests/contracts/test_model.py).
+
+Each operation returns the name of the custom error the contracts must refuse it with, in the same
+order of checks, or None and applies its effect. Times are Unix seconds of the block it runs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OPEN_END = 2**40 - 1
+NONE, ADMITTED, SUSPENDED, WITHDRAWN = 0, 1, 2, 3
+ISSUED, CONFIRMED, VOIDED, EXPIRED = 1, 2, 3, 4
+
+
+@dataclass
+class Participant:
+    standing: int = NONE
+    admissions: int = 0
+    key_count: int = 0
+    exports: tuple[int, int] = (0, 0)  # since, until (0: open)
+    imports: tuple[int, int] = (0, 0)
+    zones: tuple[str, ...] = ()
+
+
+@dataclass
+class Key:
+    participant: str
+    index: int
+    admission: int
+    valid_from: int
+    valid_until: int
+
+
+@dataclass
+class Cert:
+    holder: str
+    issuer: str
+    exporting: str
+    importing: str
+    issued_at: int
+    expires_at: int
+    status: int = ISSUED
+
+
+@dataclass
+class Model:
+    participants: dict[str, Participant] = field(default_factory=dict)
+    keys: dict[str, Key] = field(default_factory=dict)
+    certs: dict[str, Cert] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ registry
+
+    def participant(self, code: str) -> Participant:
+        return self.participants.setdefault(code, Participant())
+
+    def admit(self, code: str) -> str | None:
+        p = self.participant(code)
+        if p.standing not in (NONE, WITHDRAWN):
+            return "InvalidStandingChange"
+        p.admissions += 1
+        p.standing = ADMITTED
+        return None
+
+    def change(self, code: str, before: int, after: int) -> str | None:
+        p = self.participant(code)
+        if p.standing == NONE:
+            return "UnknownParticipant"
+        if p.standing != before:
+            return "InvalidStandingChange"
+        p.standing = after
+        return None
+
+    def withdraw(self, code: str) -> str | None:
+        p = self.participant(code)
+        if p.standing == NONE:
+            return "UnknownParticipant"
+        if p.standing == WITHDRAWN:
+            return "InvalidStandingChange"
+        p.standing = WITHDRAWN
+        return None
+
+    def set_embargo(
+        self, code: str, scope: str, since: int, until: int, zones: tuple[str, ...]
+    ) -> str | None:
+        p = self.participant(code)
+        if p.standing == NONE:
+            return "UnknownParticipant"
+        if since == 0 or (until != 0 and until <= since):
+            return "InvalidEmbargoPeriod"
+        if scope == "exports":
+            if any(not z.startswith(code + "/") for z in zones) or len(set(zones)) != len(zones):
+                return "InvalidZone"
+            p.exports, p.zones = (since, until), zones
+        else:
+            if zones:
+                return "InvalidZone"
+            p.imports = (since, until)
+        return None
+
+    def lift(self, code: str, scope: str) -> str | None:
+        p = self.participant(code)
+        if p.standing == NONE:
+            return "UnknownParticipant"
+        if (p.exports if scope == "exports" else p.imports)[0] == 0:
+            return "NoEmbargo"
+        if scope == "exports":
+            p.exports, p.zones = (0, 0), ()
+        else:
+            p.imports = (0, 0)
+        return None
+
+    def add_key(self, key: str, code: str, now: int) -> str | None:
+        p = self.participant(code)
+        if p.standing == NONE:
+            return "UnknownParticipant"
+        if p.standing == WITHDRAWN:
+            return "ParticipantNotAdmitted"
+        if key in self.keys:
+            return "AuthorityExists"
+        self.keys[key] = Key(code, p.key_count, p.admissions, now, OPEN_END)
+        p.key_count += 1
+        return None
+
+    def retire(self, key: str, now: int) -> str | None:
+        k = self.keys.get(key)
+        if k is None:
+            return "UnknownAuthority"
+        if now + 1 > k.valid_until:
+            return "InvalidValidityEnd"
+        k.valid_until = now + 1
+        return None
+
+    def disable(self, key: str, since: int) -> str | None:
+        k = self.keys.get(key)
+        if k is None:
+            return "UnknownAuthority"
+        if since > k.valid_until:
+            return "InvalidValidityEnd"
+        k.valid_until = since
+        return None
+
+    def check_key(self, key: str, code: str, now: int) -> str | None:
+        k = self.keys.get(key)
+        if k is None:
+            return "UnknownAuthority"
+        if k.participant != code:
+            return "NotAuthorityOf"
+        p = self.participant(code)
+        if p.standing == WITHDRAWN:
+            return "ParticipantNotAdmitted"
+        if k.admission != p.admissions:
+            return "AuthorityLapsed"
+        if not k.valid_from <= now < k.valid_until:
+            return "AuthorityNotValid"
+        return None
+
+    @staticmethod
+    def in_force(period: tuple[int, int], now: int) -> bool:
+        since, until = period
+        return since != 0 and since <= now and (until == 0 or now < until)
+
+    # ------------------------------------------------------------------ certificates
+
+    def issue(
+        self,
+        key: str,
+        number: str,
+        importing: str,
+        origins: tuple[str, ...],
+        holder: str,
+        expires: int,
+        now: int,
+    ) -> str | None:
+        exporting = number[:2]
+        if number in self.certs:
+            return "CertificateExists"
+        if expires <= now:
+            return "InvalidExpiry"
+        refused = self.check_key(key, exporting, now)
+        if refused:
+            return refused
+        if exporting == importing:
+            return "SameParticipant"
+        exporter, importer = self.participant(exporting), self.participant(importing)
+        if exporter.standing != ADMITTED:
+            return "ParticipantNotAdmitted"
+        only_zones = self.in_force(exporter.exports, now)
+        if only_zones and not exporter.zones:
+            return "ExportsBarred"
+        if importer.standing != ADMITTED:
+            return "ParticipantNotAdmitted"
+        if self.in_force(importer.imports, now):
+            return "ImportsBarred"
+        for i, origin in enumerate(origins):
+            if origin in origins[:i]:
+                return "DuplicateOrigin"
+            source = self.participant(origin[:2])
+            if source.standing == NONE:
+                return "InvalidOrigin"
+            if self.in_force(source.exports, now) and origin not in source.zones:
+                return "OriginEmbargoed"
+            if only_zones and origin not in exporter.zones:
+                return "ExportsLimitedToZones"
+        self.certs[number] = Cert(holder, key, exporting, importing, now, expires)
+        return None
+
+    def status(self, number: str, now: int) -> int:
+        cert = self.certs[number]
+        if cert.status == ISSUED and now >= cert.expires_at:
+            return EXPIRED
+        return cert.status
+
+    def confirm(self, key: str, number: str, now: int) -> str | None:
+        if number not in self.certs:
+            return "UnknownCertificate"
+        if self.status(number, now) != ISSUED:
+            return "CertificateNotPending"
+        cert = self.certs[number]
+        refused = self.check_key(key, cert.importing, now)
+        if refused:
+            return refused
+        cert.status = CONFIRMED
+        return None
+
+    def void(self, key: str, number: str, now: int) -> str | None:
+        if number not in self.certs:
+            return "UnknownCertificate"
+        cert = self.certs[number]
+        if cert.status == VOIDED:
+            return "CertificateAlreadyVoided"
+        refused = self.check_key(key, cert.exporting, now)
+        if refused:
+            return refused
+        cert.status = VOIDED
+        return None
+
+    def issuer_valid(self, number: str) -> bool:
+        cert = self.certs[number]
+        return self.keys[cert.issuer].valid_until > cert.issued_at
