@@ -6,6 +6,8 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {IKPCertificates} from "./interfaces/IKPCertificates.sol";
@@ -33,8 +35,17 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 ///
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
-contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Errors {
+contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Errors, EIP712 {
     using Strings for uint256;
+
+    /// @notice EIP-712 type of an off-line issue: the `Issue` fields and a deadline.
+    bytes32 public constant ISSUE_TYPEHASH = keccak256(
+        "IssueCertificate(bytes32 number,address holder,bytes2 importing,bytes32[] origins,uint40 carats,"
+        "uint40 valueUsd,uint32 parcels,uint8 hsCode,uint40 expiresAt,bytes32 document,uint256 deadline)"
+    );
+
+    /// @notice EIP-712 type of an off-line confirmation of receipt.
+    bytes32 public constant CONFIRM_TYPEHASH = keccak256("ConfirmReceipt(uint256 tokenId,uint256 deadline)");
 
     struct Record {
         uint96 holderKey;
@@ -57,7 +68,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     mapping(uint256 tokenId => Record) private _records;
     mapping(uint96 holderKey => Holder) private _holders;
 
-    constructor(IKPRegistry registry_) {
+    constructor(IKPRegistry registry_) EIP712("Kimberley Process Certificates", "1") {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
         _registry = registry_;
     }
@@ -66,7 +77,24 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
 
     /// @inheritdoc IKPCertificates
     function issue(Issue calldata cert) external returns (uint256 tokenId) {
-        return _issue(cert);
+        return _issue(cert, msg.sender);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function issueWithSignature(Issue calldata cert, address authority, uint256 deadline, bytes calldata signature)
+        external
+        returns (uint256 tokenId)
+    {
+        _requireSignature(authority, _hashIssue(cert, deadline), deadline, signature);
+        return _issue(cert, authority);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function confirmReceiptWithSignature(uint256 tokenId, address authority, uint256 deadline, bytes calldata signature)
+        external
+    {
+        _requireSignature(authority, keccak256(abi.encode(CONFIRM_TYPEHASH, tokenId, deadline)), deadline, signature);
+        _confirm(tokenId, authority);
     }
 
     /// @inheritdoc IKPCertificates
@@ -74,19 +102,13 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         if (certs.length == 0) revert EmptyBatch();
         tokenIds = new uint256[](certs.length);
         for (uint256 i; i < certs.length; ++i) {
-            tokenIds[i] = _issue(certs[i]);
+            tokenIds[i] = _issue(certs[i], msg.sender);
         }
     }
 
     /// @inheritdoc IKPCertificates
     function confirmReceipt(uint256 tokenId) external {
-        Record storage r = _existing(tokenId);
-        Status status = _statusOf(r);
-        if (status != Status.Issued) revert CertificateNotPending(tokenId, status);
-        bytes2 importing = r.importing;
-        _registry.checkAuthority(msg.sender, importing);
-        r.status = Status.Confirmed;
-        emit ReceiptConfirmed(tokenId, importing, msg.sender);
+        _confirm(tokenId, msg.sender);
     }
 
     /// @inheritdoc IKPCertificates
@@ -241,7 +263,40 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
 
     // ------------------------------------------------------------------ internals
 
-    function _issue(Issue calldata cert) private returns (uint256 tokenId) {
+    function _confirm(uint256 tokenId, address authority) private {
+        Record storage r = _existing(tokenId);
+        Status status = _statusOf(r);
+        if (status != Status.Issued) revert CertificateNotPending(tokenId, status);
+        bytes2 importing = r.importing;
+        _registry.checkAuthority(authority, importing);
+        r.status = Status.Confirmed;
+        emit ReceiptConfirmed(tokenId, importing, authority);
+    }
+
+    /// @dev The EIP-712 struct hash of an `IssueCertificate`: its type hash and the fields as 32-byte
+    /// words, the origins as the hash of their concatenation (encoded in two halves for the stack).
+    function _hashIssue(Issue calldata cert, uint256 deadline) private pure returns (bytes32) {
+        bytes memory head = abi.encode(
+            ISSUE_TYPEHASH, cert.number, cert.holder, cert.importing, keccak256(abi.encodePacked(cert.origins))
+        );
+        bytes memory tail =
+            abi.encode(cert.carats, cert.valueUsd, cert.parcels, cert.hsCode, cert.expiresAt, cert.document, deadline);
+        return keccak256(bytes.concat(head, tail));
+    }
+
+    /// @dev `authority` signed `structHash` (EIP-712, this contract's domain), and `deadline` has not
+    /// passed. Contract wallets (ERC-1271, such as a multisig) can sign too.
+    function _requireSignature(address authority, bytes32 structHash, uint256 deadline, bytes calldata signature)
+        private
+        view
+    {
+        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
+        if (!SignatureChecker.isValidSignatureNow(authority, _hashTypedDataV4(structHash), signature)) {
+            revert InvalidSignature(authority);
+        }
+    }
+
+    function _issue(Issue calldata cert, address issuer) private returns (uint256 tokenId) {
         bytes32 number = cert.number;
         _requireNumber(number);
         tokenId = uint256(number);
@@ -258,7 +313,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         }
         if (cert.document == 0) revert MissingDocumentCommitment(tokenId);
         bytes2 exporting = bytes2(number);
-        uint16 issuerIndex = _registry.checkIssue(msg.sender, exporting, cert.importing, cert.origins);
+        uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, cert.origins);
 
         _records[tokenId] = Record({
             holderKey: _addToHolder(holder),
@@ -272,7 +327,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         });
         emit Transfer(address(0), holder, tokenId);
         emit Locked(tokenId);
-        _emitIssued(tokenId, exporting, cert);
+        _emitIssued(tokenId, exporting, cert, issuer);
     }
 
     /// @dev Count one more certificate for `holder`, registering it on its first; returns its key.
@@ -289,12 +344,12 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return uint96(uint160(holder));
     }
 
-    function _emitIssued(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
+    function _emitIssued(uint256 tokenId, bytes2 exporting, Issue calldata cert, address issuer) private {
         emit CertificateIssued(
             tokenId,
             exporting,
             cert.importing,
-            msg.sender,
+            issuer,
             cert.origins,
             cert.carats,
             cert.valueUsd,

@@ -31,6 +31,7 @@ _TIME_NAMES = {
     "earliest",
     "requested",
     "expiresAt",
+    "deadline",
     "now",
     "disabledFrom",
 }
@@ -180,6 +181,6 @@ def _readable(name: str, abi_type: str, value: Any) -> Any:
         return to_checksum_address(value)
     if name in _ENUMS and abi_type == "uint8" and value < len(_ENUMS[name]):
         return _ENUMS[name][value]
-    if name in _TIME_NAMES and abi_type == "uint40":
+    if name in _TIME_NAMES and abi_type in ("uint40", "uint256"):
         return timestamp(value)
     return value

@@ -141,12 +141,13 @@ class Sender:
             delay = min(max(delay * 2, 0.002), 0.5)
 
     def _explain_failure(self, to: str | None, data: bytes, gas: int, receipt: TxReceipt) -> None:
-        """Replay a failed transaction as a call on the state it ran against, to learn why."""
+        """Replay a failed transaction as a call in the block it failed in (same time; its own effects
+        were reverted), to learn why."""
         call: dict[str, Any] = {"from": self.address, "data": data, "gas": gas}
         if to:
             call["to"] = to
         try:
-            self.w3.eth.call(call, receipt["blockNumber"] - 1)  # type: ignore[arg-type]
+            self.w3.eth.call(call, receipt["blockNumber"])  # type: ignore[arg-type]
         except Exception as error:
             raise _refusal(error) from None
         ran_out = receipt["gasUsed"] >= gas

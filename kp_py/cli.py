@@ -25,8 +25,8 @@ import click
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 
-from kp_py import files, keys
-from kp_py._abi import VOID_REASONS
+from kp_py import files, keys, offline
+from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
 from kp_py.errors import OPEN_END, KPError
@@ -754,6 +754,169 @@ def _read_shown(path: Path) -> IssuedDocument | Document:
     if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
         return IssuedDocument.from_json(raw)
     return files.read_document(path)
+
+
+# ---------------------------------------------------------------------- keys kept off line
+
+
+@main.group()
+def sign() -> None:
+    """Sign an issue or a confirmation of receipt off line (EIP-712), for another machine to submit
+    with `kp submit`. With --chain-id and --contract it needs no network at all."""
+
+
+def _duration(text: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+    try:
+        if text[-1:] in units:
+            return int(text[:-1]) * units[text[-1]]
+        return int(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a duration like 3600, 30m, 24h or 7d", param_hint="--valid-for"
+        ) from None
+
+
+def _target(options: Options, chain_id: int | None, contract: str | None) -> tuple[int, str]:
+    if (chain_id is None) != (contract is None):
+        raise click.UsageError("give both --chain-id and --contract, or neither (then they are looked up)")
+    if chain_id is not None and contract is not None:
+        return chain_id, _address(contract, "--contract")
+    kp = options.reader()
+    return kp.deployment.chain_id, kp.certificates.address
+
+
+def _explicit_signer(options: Options) -> LocalAccount:
+    if options.account is None and options.key_env is None and options.dev is None:
+        raise click.UsageError("signing off line needs the authority's key: --account NAME or --key-env VAR")
+    return options.signer()
+
+
+signing_options = [
+    click.option(
+        "--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the signed file."
+    ),
+    click.option("--valid-for", default="7d", show_default=True, help="How long the signature may be used."),
+    click.option(
+        "--chain-id", type=int, help="Chain of the deployment (with --contract: no network needed)."
+    ),
+    click.option("--contract", help="Address of the certificate contract."),
+]
+
+
+def _signing(fn: F) -> F:
+    for option in reversed(signing_options):
+        fn = option(fn)
+    return fn
+
+
+@sign.command("issue")
+@click.argument("path", metavar="FILE.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_signing
+@common
+def sign_issue(
+    options: Options, path: Path, out: Path | None, valid_for: str, chain_id: int | None, contract: str | None
+) -> None:
+    """Sign the issue of the certificate document FILE.json; writes FILE.signed.json."""
+    signer = _explicit_signer(options)
+    document = files.read_document(path)
+    chain, address = _target(options, chain_id, contract)
+    signed = offline.sign_issue(
+        signer, document, chain_id=chain, contract=address, valid_for=_duration(valid_for)
+    )
+    target = out or path.with_name(path.stem + ".signed.json")
+    target.write_text(signed.to_json() + "\n", encoding="utf-8")
+    data = {
+        "number": document.number,
+        "authority": signer.address,
+        "deadline": signed.deadline,
+        "file": str(target),
+    }
+    _emit(
+        options,
+        data,
+        f"{document.number} signed by {signer.address}, valid until {_when(_utc(signed.deadline))}: {target}",
+    )
+
+
+@sign.command("confirm")
+@click.argument("number")
+@_signing
+@common
+def sign_confirm(
+    options: Options,
+    number: str,
+    out: Path | None,
+    valid_for: str,
+    chain_id: int | None,
+    contract: str | None,
+) -> None:
+    """Sign the confirmation of receipt of certificate NUMBER; writes NUMBER.confirmation.json."""
+    signer = _explicit_signer(options)
+    chain, address = _target(options, chain_id, contract)
+    token_id = number_to_token_id(number) if not number.isdigit() else int(number)
+    signed = offline.sign_confirmation(
+        signer, token_id, chain_id=chain, contract=address, valid_for=_duration(valid_for)
+    )
+    target = out or Path(f"{token_id_to_number(token_id)}.confirmation.json")
+    target.write_text(signed.to_json() + "\n", encoding="utf-8")
+    data = {"number": token_id_to_number(token_id), "authority": signer.address, "deadline": signed.deadline,
+            "file": str(target)}  # fmt: skip
+    _emit(options, data, f"receipt of {data['number']} signed by {signer.address}: {target}")
+
+
+@main.command()
+@click.argument("paths", metavar="FILE.json...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
+@common
+def submit(options: Options, paths: tuple[Path, ...]) -> None:
+    """Submit signed issues and confirmations (from `kp sign`); this account relays and pays. An
+    issue writes FILE.issued.json beside its FILE.signed.json."""
+    kp = options.writer()
+    rows = []
+    for path in paths:
+        text = path.read_bytes()
+        kind = _kind(text)
+        if kind == "signed-issue/v1":
+            issued = kp.submit_issue(offline.SignedIssue.from_json(text))
+            output = path.with_name(
+                path.name.removesuffix(".signed.json").removesuffix(".json") + ".issued.json"
+            )
+            output.write_text(issued.to_json() + "\n", encoding="utf-8")
+            number, outcome, written, transaction = (
+                issued.document.number,
+                "issued",
+                str(output),
+                issued.transaction,
+            )
+        elif kind == "signed-confirmation/v1":
+            signed = offline.SignedConfirmation.from_json(text)
+            receipt = kp.submit_confirmation(signed)
+            number, outcome, written = token_id_to_number(signed.token_id), "confirmed", ""
+            transaction = "0x" + bytes(receipt["transactionHash"]).hex()
+        else:
+            _fail(f"{path}: not a file from `kp sign` (kp: {kind!r})")
+        row = {
+            "file": str(path),
+            "number": number,
+            "outcome": outcome,
+            "output": written,
+            "transaction": transaction,
+        }
+        rows.append(row)
+    _emit(options, rows, _table(rows, ["number", "outcome", "file", "output"]))
+
+
+def _kind(text: bytes) -> str | None:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return data.get("kp") if isinstance(data, dict) else None
+
+
+def _utc(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------------- accounts

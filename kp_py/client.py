@@ -61,6 +61,7 @@ from kp_py.document import (
     new_salts,
 )
 from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
+from kp_py.offline import SignedConfirmation, SignedIssue
 
 T = TypeVar("T")
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -73,6 +74,7 @@ ISSUE_GAS = 200_000
 BATCHED_ISSUE_GAS = 70_000
 ORIGIN_GAS = 80_000
 BATCH_GAS = 100_000
+SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
 BULK_READ = 500  # certificates per `certificates(...)` call
 
@@ -441,6 +443,34 @@ class KP:
         gas = BATCH_GAS + sum(_batched_issue_gas(document) for document, _ in salted)
         receipt = self._certify(encode_issues(args, batch=True), gas=gas, full_receipt=False)
         return [self._issued(document, salts, receipt) for document, salts in salted]
+
+    def submit_issue(self, signed: SignedIssue) -> IssuedDocument:
+        """Submit an issue an authority signed off line; this account only relays and pays."""
+        self._check_target(signed.chain_id, signed.contract)
+        data = encode_call(
+            "KPCertificates",
+            "issueWithSignature",
+            [signed.issue_args(), signed.authority, signed.deadline, signed.signature],
+        )
+        receipt = self._certify(data, gas=_issue_gas(signed.document) + SIGNATURE_GAS, full_receipt=False)
+        return self._issued(signed.document, signed.salts, receipt)
+
+    def submit_confirmation(self, signed: SignedConfirmation) -> TxReceipt:
+        """Submit a confirmation of receipt an authority signed off line."""
+        self._check_target(signed.chain_id, signed.contract)
+        data = encode_call(
+            "KPCertificates",
+            "confirmReceiptWithSignature",
+            [signed.token_id, signed.authority, signed.deadline, signed.signature],
+        )
+        return self._certify(data, gas=STATUS_GAS + SIGNATURE_GAS)
+
+    def _check_target(self, chain_id: int, contract: str) -> None:
+        if (chain_id, contract.lower()) != (self.deployment.chain_id, self.certificates.address.lower()):
+            raise KPError(
+                f"signed for contract {contract} on chain {chain_id}, not for this deployment "
+                f"({self.certificates.address} on chain {self.deployment.chain_id})"
+            )
 
     def confirm_receipt(self, number: str | int) -> TxReceipt:
         data = encode_call("KPCertificates", "confirmReceipt", [_token_id(number)])

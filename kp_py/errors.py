@@ -138,6 +138,11 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     "CertificateLocked": (Refused, "certificate {tokenId} is bound to its holder and cannot be transferred"),
     "ApprovalsDisabled": (Refused, "certificates cannot be delegated: {operator} cannot be approved"),
     "EmptyBatch": (Refused, "the batch is empty"),
+    "InvalidSignature": (
+        NotPermitted,
+        "the signature is not {authority}'s over this operation, contract and chain",
+    ),
+    "SignatureExpired": (Refused, "the signature was valid until {deadline}; it is now {now}"),
     "InvalidRegistry": (Refused, "{registry} is not a registry"),
     "ERC721NonexistentToken": (NotFound, "there is no certificate {tokenId}"),
     "ERC721InvalidOwner": (Refused, "{owner} cannot hold certificates"),

@@ -129,6 +129,10 @@ interface IKPCertificates {
     error ApprovalsDisabled(address operator);
     /// @notice The batch is empty.
     error EmptyBatch();
+    /// @notice The signature is not `authority`'s over this operation on this contract and chain.
+    error InvalidSignature(address authority);
+    /// @notice The signature was valid until `deadline`; it is now `now`.
+    error SignatureExpired(uint256 deadline, uint256 now);
     /// @notice The registry address cannot be zero.
     error InvalidRegistry(address registry);
 
@@ -140,6 +144,19 @@ interface IKPCertificates {
 
     /// @notice Issues several certificates in one transaction, all or none.
     function issueBatch(Issue[] calldata certs) external returns (uint256[] memory tokenIds);
+
+    /// @notice Issues `cert` on behalf of `authority`, who signed it off line (EIP-712, type
+    /// `IssueCertificate`, see `ISSUE_TYPEHASH`) until `deadline`; anyone may submit it and pay the gas.
+    /// The signature names the certificate number, so it can be used once, and the EIP-712 domain
+    /// names this contract and chain. `authority` must be a valid key of the exporter now.
+    function issueWithSignature(Issue calldata cert, address authority, uint256 deadline, bytes calldata signature)
+        external
+        returns (uint256 tokenId);
+
+    /// @notice Confirms receipt on behalf of `authority`, who signed it off line (EIP-712, type
+    /// `ConfirmReceipt`) until `deadline`; anyone may submit it.
+    function confirmReceiptWithSignature(uint256 tokenId, address authority, uint256 deadline, bytes calldata signature)
+        external;
 
     /// @notice Confirms receipt of an issued, unexpired certificate; the caller must be a valid authority
     /// of its importing participant. Receipt is a fact about the shipment: it is recorded even for a
