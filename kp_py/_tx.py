@@ -31,9 +31,10 @@ GAS_MARGIN_PERCENT = 125
 class Sender:
     """Signs locally and sends transactions for ``account``; refusals come back as ``KPError``s."""
 
-    def __init__(self, w3: Web3, account: LocalAccount) -> None:
+    def __init__(self, w3: Web3, account: LocalAccount, *, confirmations: int = 1) -> None:
         self.w3 = w3
         self.account = account
+        self.confirmations = confirmations
         self.address = account.address
         self._key = PrivateKey(bytes(account.key))
         self._chain_id: int | None = None
@@ -106,24 +107,50 @@ class Sender:
         return estimate * GAS_MARGIN_PERCENT // 100
 
     def _submit(self, to: str | None, data: bytes, gas: int) -> TxReceipt:
+        """Sign with the next nonce and send. If sending fails, the transaction may still have reached
+        the node (an answer lost on the way back, a retried request): then it is only waited for,
+        never signed again with another nonce, so one operation is never sent twice."""
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
         raw = self.sign(to, data, gas, self._nonce)
+        tx_hash = keccak(raw)
         try:
-            tx_hash = self.w3.eth.send_raw_transaction(raw)
-        except Exception as error:  # nodes and eth-tester report a stale nonce differently
-            if "nonce" not in str(error).lower():
-                if isinstance(error, Web3RPCError):
-                    raise KPError(f"the node refused the transaction: {_message(error)}") from None
-                raise
-            # Another process used this account: count again from the node and retry once.
-            self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
-            tx_hash = self.w3.eth.send_raw_transaction(self.sign(to, data, gas, self._nonce))
+            self.w3.eth.send_raw_transaction(raw)
+        except Exception as error:  # nodes and eth-tester word these differently
+            if not self._known(tx_hash):
+                if "nonce" not in str(error).lower():
+                    if isinstance(error, Web3RPCError):
+                        raise KPError(f"the node refused the transaction: {_message(error)}") from None
+                    raise
+                # The nonce was used by another process with this key (our transaction is not
+                # there): count again from the node and sign again, once.
+                self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
+                raw = self.sign(to, data, gas, self._nonce)
+                tx_hash = keccak(raw)
+                self.w3.eth.send_raw_transaction(raw)
         self._nonce += 1
         receipt = self._wait(tx_hash)
         if receipt["status"] != 1:
             self._explain_failure(to, data, gas, receipt)
+        if self.confirmations > 1:
+            self._await_confirmations(receipt["blockNumber"])
         return receipt
+
+    def _known(self, tx_hash: bytes) -> bool:
+        """Whether the node has the transaction, pending or mined."""
+        try:
+            found = self.w3.provider.make_request("eth_getTransactionByHash", ["0x" + tx_hash.hex()])  # type: ignore[arg-type]
+        except Exception:
+            return False
+        return bool(found.get("result"))
+
+    def _await_confirmations(self, block: int, timeout: float = 3600.0) -> None:
+        """Wait until ``block`` is ``confirmations`` deep (1: mined)."""
+        deadline = time.monotonic() + timeout
+        while self.w3.eth.block_number < block + self.confirmations - 1:
+            if time.monotonic() > deadline:
+                raise KPError(f"block {block} did not reach {self.confirmations} confirmations in time")
+            time.sleep(0.5)
 
     def _wait(self, tx_hash: bytes, timeout: float = 300.0) -> TxReceipt:
         """The receipt's status, block, gas used, hash and contract address, read raw."""

@@ -55,6 +55,7 @@ class Options:
     json: bool
     home: Path
     deployments: Path | None
+    confirmations: int = 1
 
     @property
     def local(self) -> bool:
@@ -78,7 +79,9 @@ class Options:
 
     def reader(self) -> KP:
         """The deployment, read only."""
-        return connect(self.rpc_url, home=self.home, deployments=self.deployments)
+        return connect(
+            self.rpc_url, home=self.home, deployments=self.deployments, confirmations=self.confirmations
+        )
 
     def writer(self) -> KP:
         """The deployment, signing with the chosen key."""
@@ -90,6 +93,8 @@ def common(fn: F) -> F:
     """Add the options every command accepts, and turn expected errors into one line and exit 2."""
 
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+    @click.option("--confirmations", type=click.IntRange(1), default=1, envvar="KP_CONFIRMATIONS",
+                  help="Blocks a transaction must be deep before it counts as done [default: 1].")  # fmt: skip
     @click.option(
         "--deployments",
         type=click.Path(dir_okay=False, path_type=Path),
@@ -120,9 +125,10 @@ def common(fn: F) -> F:
         home: Path,
         deployments: Path | None,
         as_json: bool,
+        confirmations: int,
         **kwargs: Any,
     ) -> Any:
-        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments)
+        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations)
         if dev is not None and rpc_url is not None:
             raise click.UsageError("--dev signs with a well-known development key: local node only")
         with _expected_errors():

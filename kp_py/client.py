@@ -310,13 +310,16 @@ class KP:
         account: LocalAccount | None = None,
         *,
         preflight: bool = False,
+        confirmations: int = 1,
     ) -> None:
         """``preflight``: simulate certificate transactions before sending them (one more round trip
-        each, and no gas spent on a refusal); registry transactions are always simulated."""
+        each, and no gas spent on a refusal); registry transactions are always simulated.
+        ``confirmations``: how deep a transaction's block must be before it counts as done."""
         self.w3 = w3
         self.deployment = deployment
         self.account = account
         self.preflight = preflight
+        self.confirmations = confirmations
         self._signer: Sender | None = None
         self.registry: Contract = w3.eth.contract(
             address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
@@ -350,7 +353,9 @@ class KP:
 
     def with_account(self, account: LocalAccount) -> KP:
         """The same deployment, signing as ``account``."""
-        return KP(self.w3, self.deployment, account, preflight=self.preflight)
+        return KP(
+            self.w3, self.deployment, account, preflight=self.preflight, confirmations=self.confirmations
+        )
 
     # ------------------------------------------------------------------ Chair
 
@@ -751,7 +756,7 @@ class KP:
         if self._signer is None:
             if self.account is None:
                 raise KPError("this operation needs an account to sign with")
-            self._signer = Sender(self.w3, self.account)
+            self._signer = Sender(self.w3, self.account, confirmations=self.confirmations)
         return self._signer
 
     def _view_call(self, name: str, args: list[Any]) -> bytes:

@@ -18,16 +18,24 @@ import os
 from pathlib import Path
 from typing import Any
 
+import requests
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.providers.rpc.utils import ExceptionRetryConfiguration
 
 from kp_py.client import KP, Deployment
 from kp_py.errors import KPError
 from kp_py.node import LocalNode
 
 DEFAULT_HOME = Path(".kp")
+# Timeouts, refused connections and HTTP errors (a rate limit's 429, a restarting node's 502) are
+# retried with exponential backoff, about 30 s in all. Sending a raw transaction again is safe:
+# the same bytes are the same transaction.
+RETRIES = ExceptionRetryConfiguration(
+    errors=(requests.ConnectionError, requests.HTTPError, requests.Timeout), retries=8, backoff_factor=0.125
+)
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
 
 
@@ -44,7 +52,9 @@ def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
                 f"no local node is running for {home}/: run `kp node start`, or give --rpc-url"
             )
         rpc_url = str(status["url"])
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+    w3 = Web3(
+        Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}, exception_retry_configuration=RETRIES)
+    )
     # Proof-of-authority chains (some testnets, private networks) carry extra data in headers.
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
@@ -105,9 +115,13 @@ def connect(
     account: LocalAccount | None = None,
     home: Path = DEFAULT_HOME,
     deployments: Path | None = None,
+    confirmations: int = 1,
 ) -> KP:
-    """Connect to ``rpc_url`` (default: the local node of ``home``) and its kp deployment."""
-    return attach(web3_for(rpc_url, home), account=account, home=home, deployments=deployments)
+    """Connect to ``rpc_url`` (default: the local node of ``home``) and its kp deployment;
+    transactions count as done ``confirmations`` blocks deep."""
+    kp = attach(web3_for(rpc_url, home), account=account, home=home, deployments=deployments)
+    kp.confirmations = confirmations
+    return kp
 
 
 def attach(

@@ -1,0 +1,172 @@
+"""RPC faults during issuance: rate limits (HTTP 429), answers lost after the node acted, a node
+that goes away and comes back. Everything is retried with backoff, every certificate is issued
+once, and no operation is ever sent twice with different nonces."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from kp_py import KP, Document
+from kp_py.keys import dev_account
+from kp_py.network import web3_for
+from kp_py.node import LocalNode
+from tests.conftest import document_data
+
+pytestmark = [pytest.mark.anvil, pytest.mark.slow]
+
+
+class FlakyProxy(ThreadingHTTPServer):
+    """Forwards JSON-RPC to the node, and misbehaves on purpose: every 4th request gets HTTP 429
+    without reaching the node; every 3rd transaction is forwarded but its answer is lost (the
+    connection is closed); while ``down`` is set, everything gets 502."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.upstream = upstream
+        self.count = 0
+        self.sends = 0
+        self.down = False
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FlakyProxy
+
+    def log_message(self, *args: object) -> None:  # quiet
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with self.server.lock:
+            self.server.count += 1
+            count = self.server.count
+            sending = b"eth_sendRawTransaction" in body
+            if sending:
+                self.server.sends += 1
+            sends = self.server.sends
+        if self.server.down:
+            return self._answer(502, b"node restarting")
+        if count % 4 == 0 and not sending:
+            return self._answer(429, b"rate limited")
+        request = urllib.request.Request(self.server.upstream, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = response.read()
+        if sending and sends % 3 == 0:
+            self.close_connection = True  # the node took it; its answer never arrives
+            return
+        self._answer(200, answer)
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def node(tmp_path):
+    local = LocalNode(tmp_path / ".kp", port=free_port())
+    local.start()
+    yield local
+    local.stop()
+
+
+def deploy(url: str) -> KP:
+    kp = KP.deploy(web3_for(url), dev_account(0))
+    kp.admit("AE", "United Arab Emirates")
+    kp.admit("BW", "Botswana")
+    kp.add_authority(dev_account(1).address, "AE")
+    return kp
+
+
+def documents(count: int) -> list[Document]:
+    return [
+        Document.from_dict(document_data(holder=dev_account(5).address, number=f"AE-F-{i}"))
+        for i in range(count)
+    ]
+
+
+def test_rate_limits_and_lost_answers(node):
+    status = node.status()
+    assert status is not None
+    proxy = FlakyProxy(str(status["url"]))
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        kp = deploy(proxy.url)
+        officer = kp.with_account(dev_account(1))
+        w3 = web3_for(str(status["url"]))  # straight to the node, to check the outcome
+        start_nonce = w3.eth.get_transaction_count(dev_account(1).address)
+        for document in documents(12):
+            officer.issue(document)
+        assert proxy.sends > 12 and proxy.count > 40  # the faults really happened: sends were retried
+        assert (
+            w3.eth.get_transaction_count(dev_account(1).address) == start_nonce + 12
+        )  # one transaction each
+        assert sorted(c.number for c in KP(w3, kp.deployment).list_certificates()) == sorted(
+            f"AE-F-{i}" for i in range(12)
+        )
+    finally:
+        proxy.shutdown()
+
+
+def test_the_node_restarts_mid_batch(node):
+    status = node.status()
+    assert status is not None
+    url = str(status["url"])
+    kp = deploy(url)
+    officer = kp.with_account(dev_account(1))
+    start_nonce = kp.w3.eth.get_transaction_count(dev_account(1).address)
+    docs = documents(16)
+
+    def restart() -> None:
+        time.sleep(0.3)
+        node.stop()  # SIGTERM: anvil saves its chain
+        time.sleep(0.5)
+        node.start()
+
+    restarter = threading.Thread(target=restart)
+    restarter.start()
+    for document in docs:
+        officer.issue(document)
+    restarter.join()
+    assert node.status() is not None and json.loads(Path(node.info_file).read_text())["url"] == url
+    w3 = web3_for(url)
+    assert w3.eth.get_transaction_count(dev_account(1).address) == start_nonce + 16
+    assert len(KP(w3, kp.deployment).list_certificates()) == 16
+
+
+def test_waiting_for_confirmations(node):
+    status = node.status()
+    assert status is not None
+    kp = deploy(str(status["url"]))
+    officer = KP(kp.w3, kp.deployment, dev_account(1), confirmations=3)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (officer.issue(documents(1)[0]), done.set()))
+    worker.start()
+    time.sleep(0.5)
+    assert not done.is_set()  # mined, but only one block deep
+    for _ in range(2):
+        kp.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+    worker.join(timeout=10)
+    assert done.is_set()
