@@ -93,8 +93,13 @@ def common(fn: F) -> F:
     """Add the options every command accepts, and turn expected errors into one line and exit 2."""
 
     @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
-    @click.option("--confirmations", type=click.IntRange(1), default=1, envvar="KP_CONFIRMATIONS",
-                  help="Blocks a transaction must be deep before it counts as done [default: 1].")  # fmt: skip
+    @click.option(
+        "--confirmations",
+        type=click.IntRange(1),
+        default=1,
+        envvar="KP_CONFIRMATIONS",
+        help="Blocks a transaction must be deep before it counts as done [default: 1].",
+    )
     @click.option(
         "--deployments",
         type=click.Path(dir_okay=False, path_type=Path),
