@@ -83,9 +83,12 @@ def issue_files(
     batch_size: int = 50,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
-    """Issue the documents in ``paths`` in batches, exactly once each across re-runs."""
+    """Issue the documents in ``paths`` in batches, exactly once each across re-runs. Each batch is
+    simulated before it is sent (one round trip per batch), so a refusal (an unknown participant, an
+    embargo) sends nothing and costs no gas."""
     if batch_size < 1:
         raise KPError(f"batch size must be at least 1, not {batch_size}")
+    kp = KP(kp.w3, kp.deployment, kp.account, preflight=True, confirmations=kp.confirmations)
     results: list[FileResult] = []
     todo: list[tuple[Path, Document, Salts]] = []
     for path, document in read_documents(paths):

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from kp_py import IssuedDocument, connect
+from kp_py.node import LocalNode
 from tests.cli.conftest import HOLDER
 from tests.conftest import document_data
 
@@ -60,6 +61,7 @@ def test_sigkill_mid_batch_then_rerun_issues_each_exactly_once(kp, tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert kill_after <= len(issued_files(tmp_path)) < COUNT
+    assert LocalNode(kp.home).status() is not None  # the node outlives the killed command
     final = start(tmp_path, kp.home, paths)
     assert final.wait(timeout=120) == 0, final.stderr.read().decode() if final.stderr else ""
 

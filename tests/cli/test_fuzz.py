@@ -100,3 +100,23 @@ def test_the_cli_refuses_a_huge_file(kp, node_web3, tmp_path):
     block = node_web3.eth.block_number
     assert "a certificate document is at most 1 MB" in kp.refused("issue", str(path), "--dev", "1")
     assert node_web3.eth.block_number == block
+
+
+@pytest.mark.anvil
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"importing": "ZZ"}, "kp: ZZ is not in good standing (it is none)"),
+        ({"origins": ["ZZ"]}, "kp: origin 'ZZ' is not CODE or CODE/zone of a KP participant"),
+        (
+            {"number": "TW-1", "exporting": "TW"},
+            "kp: 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 is a key of AE, not of TW",
+        ),
+    ],
+)
+def test_unknown_codes_are_refused_before_anything_is_sent(kp, node_web3, tmp_path, changes, message):
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps(document_data(holder=HOLDER, **changes)))
+    block = node_web3.eth.block_number
+    assert kp.refused("issue", str(path), "--dev", "1") == message
+    assert node_web3.eth.block_number == block  # simulated, refused, never sent
