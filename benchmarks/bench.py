@@ -23,7 +23,6 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from kp_py._abi import encode_call, encode_deploy
 from kp_py._build import compile_contracts
 from kp_py._tx import Sender
 from kp_py.document import commitment, new_salts
+from kp_py.examples import example_document
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
 
@@ -70,25 +70,8 @@ def median_of(measure: Callable[[], float], repeats: int = REPEATS) -> float:
     return statistics.median(measure() for _ in range(repeats))
 
 
-def document(number: str, holder: str, origins: tuple[str, ...] = ("BW",)) -> Document:
-    today = date.today()
-    return Document.from_dict(
-        {
-            "number": number,
-            "exporting": "AE",
-            "importing": "BW",
-            "origins": list(origins),
-            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
-            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
-            "carats": "1250.50",
-            "value_usd": "3125000.00",
-            "parcels": 3,
-            "hs_code": "7102.31",
-            "issued": today.isoformat(),
-            "expires": (today + timedelta(days=60)).isoformat(),
-            "holder": holder,
-        }
-    )
+def document(number: str, holder: str) -> Document:
+    return Document.from_dict(example_document(holder, number=number))
 
 
 class Numbers:

@@ -9,35 +9,18 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 
 from web3 import Web3
 
 from kp_py import KP, Document
+from kp_py.examples import example_document
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
 
 
 def certificate(number: str, holder: str) -> Document:
-    today = date.today()
-    return Document.from_dict(
-        {
-            "number": number,
-            "exporting": "AE",
-            "importing": "BW",
-            "origins": ["BW"],
-            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
-            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
-            "carats": "1250.50",
-            "value_usd": "3125000.00",
-            "parcels": 3,
-            "hs_code": "7102.31",
-            "issued": today.isoformat(),
-            "expires": (today + timedelta(days=60)).isoformat(),
-            "holder": holder,
-        }
-    )
+    return Document.from_dict(example_document(holder, number=number))
 
 
 def main() -> int:

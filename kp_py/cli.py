@@ -30,6 +30,7 @@ from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
 from kp_py.errors import OPEN_END, KPError
+from kp_py.examples import example_document
 from kp_py.network import (
     DEFAULT_HOME,
     connect,
@@ -765,6 +766,19 @@ def _read_shown(path: Path) -> IssuedDocument | Document:
     if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
         return IssuedDocument.from_json(raw)
     return files.read_document(path)
+
+
+@main.command()
+@click.option("--holder", default="0x90F79bf6EB2c4f870365E785982E1f101E93b906", show_default=True,
+              help="The trader's wallet the certificate will be bound to.")  # fmt: skip
+@click.option("--number", default="AE-2024-000123", show_default=True, help="The certificate number.")
+def template(holder: str, number: str) -> None:
+    """Print an example certificate document to edit (`kp template > cert.json`)."""
+    click.echo(
+        json.dumps(
+            example_document(_address(holder, "--holder"), number=number), indent=2, ensure_ascii=False
+        )
+    )
 
 
 # ---------------------------------------------------------------------- keys kept off line

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument, KPError
+from kp_py.examples import example_document
 from kp_py.keys import dev_account
 from kp_py.network import record_deployment
 from kp_py.node import LocalNode
@@ -133,24 +134,7 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
 
 
 def certificate(number: str, *, holder: str, origins: list[str]) -> Document:
-    today = date.today()
-    return Document.from_dict(
-        {
-            "number": number,
-            "exporting": "AE",
-            "importing": "BW",
-            "origins": origins,
-            "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, JLT, Dubai"},
-            "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
-            "carats": "1250.50",
-            "value_usd": "3125000.00",
-            "parcels": 3,
-            "hs_code": "7102.31",
-            "issued": today.isoformat(),
-            "expires": (today + timedelta(days=60)).isoformat(),
-            "holder": holder,
-        }
-    )
+    return Document.from_dict(example_document(holder, number=number, origins=origins))
 
 
 def indent(text: str) -> str:

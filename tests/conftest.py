@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from kp_py._abi import artifact, ascii_bytes
 from kp_py._tx import Sender
 from kp_py.document import new_salts
 from kp_py.errors import ContractRevert
+from kp_py.examples import example_document
 
 # The ape tests run under `ape test` only (tests/test_ape.py drives them).
 collect_ignore = [] if os.environ.get("KP_APE_TEST") else ["ape"]
@@ -197,23 +197,7 @@ def token(number: str) -> int:
 
 def document_data(holder: str, **changes: Any) -> dict[str, Any]:
     """A valid AE -> BW certificate document, with ``changes`` applied."""
-    data: dict[str, Any] = {
-        "number": "AE-2024-000123",
-        "exporting": "AE",
-        "importing": "BW",
-        "origins": ["BW"],
-        "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
-        "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
-        "carats": "1250.50",
-        "value_usd": "3125000.00",
-        "parcels": 3,
-        "hs_code": "7102.31",
-        "issued": date.today().isoformat(),
-        "expires": (date.today() + timedelta(days=60)).isoformat(),
-        "holder": holder,
-    }
-    data.update(changes)
-    return data
+    return example_document(holder, **changes)
 
 
 @pytest.fixture
