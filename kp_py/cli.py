@@ -690,7 +690,8 @@ def show(options: Options, number: str) -> None:
     """Show certificate NUMBER (or a token id) as the chain holds it."""
     kp = options.reader()
     data = kp.certificate(number).to_dict()
-    data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address)
+    endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
+    data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address, rpc_url=endpoint)
     _emit(options, data, "\n".join(_certificate_lines(data)))
 
 

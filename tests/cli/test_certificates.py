@@ -35,6 +35,7 @@ def test_show(kp, three):
     data = kp.ok("show", "AE-2024-0", "--json").json()
     assert data["number"] == "AE-2024-0" and data["carats"] == "1250.50" and data["holder"] == HOLDER.address
     assert data["chain_id"] == 31337 and data["contract"].startswith("0x")
+    assert data["rpc_url"].startswith("http://127.0.0.1:")
     # By token id too.
     assert kp.ok("show", data["token_id"], "--json").json()["number"] == "AE-2024-0"
     assert "route        AE -> BW" in kp.ok("show", "AE-2024-0").out
