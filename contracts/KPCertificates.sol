@@ -5,13 +5,14 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {IKPCertificates} from "./interfaces/IKPCertificates.sol";
 import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
+import {CertificateArt} from "./libraries/CertificateArt.sol";
+import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 
 /// @title KPCertificates
 /// @notice Kimberley Process certificates: ERC-721 tokens locked to their holder for ever (ERC-5192).
@@ -35,7 +36,7 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 ///
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
-contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Errors, EIP712 {
+contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906, IERC721Errors, EIP712 {
     using Strings for uint256;
 
     /// @notice EIP-712 type of an off-line issue: the `Issue` fields and a deadline.
@@ -120,6 +121,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         _registry.checkAuthority(msg.sender, exporting);
         r.status = Status.Voided;
         emit CertificateVoided(tokenId, exporting, msg.sender, VoidReason(reason));
+        emit MetadataUpdate(tokenId);
     }
 
     // ------------------------------------------------------------------ views
@@ -171,7 +173,8 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     /// @inheritdoc IERC165
     function supportsInterface(bytes4 interfaceId) external pure returns (bool) {
         return interfaceId == type(IERC165).interfaceId || interfaceId == type(IERC721).interfaceId
-            || interfaceId == type(IERC721Metadata).interfaceId || interfaceId == type(IERC5192).interfaceId;
+            || interfaceId == type(IERC721Metadata).interfaceId || interfaceId == type(IERC5192).interfaceId
+            || interfaceId == bytes4(0x49064906); // ERC-4906: metadata updates
     }
 
     /// @inheritdoc IERC721
@@ -207,15 +210,20 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
     function tokenURI(uint256 tokenId) external view returns (string memory) {
         Record storage c = _records[tokenId];
         if (c.status == Status.None) revert ERC721NonexistentToken(tokenId);
-        string memory number = _numberOf(tokenId);
-        string memory route =
-            string.concat(_codeString(bytes2(bytes32(tokenId))), " to ", _codeString(c.importing));
-        bytes memory json = abi.encodePacked(
-            '{"name":"', number,
-            '","description":"Kimberley Process Certificate ', number, ", rough diamonds from ", route,
-            '.","attributes":[{"trait_type":"Route","value":"', route, '"},', _attributes(tokenId, c), "]}"
+        (string memory status, string memory colour) = _statusName(tokenId, c);
+        return CertificateArt.tokenURI(
+            CertificateArt.Card({
+                number: _numberOf(tokenId),
+                exporting: _codeString(bytes2(bytes32(tokenId))),
+                importing: _codeString(c.importing),
+                carats: c.carats,
+                hsCode: c.hsCode,
+                issuedAt: c.issuedAt,
+                expiresAt: c.expiresAt,
+                status: status,
+                colour: colour
+            })
         );
-        return string.concat("data:application/json;base64,", Base64.encode(json));
     }
 
     /// @inheritdoc IERC721
@@ -271,6 +279,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         _registry.checkAuthority(authority, importing);
         r.status = Status.Confirmed;
         emit ReceiptConfirmed(tokenId, importing, authority);
+        emit MetadataUpdate(tokenId);
     }
 
     /// @dev The EIP-712 struct hash of an `IssueCertificate`: its type hash and the fields as 32-byte
@@ -423,16 +432,6 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return c >= "A" && c <= "Z";
     }
 
-    function _attributes(uint256 tokenId, Record storage c) private view returns (bytes memory) {
-        return abi.encodePacked(
-            '{"trait_type":"Carats","value":"', _twoDecimals(c.carats),
-            '"},{"trait_type":"HS code","value":"7102.', uint256(c.hsCode).toString(),
-            '"},{"trait_type":"Status","value":"', _statusName(tokenId, c),
-            '"},{"display_type":"date","trait_type":"Issued","value":', uint256(c.issuedAt).toString(),
-            '},{"display_type":"date","trait_type":"Expires","value":', uint256(c.expiresAt).toString(), "}"
-        );
-    }
-
     function _numberOf(uint256 tokenId) private pure returns (string memory) {
         bytes32 number = bytes32(tokenId);
         uint256 length;
@@ -448,18 +447,14 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC721Er
         return string(abi.encodePacked(code));
     }
 
-    function _twoDecimals(uint256 hundredths) private pure returns (string memory) {
-        uint256 cents = hundredths % 100;
-        return string.concat((hundredths / 100).toString(), cents < 10 ? ".0" : ".", cents.toString());
-    }
-
-    function _statusName(uint256 tokenId, Record storage c) private view returns (string memory) {
+    /// @dev The status a person reads, and the colour of its band in the image.
+    function _statusName(uint256 tokenId, Record storage c) private view returns (string memory, string memory) {
         (, uint40 issuerUntil) = _issuer(tokenId, c);
-        if (issuerUntil <= c.issuedAt) return "Invalid: issuing key disabled";
+        if (issuerUntil <= c.issuedAt) return ("Invalid: issuing key disabled", "#a11d1d");
         Status status = _statusOf(c);
-        if (status == Status.Issued) return "Issued";
-        if (status == Status.Confirmed) return "Receipt confirmed";
-        if (status == Status.Voided) return "Voided";
-        return "Expired";
+        if (status == Status.Issued) return ("Issued", "#1f5f9a");
+        if (status == Status.Confirmed) return ("Receipt confirmed", "#1f7a3a");
+        if (status == Status.Voided) return ("Voided", "#a11d1d");
+        return ("Expired", "#6b6b6b");
     }
 }
