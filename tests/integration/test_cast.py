@@ -51,10 +51,9 @@ def test_cast_reads_the_token(minted, anvil):
 def test_cast_cannot_transfer_it(minted, anvil, anvil_accounts):
     kp, issued, holder = minted
     url = str(anvil.status()["url"])
-    result = cast(
-        "send", "--rpc-url", url, "--private-key", "0x" + holder.key.hex(), kp.certificates.address,
-        "transferFrom(address,address,uint256)", holder.address, anvil_accounts[4].address, str(issued.token_id),
-    )  # fmt: skip
+    key, to = "0x" + holder.key.hex(), anvil_accounts[4].address
+    transfer = ["transferFrom(address,address,uint256)", holder.address, to, str(issued.token_id)]
+    result = cast("send", "--rpc-url", url, "--private-key", key, kp.certificates.address, *transfer)
     assert result.returncode != 0
     assert (
         "CertificateLocked" in result.stderr
