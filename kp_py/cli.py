@@ -25,7 +25,7 @@ import click
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 
-from kp_py import files, keys, offline
+from kp_py import files, keys, offline, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
@@ -737,6 +737,53 @@ def list_(
         data,
         _table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"]),
     )
+
+
+@main.command("stats")
+@click.option("--period", type=click.Choice(stats.PERIODS), default="quarter", show_default=True)
+@click.option("--participant", metavar="CODE", help="Only this participant's rows.")
+@click.option("--since", help="Certificates issued at or after this time.")
+@click.option("--until", help="Certificates issued before this time.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write CSV here."
+)
+@click.option(
+    "--chart", "chart_path", type=click.Path(dir_okay=False, path_type=Path), help="Also draw a PNG."
+)
+@common
+def stats_command(
+    options: Options,
+    period: str,
+    participant: str | None,
+    since: str | None,
+    until: str | None,
+    csv_path: Path | None,
+    chart_path: Path | None,
+) -> None:
+    """KP statistics from the certificates: per participant and period, exported and imported,
+    per HS code and partner (voided certificates left out)."""
+    listed = options.reader().list_certificates(
+        since=parse_time(since, "--since") if since else None,
+        until=parse_time(until, "--until") if until else None,
+        progress=_progress("blocks scanned"),
+    )
+    rows = stats.statistics(listed, period, participant)
+    if csv_path:
+        csv_path.write_text(stats.to_csv(rows), encoding="utf-8")
+    if chart_path:
+        stats.chart(rows, chart_path)
+    data = [row.to_dict() for row in rows]
+    columns = [
+        "participant",
+        "period",
+        "direction",
+        "partner",
+        "hs_code",
+        "certificates",
+        "carats",
+        "value_usd",
+    ]
+    _emit(options, data, _table(data, columns))
 
 
 @main.command()
