@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,7 +25,7 @@ import click
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 
-from kp_py import files, keys, offline, stats
+from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
@@ -739,6 +739,38 @@ def list_(
     )
 
 
+@main.command("render")
+@click.argument("number")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+@click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The issued document, for the names and addresses kept off chain.")  # fmt: skip
+@click.option("--verify-url", default=render.DEFAULT_VERIFY_URL, show_default=True,
+              help="The verification page the QR code points to.")  # fmt: skip
+@common
+def render_command(
+    options: Options, number: str, pdf_path: Path, document: Path | None, verify_url: str
+) -> None:
+    """Draw certificate NUMBER as a printable PDF with a QR code to verify it."""
+    kp = options.reader()
+    certificate = kp.certificate(number)
+    issued = IssuedDocument.from_json(document.read_bytes()) if document else None
+    link = render.Link(
+        kp.deployment.chain_id, kp.certificates.address, certificate.token_id, certificate.commitment
+    )
+    render.render_pdf(
+        certificate,
+        pdf_path,
+        link=link,
+        verify_url=verify_url,
+        issued=issued,
+        exporting_name=kp.participant(certificate.exporting).name,
+        importing_name=kp.participant(certificate.importing).name,
+    )
+    data = {"number": certificate.number, "pdf": str(pdf_path), "link": link.url(verify_url)}
+    _emit(options, data, f"{certificate.number} drawn in {pdf_path}; its QR code: {data['link']}")
+
+
 @main.command("stats")
 @click.option("--period", type=click.Choice(stats.PERIODS), default="quarter", show_default=True)
 @click.option("--participant", metavar="CODE", help="Only this participant's rows.")
@@ -795,11 +827,31 @@ def stats_command(
 )
 @common
 def verify(options: Options, number: str, document: Path | None) -> None:
-    """Verify certificate NUMBER (or token id): exit 0 if genuine, 1 if not."""
+    """Verify certificate NUMBER (or a token id, or the link of its QR code): exit 0 if genuine, 1 if not."""
     shown: IssuedDocument | Document | None = None
     if document is not None:
         shown = _read_shown(document)
-    result = options.reader().verify(number, shown)
+    kp = options.reader()
+    if "://" in number:  # the link of a certificate's QR code
+        link = render.Link.parse(number)
+        if (link.chain_id, link.contract.lower()) != (
+            kp.deployment.chain_id,
+            kp.certificates.address.lower(),
+        ):
+            _fail(f"the link is for contract {link.contract} on chain {link.chain_id}, not this deployment")
+        result = kp.verify(link.token_id, shown)
+        if result.certificate is not None and result.certificate.commitment != link.commitment:
+            result = replace(
+                result,
+                genuine=False,
+                problems=(*result.problems, "document-mismatch"),
+                reasons=(
+                    *result.reasons,
+                    "the printed certificate names another document than the one on chain",
+                ),
+            )
+    else:
+        result = kp.verify(number, shown)
     _emit(options, result.to_dict(), result.summary())
     if not result.genuine:
         sys.exit(1)
