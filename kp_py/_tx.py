@@ -117,13 +117,20 @@ class Sender:
         try:
             self.w3.eth.send_raw_transaction(raw)
         except Exception as error:  # nodes and eth-tester word these differently
-            if not self._known(tx_hash):
+            known = self._known(tx_hash)
+            if known is None:
+                self._nonce = None  # count again next time: this nonce may or may not be used
+                raise KPError(
+                    f"could not tell whether transaction 0x{tx_hash.hex()} reached the node "
+                    f"({_message(error)}); look it up, or re-run: nothing is issued twice"
+                ) from None
+            if not known:
                 if "nonce" not in str(error).lower():
                     if isinstance(error, Web3RPCError):
                         raise KPError(f"the node refused the transaction: {_message(error)}") from None
                     raise
-                # The nonce was used by another process with this key (our transaction is not
-                # there): count again from the node and sign again, once.
+                # Not there, and the nonce was used by another process with this key: count
+                # again from the node and sign again, once.
                 self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
                 raw = self.sign(to, data, gas, self._nonce)
                 tx_hash = keccak(raw)
@@ -136,13 +143,19 @@ class Sender:
             self._await_confirmations(receipt["blockNumber"])
         return receipt
 
-    def _known(self, tx_hash: bytes) -> bool:
-        """Whether the node has the transaction, pending or mined."""
-        try:
-            found = self.w3.provider.make_request("eth_getTransactionByHash", ["0x" + tx_hash.hex()])  # type: ignore[arg-type]
-        except Exception:
-            return False
-        return bool(found.get("result"))
+    def _known(self, tx_hash: bytes, attempts: int = 3) -> bool | None:
+        """Whether the node has the transaction, pending or mined; None if it would not say. Asked
+        a few times: a load-balanced endpoint may answer from a backend that has not seen it yet."""
+        for attempt in range(attempts):
+            try:
+                found = self.w3.provider.make_request("eth_getTransactionByHash", ["0x" + tx_hash.hex()])  # type: ignore[arg-type]
+            except Exception:
+                found = {"error": {"code": 0, "message": "unreachable"}}
+            if found.get("result"):
+                return True
+            if attempt < attempts - 1:
+                time.sleep(0.3)
+        return None if "error" in found else False
 
     def _await_confirmations(self, block: int, timeout: float = 3600.0) -> None:
         """Wait until ``block`` is ``confirmations`` deep (1: mined)."""

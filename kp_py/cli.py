@@ -4,8 +4,8 @@ Every command takes, after its name, ``--rpc-url`` (default: the local node of `
 ``--account NAME`` (a keystore) or ``--key-env VAR`` (a private key in an environment variable) or,
 on the local node, ``--dev N`` (its development account N; 0 by default), and ``--json``.
 
-Exit codes: 0 success; 1 a certificate that ``verify`` finds not genuine; 2 bad usage or a refusal,
-with one line on standard error and no traceback.
+Exit codes: 0 success; 1 a certificate that ``verify`` finds not genuine; 2 bad usage, a refusal
+or a node that cannot answer, with one line on standard error and no traceback; 3 a bug in kp.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+import requests
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
+from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
@@ -149,10 +151,24 @@ def _expected_errors() -> Iterator[None]:
         yield
     except KPError as error:
         _fail(str(error))
+    except (Web3Exception, requests.RequestException) as error:  # the node or the network failed us
+        _fail(f"the node could not answer: {_first_line(error)}")
     except OSError as error:
         _fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
     except KeyboardInterrupt:
         _fail("interrupted")
+    except Exception as error:  # a bug: say so, distinctly from a refusal (2) or a forgery (1)
+        if os.environ.get("KP_DEBUG"):
+            raise
+        _fail(
+            f"internal error ({type(error).__name__}: {_first_line(error)}); run with KP_DEBUG=1 for details",
+            3,
+        )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error.args[0] if len(error.args) == 1 else error)
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -184,18 +200,25 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 
 def parse_time(text: str, option: str) -> int:
-    """``now``, Unix seconds, an ISO date (midnight UTC) or an ISO date and time."""
+    """``now``, Unix seconds (``@1732060800``, or ten digits or more), an ISO date (midnight UTC, also
+    written ``20241120``) or an ISO date and time. Eight digits are a date, never seconds: a
+    mistaken ``--from 20241120`` must not mean 1970."""
     if text == "now":
         return int(datetime.now(timezone.utc).timestamp())
-    if text.isdigit():
+    if text.startswith("@") and text[1:].isdigit():
+        return int(text[1:])
+    if text.isdigit() and len(text) >= 10:
         return int(text)
+    if text.isdigit() and len(text) == 8:
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text else None
         if moment is None:
             moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
     except ValueError:
         raise click.BadParameter(
-            f"{text!r} is not a date (2013-05-23), a time (2024-11-20T10:00Z), Unix seconds or 'now'",
+            f"{text!r} is not a date (2013-05-23), a time (2024-11-20T10:00Z), "
+            "Unix seconds (@1732060800) or 'now'",
             param_hint=option,
         ) from None
     if moment.tzinfo is None:
@@ -945,12 +968,15 @@ def sign_issue(
     """Sign the issue of the certificate document FILE.json; writes FILE.signed.json."""
     signer = _explicit_signer(options)
     document = files.read_document(path)
+    planned = out or path.with_name(path.stem + ".signed.json")
+    if planned.exists():
+        _fail(f"{planned} exists: it may already be submitted, and its salts would be lost; remove it first")
     chain, address = _target(options, chain_id, contract)
     signed = offline.sign_issue(
         signer, document, chain_id=chain, contract=address, valid_for=_duration(valid_for)
     )
     target = out or path.with_name(path.stem + ".signed.json")
-    target.write_text(signed.to_json() + "\n", encoding="utf-8")
+    files.write_secret(target, signed.to_json())
     data = {
         "number": document.number,
         "authority": signer.address,
@@ -983,7 +1009,7 @@ def sign_confirm(
     signed = offline.sign_confirmation(
         signer, token_id, chain_id=chain, contract=address, valid_for=_duration(valid_for)
     )
-    target = out or Path(f"{token_id_to_number(token_id)}.confirmation.json")
+    target = out or Path(f"{token_id_to_number(token_id).replace('/', '_')}.confirmation.json")
     target.write_text(signed.to_json() + "\n", encoding="utf-8")
     data = {"number": token_id_to_number(token_id), "authority": signer.address, "deadline": signed.deadline,
             "file": str(target)}  # fmt: skip
@@ -1003,17 +1029,14 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
         text = path.read_bytes()
         kind = _kind(text)
         if kind == "signed-issue/v1":
-            issued = kp.submit_issue(offline.SignedIssue.from_json(text))
-            output = path.with_name(
-                path.name.removesuffix(".signed.json").removesuffix(".json") + ".issued.json"
-            )
-            output.write_text(issued.to_json() + "\n", encoding="utf-8")
-            number, outcome, written, transaction = (
-                issued.document.number,
-                "issued",
-                str(output),
-                issued.transaction,
-            )
+            signed_issue = offline.SignedIssue.from_json(text)
+            recovered = kp.issued_document(signed_issue.document, signed_issue.salts)  # submitted before?
+            issued = recovered or kp.submit_issue(signed_issue)
+            stem = path.name.removesuffix(".signed.json").removesuffix(".json")
+            output = path.with_name(stem + ".issued.json")
+            files.write_secret(output, issued.to_json())
+            number, written, transaction = issued.document.number, str(output), issued.transaction
+            outcome = "recovered" if recovered else "issued"
         elif kind == "signed-confirmation/v1":
             signed = offline.SignedConfirmation.from_json(text)
             receipt = kp.submit_confirmation(signed)

@@ -393,14 +393,17 @@ class KP:
         admitted; suspend those whose status says so. Returns the codes it admitted."""
         admitted = []
         for row in read_participants(path):
-            if self.participant(row["code"]).standing != "none":
-                continue
-            self.admit(row["code"], row["name"])
-            if row["status"] in ("suspended", "self-suspended"):
-                self.suspend(row["code"], self_suspension=row["status"] == "self-suspended")
-            admitted.append(row["code"])
+            code, status = row["code"], row.get("status") or "active"
+            standing = self.participant(code).standing
+            if standing == "none":
+                self.admit(code, row["name"])
+                admitted.append(code)
+                standing = "admitted"
+            # Also finishes a suspension an interrupted earlier run did not get to.
+            if standing == "admitted" and status in ("suspended", "self-suspended"):
+                self.suspend(code, self_suspension=status == "self-suspended")
             if progress:
-                progress(row["code"])
+                progress(code)
         return admitted
 
     # ------------------------------------------------------------------ secretariat
@@ -958,6 +961,8 @@ def _iso(moment: datetime | str) -> str:
 
 
 def _code(code: str) -> bytes:
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or not code.isupper():
+        raise KPError(f"{code!r} is not a two-letter ISO 3166-1 code")
     return ascii_bytes(code, 2)
 
 
@@ -979,8 +984,10 @@ def _token_id(number: str | int) -> int:
     """A token id from a certificate number, a token id, or a token id written in decimal."""
     if isinstance(number, int):
         return number
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         return int(number)
+    if not number.isascii() or not 0 < len(number) <= 32:
+        raise KPError(f"{number!r} is not a certificate number (ASCII, 32 characters at most) or a token id")
     return number_to_token_id(number)
 
 

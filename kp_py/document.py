@@ -48,12 +48,13 @@ FIELDS = (
 )
 HS_CODES = {"7102.10": 10, "7102.21": 21, "7102.31": 31}
 MAX_ORIGINS = 8
+LAST_YEAR = 2105  # certificate times are stored in 32 bits: until 2106-02-07
 _UINT40 = 2**40 - 1
 
 _NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
 _CODE = re.compile(r"[A-Z]{2}")
 _ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
-_AMOUNT = re.compile(r"\d{1,13}\.\d{2}")
+_AMOUNT = re.compile(r"[0-9]{1,13}\.[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -308,11 +309,14 @@ def _hs_code(data: Mapping[str, Any]) -> str:
 def _date(data: Mapping[str, Any], field: str) -> date:
     value = _string(data, field)
     try:
-        if len(value) != 10:
+        if len(value) != 10 or value[4] != "-" or not value.replace("-", "").isascii():
             raise ValueError
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise DocumentError(field, f"{value!r} is not a date YYYY-MM-DD") from None
+    if parsed.year > LAST_YEAR:
+        raise DocumentError(field, f"{value} is after {LAST_YEAR}, the last year the chain can store")
+    return parsed
 
 
 def _holder(data: Mapping[str, Any]) -> str:

@@ -65,14 +65,31 @@ def read_document(path: Path) -> Document:
         raise DocumentError(error.field, error.problem, str(path)) from None
 
 
+GENERATED = (".issued.json", ".pending.json", ".signed.json", ".confirmation.json", ".tmp")
+
+
+def is_generated(path: Path) -> bool:
+    """Files kp writes beside the documents, which a ``*.json`` in the shell also picks up."""
+    return path.name.endswith(GENERATED)
+
+
 def read_documents(paths: Sequence[Path]) -> list[tuple[Path, Document]]:
-    """Validate every file before anything is sent; refuse a number given twice."""
-    documents = [(path, read_document(path)) for path in paths]
-    seen: dict[str, Path] = {}
+    """Validate every document file (the files kp writes beside them are skipped) before anything
+    is sent; refuse a number given twice, or two inputs that would share an output file."""
+    documents = [(path, read_document(path)) for path in paths if not is_generated(path)]
+    numbers: dict[str, Path] = {}
+    outputs: dict[Path, Path] = {}
     for path, document in documents:
-        if document.number in seen:
-            raise DocumentError("number", f"{document.number} is also in {seen[document.number]}", str(path))
-        seen[document.number] = path
+        if document.number in numbers:
+            raise DocumentError(
+                "number", f"{document.number} is also in {numbers[document.number]}", str(path)
+            )
+        numbers[document.number] = path
+        if issued_path(path) in outputs:
+            raise KPError(
+                f"{path} and {outputs[issued_path(path)]} would both be issued to {issued_path(path)}"
+            )
+        outputs[issued_path(path)] = path
     return documents
 
 
@@ -135,21 +152,29 @@ def _pending_salts(source: Path) -> Salts:
                 f"{pending} is damaged: check the chain for this number before removing it"
             ) from None
     salts = new_salts()
-    _write_atomically(pending, json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}}, indent=2))
+    write_secret(pending, json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}}, indent=2))
     return salts
 
 
 def _finish(source: Path, issued: IssuedDocument, outcome: str) -> FileResult:
     output = issued_path(source)
-    _write_atomically(output, issued.to_json())
+    write_secret(output, issued.to_json())
     pending_path(source).unlink(missing_ok=True)
     return FileResult(source, issued.document.number, outcome, output, issued.transaction)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_secret(path: Path, text: str) -> None:
+    """Write a file holding salts or keys: readable by its owner only, complete or not at all (a
+    temporary file, synced, renamed over the target, and the folder synced)."""
     temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     temporary.replace(path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

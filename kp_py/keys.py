@@ -71,6 +71,8 @@ def load_keystore(name: str, home: Path, password: str | None = None) -> LocalAc
         key = Account.decrypt(encrypted, secret)
     except ValueError:
         raise KeyLoadError(f"wrong password for keystore {path}") from None
+    except (KeyError, TypeError):
+        raise KeyLoadError(f"{path} is not a keystore file (fields missing)") from None
     account: LocalAccount = Account.from_key(key)
     return account
 
@@ -84,9 +86,12 @@ def create_keystore(
         raise KeyLoadError(f"keystore {path} already exists")
     account: LocalAccount = Account.from_key(private_key) if private_key else Account.create()
     secret = password if password is not None else _password(f"new password for {path.name}: ", confirm=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(Account.encrypt(account.key, secret)))
-    path.chmod(0o600)
+    if not secret:
+        raise KeyLoadError("a keystore needs a password")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(Account.encrypt(account.key, secret)))
     return path
 
 
