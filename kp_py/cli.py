@@ -157,6 +157,8 @@ def _expected_errors() -> Iterator[None]:
         _fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
     except KeyboardInterrupt:
         _fail("interrupted")
+    except click.ClickException:
+        raise  # usage errors: click prints them and exits 2
     except Exception as error:  # a bug: say so, distinctly from a refusal (2) or a forgery (1)
         if os.environ.get("KP_DEBUG"):
             raise
