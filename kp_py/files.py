@@ -115,6 +115,7 @@ def issue_files(
             if previous.document.number != document.number:
                 raise KPError(f"{output} is for {previous.document.number}, not {document.number}")
             results.append(FileResult(path, document.number, "already issued", output, previous.transaction))
+            pending_path(path).unlink(missing_ok=True)  # left by a crash between the two renames
             continue
         todo.append((path, document, _pending_salts(path)))
 
