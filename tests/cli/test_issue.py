@@ -93,3 +93,13 @@ def test_refused_by_the_contract(kp, write_document):
     assert line == "kp: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC is a key of BW, not of AE"
     usage = kp.refused("issue", "missing.json", *AE)
     assert usage.startswith("Usage: kp issue") and "File 'missing.json' does not exist" in usage
+
+
+def test_a_crash_between_writing_the_issued_file_and_removing_the_pending_one(kp, write_document):
+    path = write_document(number="AE-BETWEEN")
+    kp.ok("issue", str(path), *AE)
+    salts = json.loads((path.parent / "cert.issued.json").read_text())["salts"]
+    pending_path(path).write_text(json.dumps({"salts": salts}))  # the pending file outlived the crash
+    rows = kp.ok("issue", str(path), *AE, "--json").json()
+    assert rows[0]["outcome"] == "already issued"
+    assert not pending_path(path).exists()
