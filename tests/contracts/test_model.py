@@ -3,7 +3,8 @@ passing, run against the deployed contracts and against the plain-Python model i
 After every step the chain and the model agree on every participant, authority key and certificate
 (and no certificate ever changes holder).
 
-Profiles: `ci` (the default: quick) and `deep` (HYPOTHESIS_PROFILE=deep, for long runs).
+Profiles: `ci` (the default: about 40 s), `long` (HYPOTHESIS_PROFILE=long: about 7 minutes) and
+`deep` (HYPOTHESIS_PROFILE=deep: hours).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tests.conftest import Chain, document_data
 from tests.model import Model
 
 settings.register_profile("ci", max_examples=8, stateful_step_count=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+settings.register_profile("long", max_examples=40, stateful_step_count=50, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
 settings.register_profile("deep", max_examples=300, stateful_step_count=80, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
