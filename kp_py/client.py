@@ -20,7 +20,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -140,27 +140,8 @@ class Certificate:
     transaction: str
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready, amounts as decimal strings, times as ISO 8601."""
-        return {
-            "number": self.number,
-            "token_id": str(self.token_id),
-            "status": self.status,
-            "holder": self.holder,
-            "issuer": self.issuer,
-            "exporting": self.exporting,
-            "importing": self.importing,
-            "origins": list(self.origins),
-            "carats": _decimal(self.carats),
-            "value_usd": _decimal(self.value_usd),
-            "parcels": self.parcels,
-            "hs_code": self.hs_code,
-            "issued_at": _iso(self.issued_at),
-            "expires_at": _iso(timestamp(self.expires_at)),
-            "commitment": "0x" + self.commitment.hex(),
-            "issuer_valid_at_issue": self.issuer_valid_at_issue,
-            "block": self.block,
-            "transaction": self.transaction,
-        }
+        """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
+        return _record_json(self)
 
 
 @dataclass(frozen=True)
@@ -243,24 +224,8 @@ class Listed:
     issued_at: datetime | str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "token_id": str(self.token_id),
-            "status": self.status,
-            "exporting": self.exporting,
-            "importing": self.importing,
-            "holder": self.holder,
-            "issuer": self.issuer,
-            "origins": list(self.origins),
-            "carats": _decimal(self.carats),
-            "value_usd": _decimal(self.value_usd),
-            "parcels": self.parcels,
-            "hs_code": self.hs_code,
-            "issued_at": _iso(self.issued_at),
-            "expires_at": _iso(timestamp(self.expires_at)),
-            "block": self.block,
-            "transaction": self.transaction,
-        }
+        """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
+        return _record_json(self)
 
 
 PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch")
@@ -946,6 +911,27 @@ def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
             )
         )
     return views
+
+
+def _record_json(record: Certificate | Listed) -> dict[str, Any]:
+    """A certificate record as JSON values, field by field."""
+    out: dict[str, Any] = {}
+    for item in fields(record):
+        value = getattr(record, item.name)
+        if item.name in ("carats", "value_usd"):
+            value = _decimal(value)
+        elif item.name == "expires_at":
+            value = _iso(timestamp(value))
+        elif isinstance(value, datetime):
+            value = _iso(value)
+        elif isinstance(value, bytes):
+            value = "0x" + value.hex()
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif item.name == "token_id":
+            value = str(value)
+        out[item.name] = value
+    return out
 
 
 def _hex(value: bytes) -> str:
