@@ -241,6 +241,22 @@ class Rules(RuleBasedStateMachine):
             self.model.void(self.keys[key].address, number, now), lambda: client.void(number, "fraud")
         )
 
+    # The rules above draw every argument freely, so most issues are refused; these typical ones
+    # (the exporter's own key, a different importer, its own rough) keep certificates flowing, so
+    # that confirmations, voids and expiry are exercised as much as the refusals.
+    @rule(pair=st.permutations(CODES), holder=st.integers(0, 2), days=st.integers(1, 90))
+    def issue_typical(self, pair, holder, days):
+        exporting, importing = pair[0], pair[1]
+        self.issue(None, exporting, importing, [exporting], holder, days)
+
+    @rule(which=st.integers(0, 50))
+    def confirm_typical(self, which):
+        self.confirm(None, which)
+
+    @rule(which=st.integers(0, 50))
+    def void_typical(self, which):
+        self.void(None, which)
+
     @rule(days=st.integers(1, 40))
     def time_passes(self, days):
         self.chain.travel(days * DAY)
