@@ -31,7 +31,7 @@ from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
-from kp_py.errors import OPEN_END, KPError
+from kp_py.errors import KPError
 from kp_py.examples import example_document
 from kp_py.network import (
     DEFAULT_HOME,
@@ -1104,7 +1104,7 @@ def account_list(options: Options) -> None:
     _emit(options, rows, _table(rows, ["name", "address"]))
 
 
-__all__ = ["OPEN_END", "main"]
+__all__ = ["main"]
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
@@ -62,9 +62,6 @@ from kp_py.document import (
 )
 from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 from kp_py.offline import SignedConfirmation, SignedIssue
-
-T = TypeVar("T")
-ZERO_ADDRESS = "0x" + "00" * 20
 
 # Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
 # only the gas used is paid. An issue costs about 96,000 (new holder), one in a batch about 45,000
