@@ -26,6 +26,10 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 ///                           | carats (40, hundredths) | importing (16, ASCII) | issuerIndex (16)
 ///                           | status (8) | hsCode (8)
 ///   `_holders[holderKey]` one slot: holder address (160) | balance (96).
+///   `_provenance[tokenId]` one slot, written only when needed: drawn (40, hundredths of a carat drawn
+///                         by children) | origins (216, the high bits of keccak256 of the packed origins;
+///                         zero when the origins are exactly the exporter's code, as for most first
+///                         exports, so those cost no second slot at issue).
 /// A holder is stored once, under the low 96 bits of its address (`holderKey`), so a certificate
 /// names it in 96 bits; a second address with the same low 96 bits is refused (`HolderKeyTaken`),
 /// which a wallet meets by chance about once in 2^96 and an attacker cannot force without about
@@ -42,8 +46,15 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @notice EIP-712 type of an off-line issue: the `Issue` fields and a deadline.
     bytes32 public constant ISSUE_TYPEHASH = keccak256(
         "IssueCertificate(bytes32 number,address holder,bytes2 importing,bytes32[] origins,uint40 carats,"
-        "uint40 valueUsd,uint32 parcels,uint8 hsCode,uint40 expiresAt,bytes32 document,uint256 deadline)"
+        "uint40 valueUsd,uint32 parcels,uint8 hsCode,uint40 expiresAt,bytes32 document,Draw[] parents,"
+        "uint256 deadline)Draw(uint256 tokenId,uint40 carats,bytes32[] origins)"
     );
+
+    /// @notice EIP-712 type of one parent of an off-line issue.
+    bytes32 public constant DRAW_TYPEHASH = keccak256("Draw(uint256 tokenId,uint40 carats,bytes32[] origins)");
+
+    /// @notice No certificate names more parents than this.
+    uint256 public constant MAX_PARENTS = 32;
 
     /// @notice EIP-712 type of an off-line confirmation of receipt.
     bytes32 public constant CONFIRM_TYPEHASH = keccak256("ConfirmReceipt(uint256 tokenId,uint256 deadline)");
@@ -64,10 +75,16 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         uint96 balance;
     }
 
+    struct Provenance {
+        uint40 drawn;
+        bytes27 origins;
+    }
+
     IKPRegistry private immutable _registry;
 
     mapping(uint256 tokenId => Record) private _records;
     mapping(uint96 holderKey => Holder) private _holders;
+    mapping(uint256 tokenId => Provenance) private _provenance;
 
     constructor(IKPRegistry registry_) EIP712("Kimberley Process Certificates", "1") {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
@@ -288,9 +305,20 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         bytes memory head = abi.encode(
             ISSUE_TYPEHASH, cert.number, cert.holder, cert.importing, keccak256(abi.encodePacked(cert.origins))
         );
-        bytes memory tail =
-            abi.encode(cert.carats, cert.valueUsd, cert.parcels, cert.hsCode, cert.expiresAt, cert.document, deadline);
-        return keccak256(bytes.concat(head, tail));
+        bytes memory tail = abi.encode(
+            cert.carats, cert.valueUsd, cert.parcels, cert.hsCode, cert.expiresAt, cert.document, _hashDraws(cert.parents)
+        );
+        return keccak256(bytes.concat(head, tail, abi.encode(deadline)));
+    }
+
+    /// @dev The EIP-712 hash of a `Draw[]`: the hash of its members' struct hashes, concatenated.
+    function _hashDraws(Draw[] calldata parents) private pure returns (bytes32) {
+        bytes32[] memory hashes = new bytes32[](parents.length);
+        for (uint256 i; i < parents.length; ++i) {
+            Draw calldata d = parents[i];
+            hashes[i] = keccak256(abi.encode(DRAW_TYPEHASH, d.tokenId, d.carats, keccak256(abi.encodePacked(d.origins))));
+        }
+        return keccak256(abi.encodePacked(hashes));
     }
 
     /// @dev `authority` signed `structHash` (EIP-712, this contract's domain), and `deadline` has not
@@ -323,6 +351,9 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         if (cert.document == 0) revert MissingDocumentCommitment(tokenId);
         bytes2 exporting = bytes2(number);
         uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, cert.origins);
+        _drawFromParents(tokenId, exporting, cert);
+        bytes27 originsKey = _originsKey(exporting, cert.origins);
+        if (originsKey != 0) _provenance[tokenId].origins = originsKey;
 
         _records[tokenId] = Record({
             holderKey: _addToHolder(holder),
@@ -337,6 +368,60 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         emit Transfer(address(0), holder, tokenId);
         emit Locked(tokenId);
         _emitIssued(tokenId, exporting, cert, issuer);
+    }
+
+    /// @dev Checks and records what `cert` draws from its parents, and that they and the exporter's own
+    /// production account for its origins and carats (see the provenance rules in IKPCertificates).
+    function _drawFromParents(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
+        Draw[] calldata parents = cert.parents;
+        if (parents.length > MAX_PARENTS) revert TooManyParents(parents.length, MAX_PARENTS);
+        uint256 drawn;
+        for (uint256 i; i < parents.length; ++i) {
+            Draw calldata d = parents[i];
+            uint256 parentId = d.tokenId;
+            for (uint256 j; j < i; ++j) {
+                if (parents[j].tokenId == parentId) revert DuplicateParent(parentId);
+            }
+            if (d.carats == 0) revert InvalidDraw(parentId, d.carats);
+            Record storage p = _records[parentId];
+            if (p.status != Status.Confirmed) revert ParentNotConfirmed(parentId, p.status);
+            if (p.importing != exporting) revert ParentNotImported(parentId, p.importing, exporting);
+            (, uint40 issuerUntil) = _issuer(parentId, p);
+            if (issuerUntil <= p.issuedAt) revert ParentIssuerNotValid(parentId);
+            Provenance storage q = _provenance[parentId];
+            if (q.origins != _originsKey(bytes2(bytes32(parentId)), d.origins)) revert ParentOriginsMismatch(parentId);
+            uint40 remaining = p.carats - q.drawn;
+            if (d.carats > remaining) revert ParentOverdrawn(parentId, d.carats, remaining);
+            q.drawn += d.carats;
+            drawn += d.carats;
+            emit CaratsDrawn(tokenId, parentId, d.carats);
+        }
+        bool own;
+        bytes32[] calldata origins = cert.origins;
+        for (uint256 i; i < origins.length; ++i) {
+            if (bytes2(origins[i]) == exporting) own = true;
+            else if (!_drawnFrom(parents, origins[i])) revert OriginNotCovered(origins[i]);
+        }
+        // At most 32 parents of at most 2^40 carats each: `drawn` fits 46 bits.
+        if (drawn > cert.carats || (drawn < cert.carats && !own)) revert CaratsNotDrawn(cert.carats, uint40(drawn));
+    }
+
+    /// @dev Whether `origin` is among the origins of one of `parents`.
+    function _drawnFrom(Draw[] calldata parents, bytes32 origin) private pure returns (bool) {
+        for (uint256 i; i < parents.length; ++i) {
+            bytes32[] calldata theirs = parents[i].origins;
+            for (uint256 j; j < theirs.length; ++j) {
+                if (theirs[j] == origin) return true;
+            }
+        }
+        return false;
+    }
+
+    /// @dev What `_provenance` keeps of a certificate's origins: zero for exactly its exporter's code,
+    /// else the high 216 bits of the hash of the packed origins.
+    function _originsKey(bytes2 exporting, bytes32[] calldata origins) private pure returns (bytes27) {
+        if (origins.length == 1 && origins[0] == bytes32(exporting)) return 0;
+        return bytes27(keccak256(abi.encodePacked(origins)));
     }
 
     /// @dev Count one more certificate for `holder`, registering it on its first; returns its key.
@@ -380,7 +465,8 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
             issuerValid: issuerUntil > r.issuedAt,
             hsCode: r.hsCode,
             importing: r.importing,
-            carats: r.carats
+            carats: r.carats,
+            drawn: _provenance[tokenId].drawn
         });
     }
 

@@ -35,6 +35,7 @@ _TIME_NAMES = {
     "now",
     "disabledFrom",
 }
+_CARAT_NAMES = {"carats", "remaining", "drawn"}  # hundredths of a carat, shown as 12.50
 _ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}
 
 
@@ -98,39 +99,53 @@ def encode_issues(issues: Sequence[Sequence[Any]], *, batch: bool) -> bytes:
     """Calldata of ``issue(Issue)`` (one) or ``issueBatch(Issue[])``, written directly.
 
     The same bytes as :func:`encode_call` (a test checks), several times faster for a batch of a
-    hundred: each ``Issue`` is ten head words, one of them the offset of its ``origins`` array,
-    followed by that array (length, then the origins).
+    hundred: each ``Issue`` is eleven head words, two of them the offsets of its ``origins`` and
+    ``parents`` arrays, followed by those arrays.
     """
     tuples = [_issue_tuple(issue) for issue in issues]
     if not batch:
         (only,) = tuples
         return _function("KPCertificates", "issue")[0] + _word(32) + only
-    offsets, position = [], 32 * len(tuples)
-    for encoded in tuples:
-        offsets.append(_word(position))
-        position += len(encoded)
-    head = _word(32) + _word(len(tuples)) + b"".join(offsets)
-    return _function("KPCertificates", "issueBatch")[0] + head + b"".join(tuples)
+    return _function("KPCertificates", "issueBatch")[0] + _word(32) + _dynamic_array(tuples)
 
 
 def _issue_tuple(issue: Sequence[Any]) -> bytes:
-    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document = issue
+    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document, parents = issue
+    encoded_origins = _bytes32_array(origins)
+    draws = [
+        _word(token_id) + _word(drawn) + _word(96) + _bytes32_array(theirs)
+        for token_id, drawn, theirs in parents
+    ]
     return b"".join(
         [
             bytes(number).ljust(32, b"\0"),
             bytes(12) + bytes.fromhex(str(holder)[2:]),
             bytes(importing).ljust(32, b"\0"),
-            _word(320),  # the origins array follows the ten head words
+            _word(11 * 32),  # the origins array follows the eleven head words
             _word(carats),
             _word(value),
             _word(parcels),
             _word(hs_code),
             _word(expires),
             bytes(document),
-            _word(len(origins)),
-            *(bytes(origin).ljust(32, b"\0") for origin in origins),
+            _word(11 * 32 + len(encoded_origins)),  # then the parents array
+            encoded_origins,
+            _dynamic_array(draws),
         ]
     )
+
+
+def _bytes32_array(items: Sequence[bytes]) -> bytes:
+    return _word(len(items)) + b"".join(bytes(item).ljust(32, b"\0") for item in items)
+
+
+def _dynamic_array(encoded: Sequence[bytes]) -> bytes:
+    """An array of dynamic elements: its length, the offset of each element, then the elements."""
+    offsets, position = [], 32 * len(encoded)
+    for element in encoded:
+        offsets.append(_word(position))
+        position += len(element)
+    return _word(len(encoded)) + b"".join(offsets) + b"".join(encoded)
 
 
 def _word(value: int) -> bytes:
@@ -171,8 +186,10 @@ def decode_revert(data: bytes) -> ContractRevert:
 
 
 def _readable(name: str, abi_type: str, value: Any) -> Any:
-    if name == "tokenId":
+    if name in ("tokenId", "parentId"):
         return token_id_to_number(value)
+    if name in _CARAT_NAMES:
+        return f"{value // 100}.{value % 100:02d}"
     if name in ("role", "neededRole"):
         return ROLE_NAMES.get(value, "0x" + value.hex())
     if abi_type in ("bytes2", "bytes32"):

@@ -8,7 +8,7 @@ directly from their topics and data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -39,6 +39,7 @@ class Issued:
     document: bytes
     block: int
     transaction: str
+    parents: tuple[tuple[int, int], ...] = ()  # (parent token id, carats drawn), from `CaratsDrawn`
 
 
 @cache
@@ -147,15 +148,27 @@ def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:
 
 
 def issued_logs(w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int) -> dict[int, Issued]:
-    """The `CertificateIssued` events of ``token_ids``, by token id."""
+    """The `CertificateIssued` events of ``token_ids``, by token id, with the parents each drew on
+    (its `CaratsDrawn` events, read in the same query)."""
     ids = list(token_ids)
     found: dict[int, Issued] = {}
+    drawn: dict[int, list[tuple[int, int]]] = {}
+    events = [topic("CertificateIssued"), topic("CaratsDrawn")]
     for i in range(0, len(ids), MAX_TOPIC_VALUES):
         part = [word(t) for t in ids[i : i + MAX_TOPIC_VALUES]]
         # A lookup by token id matches few logs: ask for the whole range at once, and let get_logs
         # halve it only if the node refuses.
         whole = max(1, last - first + 1)
-        for log in get_logs(w3, address, [topic("CertificateIssued"), part], first, last, chunk=whole):
-            event = decode_issued(log)
-            found[event.token_id] = event
-    return found
+        for log in get_logs(w3, address, [events, part], first, last, chunk=whole):
+            if _bytes(log["topics"][0]) == bytes.fromhex(events[1][2:]):
+                drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))
+            else:
+                event = decode_issued(log)
+                found[event.token_id] = event
+    return {
+        token_id: replace(event, parents=tuple(drawn.get(token_id, ()))) for token_id, event in found.items()
+    }
+
+
+def _int_data(log: Any) -> int:
+    return int.from_bytes(_bytes(log["data"]), "big")

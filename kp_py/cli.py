@@ -705,6 +705,12 @@ def _certificate_lines(data: dict[str, Any]) -> list[str]:
         f"expires      {data['expires_at']}",
         f"token id     {data['token_id']}",
         f"commitment   {data['commitment']}",
+        "drawn from   "
+        + (
+            ", ".join(f"{p['number']} ({p['carats']} ct)" for p in data["parents"])
+            or "nothing: a first export"
+        ),
+        f"drawn since  {data['drawn']} ct by later certificates",
     ]
 
 
@@ -718,6 +724,26 @@ def show(options: Options, number: str) -> None:
     endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
     data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address, rpc_url=endpoint)
     _emit(options, data, "\n".join(_certificate_lines(data)))
+
+
+@main.command()
+@click.argument("number")
+@click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the provenance tree to this file (.svg, .png or .pdf).",
+)
+@common
+def trace(options: Options, number: str, graph_path: Path | None) -> None:
+    """Trace certificate NUMBER back to first exports: each hop with its participants, dates and
+    carats drawn, and the origin mix. Exit 0 if the provenance is complete, 1 if an ancestor broke it."""
+    result = options.reader().trace(number)
+    if graph_path is not None:
+        result.graph(graph_path)
+    _emit(options, result.to_dict(), result.text())
+    if not result.status.complete:
+        sys.exit(1)
 
 
 @main.command("list")

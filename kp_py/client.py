@@ -20,7 +20,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, Web3RPCError
 from web3.types import TxReceipt
 
-from kp_py import _logs
+from kp_py import _logs, provenance
 from kp_py._abi import (
     SCOPES,
     STANDINGS,
@@ -54,6 +54,7 @@ from kp_py.document import (
     FIELDS,
     HS_CODES,
     Document,
+    Parent,
     Salts,
     commitment,
     commitment_of_leaves,
@@ -62,6 +63,7 @@ from kp_py.document import (
 )
 from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 from kp_py.offline import SignedConfirmation, SignedIssue
+from kp_py.provenance import ProvenanceStatus, Trace
 
 # Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
 # only the gas used is paid. An issue costs about 96,000 (new holder), one in a batch about 45,000
@@ -135,6 +137,8 @@ class Certificate:
     issuer_valid_at_issue: bool
     block: int
     transaction: str
+    parents: tuple[Parent, ...] = ()  # the certificates it drew on, with the carats drawn from each
+    drawn: int = 0  # hundredths of a carat later certificates drew from it
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
@@ -226,6 +230,7 @@ class Listed:
 
 
 PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch")
+PARENT_GAS = 60_000
 
 
 @dataclass(frozen=True)
@@ -241,11 +246,15 @@ class Verification:
     certificate: Certificate | None
     document_matches: bool | None = None
     differing_fields: tuple[str, ...] = field(default=())
+    provenance: ProvenanceStatus | None = None
 
     def summary(self) -> str:
         verdict = "GENUINE" if self.genuine else "NOT VALID"
         lines = [f"{self.number}: {verdict} ({self.status})"]
         lines += [f"  - {reason}" for reason in self.reasons]
+        if self.provenance is not None:
+            lines.append(f"  - {self.provenance.summary()}")
+            lines += [f"  - WARNING: {warning}" for warning in self.provenance.warnings]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -259,6 +268,7 @@ class Verification:
             "document_matches": self.document_matches,
             "differing_fields": list(self.differing_fields),
             "certificate": self.certificate.to_dict() if self.certificate else None,
+            "provenance": self.provenance.to_dict() if self.provenance else None,
         }
 
 
@@ -399,6 +409,7 @@ class KP:
     def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
         """Issue ``document`` as a certificate bound to ``document.holder``."""
         salts = salts or new_salts()
+        (document,) = self.with_parent_origins([document])
         args = document.issue_args(commitment(document, salts))
         data = encode_issues([args], batch=False)
         receipt = self._certify(data, gas=_issue_gas(document), full_receipt=False)
@@ -408,11 +419,35 @@ class KP:
         self, documents: list[Document], salts: list[Salts] | None = None
     ) -> list[IssuedDocument]:
         """Issue several documents in one transaction: all or none."""
+        documents = self.with_parent_origins(documents)
         salted = list(zip(documents, salts or [new_salts() for _ in documents], strict=True))
         args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
         gas = BATCH_GAS + sum(_batched_issue_gas(document) for document, _ in salted)
         receipt = self._certify(encode_issues(args, batch=True), gas=gas, full_receipt=False)
         return [self._issued(document, salts, receipt) for document, salts in salted]
+
+    def with_parent_origins(self, documents: Sequence[Document]) -> list[Document]:
+        """``documents`` with their parents' origins read from the chain, where not already given:
+        the contract checks them against what it keeps of each parent."""
+        wanted = {p.token_id for d in documents for p in d.parents if not p.origins}
+        if not wanted:
+            return list(documents)
+        events = self._issued_events(wanted)
+        unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
+        if unknown:
+            raise KPError(f"parent certificate {unknown[0]} is not on chain")
+        return [
+            replace(
+                d,
+                parents=tuple(
+                    p
+                    if p.origins
+                    else replace(p, origins=tuple(ascii_text(o) for o in events[p.token_id].origins))
+                    for p in d.parents
+                ),
+            )
+            for d in documents
+        ]
 
     def submit_issue(self, signed: SignedIssue) -> IssuedDocument:
         """Submit an issue an authority signed off line; this account only relays and pays."""
@@ -504,7 +539,7 @@ class KP:
         ]
 
     def _certificate(self, token_id: int, view: Any, event: _logs.Issued | None) -> Certificate:
-        holder, issuer, issued_at, expires_at, status, issuer_valid, hs_code, importing, carats = view
+        holder, issuer, issued_at, expires_at, status, issuer_valid, hs_code, importing, carats, drawn = view
         if event is None:
             raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
         return Certificate(
@@ -526,6 +561,8 @@ class KP:
             issuer_valid_at_issue=issuer_valid,
             block=event.block,
             transaction=event.transaction,
+            parents=tuple(Parent(token_id_to_number(t), c) for t, c in event.parents),
+            drawn=drawn,
         )
 
     def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
@@ -541,16 +578,44 @@ class KP:
         try:
             cert = self.certificate(token_id)
         except NotFound:
-            cert = None
-        return _verdict(token_id, cert, issued)
+            return _verdict(token_id, None, issued, None)
+        ancestry = provenance.ancestry(self.certificates_of, [cert])
+        return _verdict(token_id, cert, issued, provenance.status(cert.number, ancestry))
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
-        """``verify`` for many certificates at once, in a few round trips."""
+        """``verify`` for many certificates at once, in a few round trips (and a few more per
+        generation of ancestors, for re-exports)."""
         ids = [_token_id(n) for n in numbers]
+        certs = self.certificates_of(ids)
+        ancestry = provenance.ancestry(self.certificates_of, [c for c in certs if c is not None])
         return [
-            _verdict(token_id, cert, None)
-            for token_id, cert in zip(ids, self.certificates_of(ids), strict=True)
+            _verdict(token_id, cert, None, provenance.status(cert.number, ancestry) if cert else None)
+            for token_id, cert in zip(ids, certs, strict=True)
         ]
+
+    def trace(self, number: str | int) -> Trace:
+        """The provenance tree of certificate ``number``: every certificate it draws on, back to
+        first exports, with when each receipt was confirmed and the origin mix."""
+        cert = self.certificate(number)
+        ancestry = provenance.ancestry(self.certificates_of, [cert])
+        ids = [c.token_id for c in ancestry.values() if c.status in ("receipt confirmed", "voided")]
+        head = self.w3.eth.block_number
+        logs: list[Any] = []
+        for i in range(0, len(ids), _logs.MAX_TOPIC_VALUES):
+            part = [_logs.word(t) for t in ids[i : i + _logs.MAX_TOPIC_VALUES]]
+            logs += _logs.get_logs(
+                self.w3,
+                self.certificates.address,
+                [_logs.topic("ReceiptConfirmed"), part],
+                self.deployment.block,
+                head,
+                chunk=max(1, head - self.deployment.block + 1),
+            )
+        blocks = {_logs.token_of(log, 1): int(log["blockNumber"], 16) if isinstance(log["blockNumber"], str)
+                  else int(log["blockNumber"]) for log in logs}  # fmt: skip
+        times = self._block_times(sorted(set(blocks.values())))
+        confirmed = {token_id_to_number(t): timestamp(times[b]) for t, b in blocks.items()}
+        return Trace(cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry))
 
     def list_certificates(
         self,
@@ -747,7 +812,10 @@ class KP:
 
 
 def _verdict(
-    token_id: int, cert: Certificate | None, issued: IssuedDocument | Document | None
+    token_id: int,
+    cert: Certificate | None,
+    issued: IssuedDocument | Document | None,
+    lineage: ProvenanceStatus | None,
 ) -> Verification:
     number_text = token_id_to_number(token_id)
     if cert is None:
@@ -786,7 +854,15 @@ def _verdict(
                 "addresses cannot be checked)"
             )
     return Verification(
-        number_text, not problems, cert.status, tuple(problems), tuple(reasons), cert, matches, differing
+        number_text,
+        not problems,
+        cert.status,
+        tuple(problems),
+        tuple(reasons),
+        cert,
+        matches,
+        differing,
+        lineage,
     )
 
 
@@ -855,11 +931,16 @@ def _differences(cert: Certificate, issued: IssuedDocument | Document) -> tuple[
         "hs_code": doc.hs_code == cert.hs_code,
         "expires": doc.expires_at == cert.expires_at,
         "holder": doc.holder == cert.holder,
+        "parents": _draws(doc.parents) == _draws(cert.parents),
     }
     differing = [name for name, same in seen.items() if not same]
     if not differing and isinstance(issued, IssuedDocument) and issued.commitment != cert.commitment:
         differing = _off_chain_differences(issued, cert.commitment)
     return tuple(differing)
+
+
+def _draws(parents: Iterable[Parent]) -> set[tuple[str, int]]:
+    return {(p.number, p.carats) for p in parents}
 
 
 def _off_chain_differences(issued: IssuedDocument, on_chain: bytes) -> list[str]:
@@ -881,18 +962,18 @@ def _embargo(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | N
 
 
 def _issue_gas(document: Document) -> int:
-    return ISSUE_GAS + ORIGIN_GAS * len(document.origins)
+    return ISSUE_GAS + ORIGIN_GAS * len(document.origins) + PARENT_GAS * len(document.parents)
 
 
 def _batched_issue_gas(document: Document) -> int:
-    return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1)
+    return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1) + PARENT_GAS * len(document.parents)
 
 
 def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
-    """Decode ``count`` consecutive ``Certificate`` view structs (nine static words each)."""
+    """Decode ``count`` consecutive ``Certificate`` view structs (ten static words each)."""
     views = []
     for i in range(count):
-        w = [data[32 * (9 * i + k) : 32 * (9 * i + k + 1)] for k in range(9)]
+        w = [data[32 * (10 * i + k) : 32 * (10 * i + k + 1)] for k in range(10)]
         number = [int.from_bytes(word, "big") for word in w]
         views.append(
             (
@@ -905,6 +986,7 @@ def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
                 number[6],
                 w[7][:2],
                 number[8],
+                number[9],
             )
         )
     return views
@@ -915,7 +997,7 @@ def _record_json(record: Certificate | Listed) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in fields(record):
         value = getattr(record, item.name)
-        if item.name in ("carats", "value_usd"):
+        if item.name in ("carats", "value_usd", "drawn"):
             value = _decimal(value)
         elif item.name == "expires_at":
             value = _iso(timestamp(value))
@@ -923,6 +1005,8 @@ def _record_json(record: Certificate | Listed) -> dict[str, Any]:
             value = _iso(value)
         elif isinstance(value, bytes):
             value = "0x" + value.hex()
+        elif item.name == "parents":
+            value = [{"number": p.number, "carats": _decimal(p.carats)} for p in value]
         elif isinstance(value, tuple):
             value = list(value)
         elif item.name == "token_id":

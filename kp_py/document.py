@@ -7,6 +7,11 @@ that the holder can show any single field with its salt (scheme ``kp-document-v1
     leaf(field)  = keccak256(salt[field] ++ UTF-8(JCS([field, value])))
     commitment   = keccak256(UTF-8("kp-document-v1") ++ leaf(FIELDS[0]) ++ ... ++ leaf(FIELDS[12]))
 
+A re-export also names its ``parents``: the earlier certificates whose rough it draws on, with the
+carats drawn from each (``[{"number": "AE-2024-000123", "carats": "250.00"}]``). They are not among
+the committed fields: the chain records each draw in clear (``CaratsDrawn``), and verification
+compares the document's parents with it.
+
 JCS is the JSON Canonicalization Scheme (RFC 8785); each salt is 32 random bytes. Values enter in
 their canonical form (see :meth:`Document.canonical`): the holder address EIP-55 checksummed, every
 other field exactly as validated. ``docs/document.md`` states the scheme for other implementations,
@@ -48,12 +53,14 @@ FIELDS = (
 )
 HS_CODES = {"7102.10": 10, "7102.21": 21, "7102.31": 31}
 MAX_ORIGINS = 8
+MAX_PARENTS = 32
 LAST_YEAR = 2105  # certificate times are stored in 32 bits: until 2106-02-07
 _UINT40 = 2**40 - 1
 
 _NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
 _CODE = re.compile(r"[A-Z]{2}")
 _ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
+_PARENT_KEYS = {"number", "carats", "origins"}
 _AMOUNT = re.compile(r"[0-9]{1,13}\.[0-9]{2}")
 
 
@@ -63,6 +70,20 @@ class Party:
 
     name: str
     address: str
+
+
+@dataclass(frozen=True)
+class Parent:
+    """Carats a certificate draws from an earlier one. ``origins`` are the parent's, as the chain
+    has them; the client fills them in before issuing (they are not part of the document's JSON)."""
+
+    number: str
+    carats: int
+    origins: tuple[str, ...] = ()
+
+    @property
+    def token_id(self) -> int:
+        return number_to_token_id(self.number)
 
 
 @dataclass(frozen=True)
@@ -85,6 +106,7 @@ class Document:
     issued: date
     expires: date
     holder: str
+    parents: tuple[Parent, ...] = ()
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Document:
@@ -110,7 +132,7 @@ class Document:
         missing = [f for f in FIELDS if f not in data]
         if missing:
             raise DocumentError(missing[0], "is missing")
-        unknown = sorted(set(data) - set(FIELDS))
+        unknown = sorted(set(data) - {*FIELDS, "parents"})
         if unknown:
             raise DocumentError(unknown[0], "is not a certificate field")
 
@@ -141,6 +163,7 @@ class Document:
             issued=issued,
             expires=expires,
             holder=_holder(data),
+            parents=_parents(data, number),
         )
 
     def canonical(self) -> dict[str, Any]:
@@ -159,7 +182,7 @@ class Document:
             "issued": self.issued.isoformat(),
             "expires": self.expires.isoformat(),
             "holder": self.holder,
-        }
+        } | ({"parents": [_parent_json(p) for p in self.parents]} if self.parents else {})
 
     @property
     def token_id(self) -> int:
@@ -185,6 +208,7 @@ class Document:
             HS_CODES[self.hs_code],
             self.expires_at,
             commitment,
+            [_draw(parent) for parent in self.parents],
         )
 
 
@@ -249,18 +273,56 @@ def _code(data: Mapping[str, Any], field: str) -> str:
     return value
 
 
-def _origins(data: Mapping[str, Any]) -> tuple[str, ...]:
+def _origins(data: Mapping[str, Any], field: str = "origins") -> tuple[str, ...]:
     value = data["origins"]
     if not isinstance(value, list):
-        raise DocumentError("origins", f"must be a list of codes, not {_json_type(value)}")
+        raise DocumentError(field, f"must be a list of codes, not {_json_type(value)}")
     if not 1 <= len(value) <= MAX_ORIGINS:
-        raise DocumentError("origins", f"must name 1 to {MAX_ORIGINS} origins, not {len(value)}")
+        raise DocumentError(field, f"must name 1 to {MAX_ORIGINS} origins, not {len(value)}")
     for origin in value:
         if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin) or len(origin) > 32:
-            raise DocumentError("origins", f"{origin!r} is not CODE or CODE/zone (ASCII, 32 at most)")
+            raise DocumentError(field, f"{origin!r} is not CODE or CODE/zone (ASCII, 32 at most)")
     if len(set(value)) != len(value):
-        raise DocumentError("origins", "names an origin twice")
+        raise DocumentError(field, "names an origin twice")
     return tuple(value)
+
+
+def _parents(data: Mapping[str, Any], number: str) -> tuple[Parent, ...]:
+    value = data.get("parents", [])
+    if not isinstance(value, list):
+        raise DocumentError("parents", f"must be a list, not {_json_type(value)}")
+    if len(value) > MAX_PARENTS:
+        raise DocumentError("parents", f"must name at most {MAX_PARENTS} certificates, not {len(value)}")
+    parents: list[Parent] = []
+    for item in value:
+        if not isinstance(item, Mapping) or not {"number", "carats"} <= set(item) <= _PARENT_KEYS:
+            raise DocumentError(
+                "parents", "each must be an object with 'number', 'carats' and maybe 'origins'"
+            )
+        parent = item["number"]
+        if not isinstance(parent, str) or not _NUMBER.fullmatch(parent):
+            raise DocumentError("parents", f"{parent!r} is not a certificate number")
+        if parent == number or parent in (p.number for p in parents):
+            raise DocumentError("parents", f"names {parent} twice or as its own parent")
+        try:
+            carats = _amount(item, "carats", positive=True)
+        except DocumentError as error:
+            raise DocumentError("parents", f"{parent}: carats {error.problem}") from None
+        origins = _origins(item, f"parents: {parent}: origins") if "origins" in item else ()
+        parents.append(Parent(parent, carats, origins))
+    return tuple(parents)
+
+
+def _parent_json(parent: Parent) -> dict[str, Any]:
+    origins = {"origins": list(parent.origins)} if parent.origins else {}
+    return {"number": parent.number, "carats": f"{Decimal(parent.carats) / 100:.2f}"} | origins
+
+
+def _draw(parent: Parent) -> tuple[int, int, list[bytes]]:
+    """The ``IKPCertificates.Draw`` struct: the parent's origins must have been filled in."""
+    if not parent.origins:
+        raise DocumentError("parents", f"{parent.number}: its origins are not known (look them up on chain)")
+    return (parent.token_id, parent.carats, [ascii_bytes(origin, 32) for origin in parent.origins])
 
 
 def _party(data: Mapping[str, Any], field: str) -> Party:

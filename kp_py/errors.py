@@ -137,6 +137,35 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     "InvalidVoidReason": (Refused, "{reason} is not a reason to void certificate {tokenId} (1 to 5)"),
     "CertificateLocked": (Refused, "certificate {tokenId} is bound to its holder and cannot be transferred"),
     "ApprovalsDisabled": (Refused, "certificates cannot be delegated: {operator} cannot be approved"),
+    "TooManyParents": (Refused, "a certificate names at most {max} parents, not {count}"),
+    "DuplicateParent": (Refused, "parent {parentId} is named twice"),
+    "InvalidDraw": (Refused, "the carats drawn from parent {parentId} must be positive, not {carats}"),
+    "ParentNotConfirmed": (
+        Refused,
+        "parent {parentId} is {status}: only a certificate whose receipt was confirmed can be drawn on",
+    ),
+    "ParentNotImported": (
+        Refused,
+        "parent {parentId} was imported into {importing}, not into the exporter {exporting}",
+    ),
+    "ParentIssuerNotValid": (Refused, "parent {parentId} was issued by a key not valid at the time"),
+    "ParentOriginsMismatch": (
+        Refused,
+        "the origins given for parent {parentId} are not those it was issued with",
+    ),
+    "ParentOverdrawn": (
+        Refused,
+        "drawing {carats} carats from parent {parentId} exceeds what is left of it, {remaining}",
+    ),
+    "OriginNotCovered": (
+        Refused,
+        "origin {origin} is neither the exporter's own nor an origin of one of the parents",
+    ),
+    "CaratsNotDrawn": (
+        Refused,
+        "the parents give {drawn} carats for a certificate of {carats}: they must give all of them "
+        "(or no more, when the exporter's own production is among the origins)",
+    ),
     "EmptyBatch": (Refused, "the batch is empty"),
     "InvalidSignature": (
         NotPermitted,

@@ -38,7 +38,13 @@ ISSUE_TYPE = [
     {"name": "hsCode", "type": "uint8"},
     {"name": "expiresAt", "type": "uint40"},
     {"name": "document", "type": "bytes32"},
+    {"name": "parents", "type": "Draw[]"},
     {"name": "deadline", "type": "uint256"},
+]
+DRAW_TYPE = [
+    {"name": "tokenId", "type": "uint256"},
+    {"name": "carats", "type": "uint40"},
+    {"name": "origins", "type": "bytes32[]"},
 ]
 CONFIRM_TYPE = [{"name": "tokenId", "type": "uint256"}, {"name": "deadline", "type": "uint256"}]
 
@@ -155,7 +161,7 @@ def sign_issue(
     """Sign the issue of ``document`` as ``authority``, valid for ``valid_for`` seconds from now."""
     salts = salts or new_salts()
     deadline = int(time.time()) + valid_for
-    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document_hash = (
+    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document_hash, parents = (
         document.issue_args(commitment(document, salts))
     )
     message = {
@@ -169,9 +175,11 @@ def sign_issue(
         "hsCode": hs_code,
         "expiresAt": expires,
         "document": document_hash,
+        "parents": [{"tokenId": t, "carats": c, "origins": o} for t, c, o in parents],
         "deadline": deadline,
     }
-    signed = authority.sign_typed_data(domain(chain_id, contract), {"IssueCertificate": ISSUE_TYPE}, message)
+    types = {"IssueCertificate": ISSUE_TYPE, "Draw": DRAW_TYPE}
+    signed = authority.sign_typed_data(domain(chain_id, contract), types, message)
     return SignedIssue(document, salts, authority.address, deadline, bytes(signed.signature), chain_id,
                        to_checksum_address(contract))  # fmt: skip
 

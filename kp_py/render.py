@@ -55,6 +55,11 @@ class Link:
             raise KPError(f"{url!r} is not a kp verification link") from None
 
 
+def _parents(certificate: Certificate) -> str:
+    drawn = [f"{p.number} ({p.carats // 100}.{p.carats % 100:02d} ct)" for p in certificate.parents]
+    return ", ".join(drawn) or "none: a first export of the exporter's own rough"
+
+
 def render_pdf(
     certificate: Certificate,
     path: Path,
@@ -92,6 +97,7 @@ def render_pdf(
         ("Issuing authority (key)", certificate.issuer),
         ("Importing participant", f"{certificate.importing} {importing_name}".strip()),
         ("Country(ies) of origin", ", ".join(certificate.origins)),
+        ("Drawn from certificates", _parents(certificate)),
         ("Exporter", party("exporter")),
         ("Importer", party("importer")),
         ("Carat weight", f"{certificate.carats // 100}.{certificate.carats % 100:02d} ct"),

@@ -3,6 +3,9 @@ without looking at storage, so a stateful test can drive both and compare (tests
 
 Each operation returns the name of the custom error the contracts must refuse it with, in the same
 order of checks, or None and applies its effect. Times are Unix seconds of the block it runs in.
+
+Provenance: a certificate's ``parents`` are (number, carats drawn) pairs; the model keeps what was
+drawn from each certificate, so the stateful test can check conservation along every path.
 """
 
 from __future__ import annotations
@@ -41,6 +44,10 @@ class Cert:
     importing: str
     issued_at: int
     expires_at: int
+    carats: int = 1
+    origins: tuple[str, ...] = ()
+    parents: tuple[tuple[str, int], ...] = ()
+    drawn: int = 0  # carats later certificates drew from this one
     status: int = ISSUED
 
 
@@ -172,6 +179,8 @@ class Model:
         holder: str,
         expires: int,
         now: int,
+        carats: int = 1,
+        parents: tuple[tuple[str, int], ...] = (),
     ) -> str | None:
         exporting = number[:2]
         if number in self.certs:
@@ -203,7 +212,43 @@ class Model:
                 return "OriginEmbargoed"
             if only_zones and origin not in exporter.zones:
                 return "ExportsLimitedToZones"
-        self.certs[number] = Cert(holder, key, exporting, importing, now, expires)
+        refused = self.check_parents(exporting, origins, carats, parents)
+        if refused:
+            return refused
+        for parent, drawn in parents:
+            self.certs[parent].drawn += drawn
+        self.certs[number] = Cert(holder, key, exporting, importing, now, expires, carats, origins, parents)
+        return None
+
+    def check_parents(
+        self, exporting: str, origins: tuple[str, ...], carats: int, parents: tuple[tuple[str, int], ...]
+    ) -> str | None:
+        """The provenance rules: confirmed imports of the exporter, issued by a valid key, never
+        drawn beyond their carats; origins covered; carats accounted for."""
+        if len(parents) > 32:
+            return "TooManyParents"
+        for i, (parent, drawn) in enumerate(parents):
+            if parent in (p for p, _ in parents[:i]):
+                return "DuplicateParent"
+            if drawn == 0:
+                return "InvalidDraw"
+            cert = self.certs.get(parent)
+            if cert is None or cert.status != CONFIRMED:
+                return "ParentNotConfirmed"
+            if cert.importing != exporting:
+                return "ParentNotImported"
+            if not self.issuer_valid(parent):
+                return "ParentIssuerNotValid"
+            if drawn > cert.carats - cert.drawn:
+                return "ParentOverdrawn"
+        covering = {o for parent, _ in parents for o in self.certs[parent].origins}
+        for origin in origins:
+            if origin[:2] != exporting and origin not in covering:
+                return "OriginNotCovered"
+        own = any(origin[:2] == exporting for origin in origins)
+        total = sum(drawn for _, drawn in parents)
+        if total > carats or (total < carats and not own):
+            return "CaratsNotDrawn"
         return None
 
     def status(self, number: str, now: int) -> int:

@@ -17,6 +17,16 @@ import {IKPRegistry} from "./IKPRegistry.sol";
 ///     Issued, and now >= expiresAt: reported as Expired (no transaction); it can still be voided,
 ///     no longer confirmed. Confirmed and Voided certificates never expire.
 ///
+/// Provenance: a certificate may name parent certificates whose rough it re-exports, each with the
+/// carats drawn from it. A parent must be a confirmed import of the new certificate's exporter, issued
+/// by a key valid at the time; over all its children, no more carats can be drawn from a parent than
+/// it carries (`Certificate.drawn` keeps the count). Every origin of the new certificate is either
+/// the exporter's own (`"BW"` or `"BW/Orapa"` for a Botswana certificate: its own production) or an
+/// origin of one of its parents, and the carats drawn account for all its carats unless it declares
+/// its own production. A certificate with no parents is therefore a first export of the exporter's
+/// own rough. Voiding a parent later does not undo what its children drew: clients follow the
+/// `CaratsDrawn` events and warn about the voided ancestor.
+///
 /// Issue needs a valid authority key of the exporting participant (the number's prefix); confirmation a
 /// valid key of the importing participant; void a valid key of the exporting participant. The names and
 /// addresses of exporter and importer are never stored: `document` commits to the full certificate
@@ -41,6 +51,13 @@ interface IKPCertificates {
         Other
     }
 
+    /// @notice Carats a new certificate draws from a parent certificate.
+    struct Draw {
+        uint256 tokenId; //      the parent certificate
+        uint40 carats; //        hundredths of a carat drawn from it
+        bytes32[] origins; //    the parent's origins exactly as it was issued with (checked on chain)
+    }
+
     /// @notice What an authority submits to issue one certificate.
     struct Issue {
         bytes32 number; //       ASCII certificate number, left-aligned; its first two letters are the exporter
@@ -53,6 +70,7 @@ interface IKPCertificates {
         uint8 hsCode; //         HS subheading after 7102: 10 (7102.10), 21 (7102.21) or 31 (7102.31)
         uint40 expiresAt; //     Unix seconds; in the future, and before 2106 (it is stored in 32 bits)
         bytes32 document; //     commitment to the certificate document
+        Draw[] parents; //       certificates whose rough this one re-exports, 0 to 32; none for a first export
     }
 
     /// @notice A certificate as the chain keeps it (one storage slot; see KPCertificates). Its value,
@@ -67,6 +85,7 @@ interface IKPCertificates {
         uint8 hsCode; //         10, 21 or 31
         bytes2 importing; //     participant of destination
         uint40 carats; //        hundredths of a carat
+        uint40 drawn; //         hundredths of a carat drawn from it by later certificates
     }
 
     // ------------------------------------------------------------------ events
@@ -86,6 +105,9 @@ interface IKPCertificates {
         uint40 expiresAt,
         bytes32 document
     );
+    /// @notice Certificate `tokenId` draws `carats` from certificate `parentId`; emitted at its issue,
+    /// before `CertificateIssued`, once per parent.
+    event CaratsDrawn(uint256 indexed tokenId, uint256 indexed parentId, uint40 carats);
     /// @notice The importing participant's `authority` confirmed receipt of certificate `tokenId`.
     event ReceiptConfirmed(uint256 indexed tokenId, bytes2 indexed importing, address indexed authority);
     /// @notice The exporting participant's `authority` voided certificate `tokenId`.
@@ -127,6 +149,29 @@ interface IKPCertificates {
     error CertificateLocked(uint256 tokenId);
     /// @notice Certificates are bound to their holder: operators cannot be approved.
     error ApprovalsDisabled(address operator);
+    /// @notice A certificate names at most `max` parents; `count` were given.
+    error TooManyParents(uint256 count, uint256 max);
+    /// @notice `parentId` is named twice among the parents.
+    error DuplicateParent(uint256 parentId);
+    /// @notice Nothing drawn: each parent gives a positive number of carats.
+    error InvalidDraw(uint256 parentId, uint40 carats);
+    /// @notice A parent must be a certificate whose receipt was confirmed; `parentId` is `status`
+    /// (`None` if there is no such certificate).
+    error ParentNotConfirmed(uint256 parentId, Status status);
+    /// @notice A parent must have been imported into the exporter `exporting`; `parentId` went to
+    /// `importing`.
+    error ParentNotImported(uint256 parentId, bytes2 importing, bytes2 exporting);
+    /// @notice `parentId` was issued by a key that was not valid at the time: nothing can be drawn from it.
+    error ParentIssuerNotValid(uint256 parentId);
+    /// @notice The origins given for `parentId` are not those it was issued with.
+    error ParentOriginsMismatch(uint256 parentId);
+    /// @notice Drawing `carats` from `parentId` exceeds what is left of it, `remaining`.
+    error ParentOverdrawn(uint256 parentId, uint40 carats, uint40 remaining);
+    /// @notice `origin` is neither the exporter's own nor an origin of one of the parents.
+    error OriginNotCovered(bytes32 origin);
+    /// @notice The parents give `drawn` carats for a certificate of `carats`: they must give all of them,
+    /// or, when the exporter declares its own production among the origins, no more than all of them.
+    error CaratsNotDrawn(uint40 carats, uint40 drawn);
     /// @notice The batch is empty.
     error EmptyBatch();
     /// @notice The signature is not `authority`'s over this operation on this contract and chain.
@@ -139,7 +184,7 @@ interface IKPCertificates {
     // ------------------------------------------------------------------ authorities
 
     /// @notice Issues one certificate to `cert.holder`; the caller must be a valid authority of the
-    /// exporting participant (`cert.number`'s prefix). Returns its token id.
+    /// exporting participant (`cert.number`'s prefix). Draws `cert.parents`' carats. Returns its token id.
     function issue(Issue calldata cert) external returns (uint256 tokenId);
 
     /// @notice Issues several certificates in one transaction, all or none.

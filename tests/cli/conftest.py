@@ -18,7 +18,7 @@ from kp_py.keys import dev_account
 from kp_py.node import LocalNode
 from tests.conftest import document_data
 
-AE_KEY, BW_KEY, HOLDER = dev_account(1), dev_account(2), dev_account(3)
+AE_KEY, BW_KEY, HOLDER, ZA_KEY = dev_account(1), dev_account(2), dev_account(3), dev_account(5)
 
 
 @dataclass
@@ -81,7 +81,7 @@ class _chdir:
 
 @pytest.fixture(scope="session")
 def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A home with a running node and kp deployed, participants loaded, AE and BW keys added."""
+    """A home with a running node and kp deployed, participants loaded, AE, BW and ZA keys added."""
     home = tmp_path_factory.mktemp("cli") / ".kp"
     node = LocalNode(home)
     node.start()
@@ -90,6 +90,7 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     kp.ok("participant", "load")
     kp.ok("authority", "add", "AE", AE_KEY.address)
     kp.ok("authority", "add", "BW", BW_KEY.address)
+    kp.ok("authority", "add", "ZA", ZA_KEY.address)
     yield home
     node.stop()
 
@@ -137,3 +138,4 @@ def write_document(tmp_path: Path):
 
 AE = ("--dev", "1")
 BW = ("--dev", "2")
+ZA = ("--dev", "5")

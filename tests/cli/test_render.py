@@ -11,15 +11,21 @@ import zxingcpp
 from pypdf import PdfReader
 
 from kp_py.render import Link
-from tests.cli.conftest import AE, HOLDER
+from tests.cli.conftest import AE, BW, HOLDER
 from tests.conftest import document_data
 
 pytestmark = pytest.mark.anvil
 
 
-def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path):
+def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, write_document):
+    """A re-export of Botswana rough mixed with Dubai's own (the origins and parents are printed)."""
+    kp.ok("issue", str(write_document("bw", number="BW-1", exporting="BW", importing="AE", carats="1000.00",
+                                      origins=["BW/Jwaneng"])), *BW)  # fmt: skip
+    kp.ok("confirm", "BW-1", *AE)
+    parents = [{"number": "BW-1", "carats": "1000.00"}]
     source = tmp_path / "cert.json"
-    source.write_text(json.dumps(document_data(holder=HOLDER.address, origins=["BW", "CF/Berberati"])))
+    data = document_data(holder=HOLDER.address, origins=["BW/Jwaneng", "AE"], parents=parents)
+    source.write_text(json.dumps(data))
     kp.ok("issue", str(source), *AE)
     issued = tmp_path / "cert.issued.json"
     pdf = tmp_path / "cert.pdf"
@@ -33,7 +39,8 @@ def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path):
         "AE-2024-000123",
         "AE United Arab Emirates",
         "BW Botswana",
-        "BW, CF/Berberati",
+        "BW/Jwaneng, AE",
+        "BW-1 (1000.00 ct)",
         "Gulf Rough Trading DMCC, Almas Tower, Dubai",
         "Okavango Diamond Company, Plot 63, Gaborone",
         "1250.50 ct",

@@ -25,7 +25,7 @@ def test_issue_mints_a_locked_token_with_the_certificate_data(
         "exporting": code("AE"),
         "importing": code("BW"),
         "issuer": accounts.ae.address,
-        "origins": [b32("BW")],
+        "origins": [b32("AE")],
         "carats": 125050,
         "valueUsd": 312500000,
         "parcels": 3,
@@ -44,6 +44,7 @@ def test_issue_mints_a_locked_token_with_the_certificate_data(
         31,
         code("BW"),
         125050,
+        0,  # nothing drawn from it yet
     )
     assert certificates.functions.certificates([tid, tid + 1]).call()[1][4] == 0  # unknown: status None
     assert certificates.functions.ownerOf(tid).call() == accounts.holder.address

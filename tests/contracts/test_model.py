@@ -24,7 +24,7 @@ from web3 import EthereumTesterProvider, Web3
 from kp_py import KP, Document
 from kp_py.errors import ContractRevert
 from tests.conftest import Chain, document_data
-from tests.model import Model
+from tests.model import CONFIRMED, Model
 
 settings.register_profile("ci", max_examples=8, stateful_step_count=25, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
@@ -91,7 +91,7 @@ class Rules(RuleBasedStateMachine):
     def now(self) -> int:
         return self.chain.pending_time()
 
-    def expect(self, refusal: str | None, call) -> None:
+    def expect(self, refusal: str | None, call, label: str = "") -> None:
         """Run ``call`` on chain; it must succeed if the model accepted, or refuse with its error."""
         try:
             call()
@@ -99,7 +99,7 @@ class Rules(RuleBasedStateMachine):
             assert refusal == error.error, f"chain refused with {error.error}, the model with {refusal}"
         else:
             assert refusal is None, f"chain accepted, the model refused with {refusal}"
-        event(f"{inspect.stack()[1].function}: {refusal or 'accepted'}")
+        event(f"{label or inspect.stack()[1].function}: {refusal or 'accepted'}")
 
     def known_numbers(self) -> list[str]:
         return sorted(self.model.certs)
@@ -183,7 +183,7 @@ class Rules(RuleBasedStateMachine):
         holder=st.integers(0, 2),
         days=st.integers(1, 90),
     )  # fmt: skip
-    def issue(self, key, exporting, importing, origins, holder, days):
+    def issue(self, key, exporting, importing, origins, holder, days, carats=125_050, parents=()):
         """``key`` None: the exporter's own first key (so that issues often get through)."""
         key = CODES.index(exporting) if key is None else key
         now = self.now()
@@ -194,6 +194,8 @@ class Rules(RuleBasedStateMachine):
             document_data(
                 number=number, exporting=exporting, importing=importing if importing != exporting else "ZZ",
                 origins=list(dict.fromkeys(origins)), holder=self.holders[holder],
+                carats=f"{carats // 100}.{carats % 100:02d}",
+                parents=[{"number": p, "carats": f"{c // 100}.{c % 100:02d}"} for p, c in parents],
             )
             | {"expires": _date_after(now, expires_day), "issued": _date_after(now, 0)}
         )  # fmt: skip
@@ -208,9 +210,13 @@ class Rules(RuleBasedStateMachine):
             document.holder,
             document.expires_at,
             now,
+            carats,
+            tuple(parents),
         )
         self.expect(
-            refusal, lambda: KP(self.world.web3, self.governance.deployment, self.keys[key]).issue(document)
+            refusal,
+            lambda: KP(self.world.web3, self.governance.deployment, self.keys[key]).issue(document),
+            "re-export" if parents else "issue",
         )
         if refusal is None:
             self.holder_of[number] = document.holder
@@ -248,6 +254,47 @@ class Rules(RuleBasedStateMachine):
     def issue_typical(self, pair, holder, days):
         exporting, importing = pair[0], pair[1]
         self.issue(None, exporting, importing, [exporting], holder, days)
+
+    @rule(
+        which=st.lists(st.integers(0, 50), min_size=1, max_size=3),
+        importing=st.sampled_from(CODES),
+        takes=st.lists(st.sampled_from(["all", "half", "one", "over"]), min_size=3, max_size=3),
+        extra=st.sampled_from([None, None, "own", "ZA", "CF/Nola"]),
+        skew=st.sampled_from([0, 0, 0, -1, 1]),
+        holder=st.integers(0, 2),
+        typical=st.booleans(),
+    )
+    def re_export(self, which, importing, takes, extra, skew, holder, typical):
+        """Draw on earlier certificates: the exporter is the first parent's importer, so parents are
+        often valid; ``typical`` picks confirmed parents and another importer. The amounts, origins
+        and carats are sometimes off by one, or over the balance."""
+        numbers = self.known_numbers()
+        if typical:
+            numbers = [n for n in numbers if self.model.certs[n].status == CONFIRMED] or numbers
+        if not numbers:
+            return
+        parents = list(dict.fromkeys(numbers[w % len(numbers)] for w in which))
+        exporting = self.model.certs[parents[0]].importing
+        if typical and importing == exporting:
+            importing = CODES[(CODES.index(exporting) + 1) % len(CODES)]
+        draws = []
+        for parent, take in zip(parents, takes, strict=False):
+            cert = self.model.certs[parent]
+            left = cert.carats - cert.drawn
+            draws.append(
+                (parent, {"all": max(1, left), "half": max(1, left // 2), "one": 1, "over": left + 1}[take])
+            )
+        origins = [o for p in parents for o in self.model.certs[p].origins]
+        if extra is not None:
+            origins.append(exporting if extra == "own" else extra)
+        origins = list(dict.fromkeys(origins))[:8]
+        carats = max(1, sum(drawn for _, drawn in draws) + skew)
+        self.issue(None, exporting, importing, origins, holder, 60, carats, draws)
+
+    @rule(which=st.lists(st.integers(0, 50), min_size=1, max_size=3), importing=st.sampled_from(CODES),
+          half=st.booleans(), holder=st.integers(0, 2))  # fmt: skip
+    def re_export_typical(self, which, importing, half, holder):
+        self.re_export(which, importing, ["half" if half else "all"] * 3, None, 0, holder, True)
 
     @rule(which=st.integers(0, 50))
     def confirm_typical(self, which):
@@ -296,6 +343,20 @@ class Rules(RuleBasedStateMachine):
             assert cert.holder == self.holder_of[number] == self.model.certs[number].holder  # never moves
             assert cert.issuer_valid_at_issue == self.model.issuer_valid(number), number
             assert cert.issuer == self.model.certs[number].issuer, number
+            expected = self.model.certs[number]
+            assert cert.drawn == expected.drawn <= expected.carats == cert.carats, number
+            assert [(p.number, p.carats) for p in cert.parents] == list(expected.parents), number
+        # Conservation along every path: what children drew from a certificate is what it counts as
+        # drawn, never more than its carats; and a certificate without its exporter's own production
+        # among its origins carries exactly what it drew.
+        drawn_from: dict[str, int] = {}
+        for cert in self.model.certs.values():
+            for parent, carats in cert.parents:
+                drawn_from[parent] = drawn_from.get(parent, 0) + carats
+            own = any(o[:2] == cert.exporting for o in cert.origins)
+            assert sum(c for _, c in cert.parents) == cert.carats or own
+        for number, cert in self.model.certs.items():
+            assert drawn_from.get(number, 0) == cert.drawn <= cert.carats, number
 
 
 def _date_after(now: int, days: int) -> str:

@@ -111,8 +111,16 @@ def test_embargoed_origin_is_refused_even_when_re_exported(as_, accounts, make_d
 
 
 def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, make_document):
+    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013, ["CF/Berberati"])
-    as_(accounts.ae).issue(make_document(number="AE-1", origins=["CF/Berberati"]))
+    as_(accounts[0]).issue(
+        make_document(number="CF-1", exporting="CF", importing="AE", origins=["CF/Berberati"])
+    )
+    as_(accounts.ae).confirm_receipt("CF-1")
+    berberati = make_document(
+        number="AE-1", origins=["CF/Berberati"], parents=[{"number": "CF-1", "carats": "1250.50"}]
+    )
+    as_(accounts.ae).issue(berberati)
     with reverts("OriginEmbargoed", b32("CF/Bangui"), MAY_2013):
         as_(accounts.ae).issue(make_document(number="AE-2", origins=["CF/Bangui"]))
     with reverts("OriginEmbargoed", b32("CF"), MAY_2013):
@@ -136,6 +144,7 @@ def test_partially_embargoed_exporter_ships_compliant_rough_only(as_, accounts, 
 
 
 def test_lifting_the_embargo_lets_trade_resume(as_, accounts, make_document):
+    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013)
     as_(accounts.chair).lift_embargo("CF", "exports")
-    as_(accounts.ae).issue(make_document(origins=["CF"]))
+    as_(accounts[0]).issue(make_document(number="CF-1", exporting="CF", origins=["CF"]))

@@ -1,0 +1,102 @@
+"""`kp trace NUMBER [--json] [--graph FILE]`, and provenance in `kp verify` and `kp show`."""
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from tests.cli.conftest import AE, BW, ZA
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture
+def merged(kp, write_document):
+    """BW-1 (600 ct) and ZA-1 (400 ct) shipped to Dubai and confirmed; Dubai merges both into AE-1
+    for Botswana, which confirms it."""
+    for number, carats, origins, key in [
+        ("BW-1", "600.00", ["BW/Jwaneng"], BW),
+        ("ZA-1", "400.00", ["ZA"], ZA),
+    ]:
+        path = write_document(number, number=number, exporting=number[:2], importing="AE", carats=carats,
+                              origins=origins)  # fmt: skip
+        kp.ok("issue", str(path), *key)
+        kp.ok("confirm", number, *AE)
+    parents = [{"number": "BW-1", "carats": "600.00"}, {"number": "ZA-1", "carats": "400.00"}]
+    path = write_document(
+        "AE-1", number="AE-1", carats="1000.00", origins=["BW/Jwaneng", "ZA"], parents=parents
+    )
+    kp.ok("issue", str(path), *AE)
+    kp.ok("confirm", "AE-1", *BW)
+
+
+def test_trace_shows_each_hop_and_the_origin_mix(kp, merged):
+    out = kp.ok("trace", "AE-1").out
+    lines = out.splitlines()
+    assert lines[0].startswith("AE-1  AE -> BW  1000.00 ct  issued ")
+    assert "receipt confirmed" in lines[0]
+    assert lines[1].startswith("├─ 600.00 ct from BW-1  BW -> AE  600.00 ct")
+    assert lines[1].endswith("first export of BW/Jwaneng")
+    assert lines[2].startswith("└─ 400.00 ct from ZA-1  ZA -> AE  400.00 ct")
+    assert "Origin mix: BW 60.0%, ZA 40.0%" in out
+    assert "Provenance complete back to first exports BW-1, ZA-1" in out
+
+
+def test_trace_json(kp, merged):
+    data = kp.ok("trace", "AE-1", "--json").json()
+    assert data["provenance"] == {
+        "status": "complete",
+        "first_exports": ["BW-1", "ZA-1"],
+        "warnings": [],
+        "origin_mix": {"BW": 0.6, "ZA": 0.4},
+    }
+    first, second = data["tree"]["parents"]
+    assert (first["number"], first["carats_drawn"], first["drawn_by_children"]) == (
+        "BW-1",
+        "600.00",
+        "600.00",
+    )
+    assert first["confirmed_at"] is not None and first["importing"] == "AE"
+    assert second["origin_mix"] == {"ZA": 1.0}
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_trace_draws_the_tree(kp, merged, tmp_path, suffix):
+    graph = tmp_path / f"tree{suffix}"
+    kp.ok("trace", "AE-1", "--graph", str(graph))
+    if suffix == ".svg":
+        root = ElementTree.parse(graph).getroot()
+        assert root.tag.endswith("svg")
+        text = graph.read_text()
+        for number in ("AE-1", "BW-1", "ZA-1", "600.00 ct"):
+            assert number in text
+    else:
+        assert graph.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_trace_refuses_an_unknown_graph_format(kp, merged, tmp_path):
+    assert "use .svg, .png or .pdf" in kp.refused("trace", "AE-1", "--graph", str(tmp_path / "tree.gif"))
+
+
+def test_a_voided_ancestor_breaks_the_trace_and_warns_in_verify(kp, merged):
+    kp.ok("void", "ZA-1", "--reason", "fraud", *ZA)
+    broken = kp("trace", "AE-1")
+    assert broken.code == 1
+    assert "WARNING: ancestor ZA-1 (ZA -> AE) was voided after it was drawn on" in broken.out
+    verified = kp.ok("verify", "AE-1")  # AE-1 itself is still genuine
+    assert "AE-1: GENUINE" in verified.out
+    assert "WARNING: ancestor ZA-1" in verified.out
+    assert kp.ok("verify", "AE-1", "--json").json()["provenance"]["status"] == "broken"
+
+
+def test_show_names_parents_and_what_was_drawn(kp, merged):
+    out = kp.ok("show", "AE-1").out
+    assert "drawn from   BW-1 (600.00 ct), ZA-1 (400.00 ct)" in out
+    assert "drawn since  600.00 ct by later certificates" in kp.ok("show", "BW-1").out
+
+
+def test_issue_refuses_over_drawing_in_one_line(kp, merged, write_document):
+    path = write_document(
+        "AE-2", number="AE-2", carats="1.00", parents=[{"number": "BW-1", "carats": "1.00"}]
+    )
+    message = kp.refused("issue", str(path), *AE)
+    assert "drawing 1.00 carats from parent BW-1 exceeds what is left of it, 0.00" in message
