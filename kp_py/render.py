@@ -10,11 +10,12 @@ The QR code holds a URL of the verification page, ``<verify-url>/certificates/<t
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from kp_py.client import Certificate, IssuedDocument, _iso
+from kp_py.client import KP, Certificate, IssuedDocument, Verification, _iso
+from kp_py.document import Document
 from kp_py.errors import KPError, timestamp
 
 DEFAULT_VERIFY_URL = "http://127.0.0.1:8417"
@@ -53,6 +54,34 @@ class Link:
             )
         except (KeyError, ValueError, IndexError):
             raise KPError(f"{url!r} is not a kp verification link") from None
+
+
+class WrongNetwork(KPError, ValueError):
+    """A link or an issued document names another chain or contract than the deployment at hand."""
+
+
+def check_target(kp: KP, chain_id: int, contract: str, what: str) -> None:
+    """Refuse a ``what`` (link, document) meant for another deployment: it must not verify here."""
+    if (chain_id, contract.lower()) != (kp.deployment.chain_id, kp.certificates.address.lower()):
+        raise WrongNetwork(
+            f"the {what} is for contract {contract} on chain {chain_id}, not this deployment "
+            f"({kp.certificates.address} on chain {kp.deployment.chain_id})"
+        )
+
+
+def verify_link(kp: KP, link: Link, shown: IssuedDocument | Document | None = None) -> Verification:
+    """Verify the certificate a QR link names, on ``kp``'s deployment only (else ``WrongNetwork``):
+    a printed commitment other than the chain's means the paper was altered."""
+    check_target(kp, link.chain_id, link.contract, "link")
+    result = kp.verify(link.token_id, shown)
+    if result.certificate is None or result.certificate.commitment == link.commitment:
+        return result
+    return replace(
+        result,
+        genuine=False,
+        problems=(*result.problems, "document-mismatch"),
+        reasons=(*result.reasons, "the printed certificate names another document than the one on chain"),
+    )
 
 
 def render_pdf(
