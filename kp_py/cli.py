@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -898,12 +899,10 @@ def serve(options: Options, host: str, port: int) -> None:
         f"kp: verification page at {server.url}/ (chain {kp.deployment.chain_id}, "
         f"contract {kp.certificates.address}); Ctrl-C stops it"
     )
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("kp: stopped")
-    finally:
-        server.close()
+    # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.run()
+    click.echo("kp: stopped")
 
 
 @main.command()
