@@ -91,11 +91,12 @@ def banner(result: Verification) -> tuple[str, str]:
 
 
 def token_id_of(text: str) -> int:
-    """The token id of what a verifier typed: a certificate number (any case) or a decimal token id."""
+    """The token id of what a verifier typed: a certificate number (any case) or a decimal token id,
+    which is a number's ASCII and must decode to one."""
     text = text.strip()
     if text.isascii() and text.isdigit() and len(text) <= 78:
         token_id = int(text)
-        if 0 < token_id < 2**256:
+        if token_id < 2**256 and _NUMBER.fullmatch(token_id_to_number(token_id)):
             return token_id
     elif _NUMBER.fullmatch(text.upper()):
         return number_to_token_id(text.upper())
@@ -166,9 +167,9 @@ class Verifier:
         self.kp = kp
         self._names: dict[str, str] = {}
 
-    def number(self, text: str, shown: IssuedDocument | Document | None = None) -> Verification:
-        """Verify a typed number or token id, with the holder's document if given."""
-        return self.kp.verify(token_id_of(text), shown)
+    def number(self, text: str) -> Verification:
+        """Verify a typed number or token id."""
+        return self.kp.verify(token_id_of(text))
 
     def link(self, token_id: int, link: Link | None) -> Verification:
         """Verify what a QR link names, on this deployment only."""

@@ -188,6 +188,7 @@ def test_an_issued_document_for_another_network(client, issued, tmp_path):
         "/verify?number=AE-2024-000123-THIS-NUMBER-IS-FAR-TOO-LONG-TO-BE-ONE",
         "/certificates/12x",
         "/certificates/0",
+        "/certificates/123",  # a token id that is no number's ASCII
         "/certificates/123?chain=31337&contract=0xnothex&commitment=0x00",
         "/certificates/123?chain=abc",
     ],
@@ -242,3 +243,8 @@ def test_unknown_routes_and_methods_are_plain_pages(client):
     assert client.get("/nowhere").status_code == 404
     assert client.delete("/verify").status_code == 405
     assert client.post("/certificates/AE-1").status_code == 405
+
+
+@pytest.mark.parametrize("key", [("--dev", "1"), ("--key-env", "AE_KEY"), ("--account", "officer")])
+def test_kp_serve_takes_no_key(kp, key):
+    assert "kp serve only reads the chain" in kp.refused("serve", "--port", "0", *key)
