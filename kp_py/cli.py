@@ -894,9 +894,9 @@ def serve(options: Options, host: str, port: int) -> None:
     except ImportError:
         raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
     kp = options.reader()
-    server = web.serve(web.create_app(kp), host, port)
+    server, url = web.serve(web.create_app(kp), host, port)
     click.echo(
-        f"kp: verification page at {server.url}/ (chain {kp.deployment.chain_id}, "
+        f"kp: verification page at {url}/ (chain {kp.deployment.chain_id}, "
         f"contract {kp.certificates.address}); Ctrl-C stops it"
     )
     # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.

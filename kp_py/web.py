@@ -322,14 +322,13 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     return app
 
 
-def serve(app: Flask, host: str, port: int) -> Any:
-    """A waitress server for ``app`` on ``host``:``port`` (0: a free port), bound but not yet running;
-    its ``url`` says where. ``run()`` serves until ``close()`` or an interrupt."""
+def serve(app: Flask, host: str, port: int) -> tuple[Any, str]:
+    """A waitress server for ``app`` on ``host``:``port`` (0: a free port), bound but not yet running,
+    and its URL. Its ``run()`` serves until an interrupt or ``close()``."""
     from waitress import create_server
 
     server = create_server(app, host=host, port=port, threads=8, ident="kp")
-    server.url = f"http://{_host(host)}:{server.effective_port}"
-    return server
+    return server, f"http://{_host(host)}:{server.effective_port}"
 
 
 def _host(host: str) -> str:

@@ -8,10 +8,14 @@ import re
 from datetime import datetime, timezone
 
 import pytest
+from web3 import Web3
 from werkzeug.test import TestResponse
 
+from kp_py import KP
 from kp_py._abi import number_to_token_id
+from kp_py.network import connect
 from kp_py.render import Link
+from kp_py.web import create_app
 from tests.cli.conftest import AE_KEY, HOLDER, Kp
 
 pytestmark = pytest.mark.anvil
@@ -248,3 +252,15 @@ def test_unknown_routes_and_methods_are_plain_pages(client):
 @pytest.mark.parametrize("key", [("--dev", "1"), ("--key-env", "AE_KEY"), ("--account", "officer")])
 def test_kp_serve_takes_no_key(kp, key):
     assert "kp serve only reads the chain" in kp.refused("serve", "--port", "0", *key)
+
+
+def test_a_node_that_cannot_answer_is_said_in_one_line(kp):
+    deployment = connect(home=kp.home).deployment
+    down = KP(Web3(Web3.HTTPProvider("http://127.0.0.1:9", exception_retry_configuration=None)), deployment)
+    client = create_app(down).test_client()
+    page = client.get("/verify?number=AE-2024-000123")
+    assert page.status_code == 503 and error(page) == "the node cannot answer now: try again in a moment"
+    api = client.get("/api/certificates/AE-2024-000123")
+    assert api.status_code == 503 and api.get_json() == {
+        "error": "the node cannot answer now: try again in a moment"
+    }
