@@ -4,7 +4,8 @@ the verification of that very certificate: chain id, contract, token id and docu
     kp render AE-2024-000123 --document cert.issued.json --pdf cert.pdf
 
 The QR code holds a URL of the verification page, ``<verify-url>/certificates/<token id>?chain=..
-&contract=..&commitment=..``; ``kp verify`` accepts the same URL in place of a number.
+&contract=..&commitment=..``, which ``kp serve`` answers; ``kp verify`` accepts the same URL in place
+of a number. Both verify it on their own deployment only (:func:`verify_link`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 learns in seconds whether a certificate is genuine, from its number, its QR code or the holder's
 document. It reads the chain only: no key, no account, no gas, no writes.
 
-    kp serve --port 8417                  # or: serve(create_app(connect()), "127.0.0.1", 8417).run()
+    kp serve --port 8417
+
+    server, url = serve(create_app(connect()), "127.0.0.1", 8417)      # the same from Python
+    server.run()
 
     GET  /                                       the form: a number typed in, or a document uploaded
     GET  /verify?number=AE-2024-000123           the answer for a number
