@@ -10,8 +10,10 @@ PY_READY := $(VENV)/.ready
 VENV8 := .venv-web3-8
 PY8_READY := $(VENV8)/.ready
 NPM_READY := node_modules/.ready
+# The verification page's browser tests drive Debian's chromium (through npm's playwright-core).
+BROWSER := /usr/bin/chromium
 
-.PHONY: setup demo test lint artifacts ape-compile ape-test bench slither clean
+.PHONY: setup demo test lint artifacts ape-compile ape-test bench slither clean screenshots
 
 setup: $(PY_READY) $(NPM_READY)
 
@@ -31,14 +33,23 @@ $(NPM_READY): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Installed once, as root (as CI runs); never Playwright's own browser download.
+$(BROWSER):
+	command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup lint slither $(PY8_READY)
+test: setup lint slither $(PY8_READY) $(BROWSER)
 	$(PY) -m pytest -p no:ape_test -q
 	@echo "== the same library with web3 8"
 	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/contracts tests/cli tests/test_document.py \
-		tests/integration/test_anvil.py
+		tests/integration/test_anvil.py tests/web/test_app.py
+
+# The verification page at phone size, genuine and not, for the README: docs/img/verify-*.png.
+screenshots: setup $(BROWSER)
+	KP_SCREENSHOTS=docs/img $(PY) -m pytest -p no:ape_test -q tests/web/test_browser.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -13,10 +13,11 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -884,23 +885,7 @@ def verify(options: Options, number: str, document: Path | None) -> None:
         shown = _read_shown(document)
     kp = options.reader()
     if "://" in number:  # the link of a certificate's QR code
-        link = render.Link.parse(number)
-        if (link.chain_id, link.contract.lower()) != (
-            kp.deployment.chain_id,
-            kp.certificates.address.lower(),
-        ):
-            _fail(f"the link is for contract {link.contract} on chain {link.chain_id}, not this deployment")
-        result = kp.verify(link.token_id, shown)
-        if result.certificate is not None and result.certificate.commitment != link.commitment:
-            result = replace(
-                result,
-                genuine=False,
-                problems=(*result.problems, "document-mismatch"),
-                reasons=(
-                    *result.reasons,
-                    "the printed certificate names another document than the one on chain",
-                ),
-            )
+        result = render.verify_link(kp, render.Link.parse(number), shown)
     else:
         result = kp.verify(number, shown)
     _emit(options, result.to_dict(), result.summary())
@@ -917,6 +902,33 @@ def _read_shown(path: Path) -> IssuedDocument | Document:
     if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
         return IssuedDocument.from_json(raw)
     return files.read_document(path)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8417, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@common
+def serve(options: Options, host: str, port: int) -> None:
+    """Serve the verification page (number, QR link or document; JSON under /api/) until Ctrl-C.
+    It only reads the chain: no key, no account, no gas."""
+    if options.account is not None or options.key_env is not None or options.dev is not None:
+        raise click.UsageError("kp serve only reads the chain: it takes no --account, --key-env or --dev")
+    try:
+        from kp_py import web
+    except ImportError:
+        raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
+    kp = options.reader()
+    server, url = web.serve(web.create_app(kp), host, port)
+    click.echo(
+        f"kp: verification page at {url}/ (chain {kp.deployment.chain_id}, "
+        f"contract {kp.certificates.address}); Ctrl-C stops it"
+    )
+    # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.run()
+    click.echo("kp: stopped")
 
 
 @main.command()

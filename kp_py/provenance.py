@@ -39,14 +39,15 @@ class ProvenanceStatus:
     origin_mix: Mapping[str, Fraction]  # share of carats per origin country
 
     def summary(self) -> str:
-        mix = format_mix(self.origin_mix)
+        return f"{self.headline()}; origin mix {format_mix(self.origin_mix)}"
+
+    def headline(self) -> str:
+        """Complete or broken, in a few words, without the origin mix."""
         if not self.complete:
-            return f"provenance broken ({len(self.warnings)} ancestor(s) no longer valid); origin mix {mix}"
+            return f"provenance broken ({len(self.warnings)} ancestor(s) no longer valid)"
         if self.first_exports:
-            return (
-                f"provenance complete back to first exports {', '.join(self.first_exports)}; origin mix {mix}"
-            )
-        return f"provenance complete: a first export; origin mix {mix}"
+            return f"provenance complete back to first exports {', '.join(self.first_exports)}"
+        return "provenance complete: a first export"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +98,8 @@ class Trace:
         self._lines(self.number, "", lines)
         lines.append("")
         lines.append(f"Origin mix: {format_mix(self.status.origin_mix)}")
-        lines.append(self.status.summary()[0].upper() + self.status.summary()[1:])
+        headline = self.status.headline()
+        lines.append(headline[0].upper() + headline[1:])
         lines += [f"WARNING: {warning}" for warning in self.status.warnings]
         return "\n".join(lines)
 

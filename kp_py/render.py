@@ -4,17 +4,19 @@ the verification of that very certificate: chain id, contract, token id and docu
     kp render AE-2024-000123 --document cert.issued.json --pdf cert.pdf
 
 The QR code holds a URL of the verification page, ``<verify-url>/certificates/<token id>?chain=..
-&contract=..&commitment=..``; ``kp verify`` accepts the same URL in place of a number.
+&contract=..&commitment=..``, which ``kp serve`` answers; ``kp verify`` accepts the same URL in place
+of a number. Both verify it on their own deployment only (:func:`verify_link`).
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from kp_py.client import Certificate, IssuedDocument, _iso
+from kp_py.client import KP, Certificate, IssuedDocument, Verification, _iso
+from kp_py.document import Document
 from kp_py.errors import KPError, timestamp
 
 DEFAULT_VERIFY_URL = "http://127.0.0.1:8417"
@@ -58,6 +60,34 @@ class Link:
 def _parents(certificate: Certificate) -> str:
     drawn = [f"{p.number} ({p.carats // 100}.{p.carats % 100:02d} ct)" for p in certificate.parents]
     return ", ".join(drawn) or "none: a first export of the exporter's own rough"
+
+
+class WrongNetwork(KPError, ValueError):
+    """A link or an issued document names another chain or contract than the deployment at hand."""
+
+
+def check_target(kp: KP, chain_id: int, contract: str, what: str) -> None:
+    """Refuse a ``what`` (link, document) meant for another deployment: it must not verify here."""
+    if (chain_id, contract.lower()) != (kp.deployment.chain_id, kp.certificates.address.lower()):
+        raise WrongNetwork(
+            f"the {what} is for contract {contract} on chain {chain_id}, not this deployment "
+            f"({kp.certificates.address} on chain {kp.deployment.chain_id})"
+        )
+
+
+def verify_link(kp: KP, link: Link, shown: IssuedDocument | Document | None = None) -> Verification:
+    """Verify the certificate a QR link names, on ``kp``'s deployment only (else ``WrongNetwork``):
+    a printed commitment other than the chain's means the paper was altered."""
+    check_target(kp, link.chain_id, link.contract, "link")
+    result = kp.verify(link.token_id, shown)
+    if result.certificate is None or result.certificate.commitment == link.commitment:
+        return result
+    return replace(
+        result,
+        genuine=False,
+        problems=(*result.problems, "document-mismatch"),
+        reasons=(*result.reasons, "the printed certificate names another document than the one on chain"),
+    )
 
 
 def render_pdf(

@@ -35,20 +35,31 @@ def say(text: str) -> None:
 
 
 def main() -> int:
-    chair, uae_officer, bw_officer, bw_importer, car_officer = (dev_account(i) for i in range(5))
+    chair, uae_officer, bw_officer, bw_importer, car_officer, dubai_trader = (
+        dev_account(i) for i in range(6)
+    )
 
     step("A local chain")
     node = LocalNode(HOME)
     url = node.start()
     try:
-        return story(url, chair, uae_officer, bw_officer, bw_importer, car_officer)
+        return story(url, chair, uae_officer, bw_officer, bw_importer, car_officer, dubai_trader)
     finally:
         node.stop()
         print(f"\n(the node is stopped; its chain is saved in {HOME}/: `kp node start` resumes it, and then")
-        print(" `kp verify AE-2024-000123 --document .kp/certificates/AE-2024-000123.json` checks it again)")
+        print(" `kp verify AE-2024-000123 --document .kp/certificates/AE-2024-000123.json` checks it again")
+        print(" and `kp trace AE-2024-000123 --graph trace.svg` draws where its rough came from)")
 
 
-def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: Any, car_officer: Any) -> int:
+def story(
+    url: str,
+    chair: Any,
+    uae_officer: Any,
+    bw_officer: Any,
+    bw_importer: Any,
+    car_officer: Any,
+    dubai_trader: Any,
+) -> int:
     w3 = Web3(Web3.HTTPProvider(url))
     say(f"anvil at {url} (chain id {w3.eth.chain_id}, block {w3.eth.block_number}); state kept in {HOME}/")
 
@@ -81,7 +92,7 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     say(f"CF: exports barred since {embargo.since:%Y-%m-%d}")
     say(f"compliant zones: {', '.join(embargo.compliant_zones)}")
     uae = kp.with_account(uae_officer)
-    laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"])
+    laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"], carats="100.00")
     try:
         uae.issue(laundered)
         say("!! a certificate for embargoed rough was accepted")
@@ -96,8 +107,25 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     say(f"CF export embargo: {cf.exports_embargo or 'none'}; UZ is {uz.standing}")
     say(f"{len(kp.participant_codes())} participants on chain")
 
-    step("The UAE authority issues a certificate to a Botswana importer's wallet")
-    document = certificate("AE-2024-000123", holder=bw_importer.address, origins=["BW", "CF/Berberati"])
+    step("Rough reaches Dubai: from Jwaneng (Botswana) and from Berberati (CAR); Dubai confirms both")
+    for officer, number, carats, origin in [
+        (bw_officer, "BW-2024-000045", "1000.00", "BW/Jwaneng"),
+        (car_officer, "CF-2024-000007", "400.00", "CF/Berberati"),
+    ]:
+        first_export = certificate(number, holder=dubai_trader.address, origins=[origin], carats=carats,
+                                   exporting=number[:2], importing="AE")  # fmt: skip
+        kp.with_account(officer).issue(first_export)
+        uae.confirm_receipt(number)
+        say(f"{number}: {carats} ct of {origin} rough, a first export, receipt confirmed by AE")
+
+    step("Dubai mixes parcels from both and certifies them to a Botswana importer's wallet")
+    parents = [
+        {"number": "BW-2024-000045", "carats": "950.50"},
+        {"number": "CF-2024-000007", "carats": "300.00"},
+    ]
+    document = certificate(
+        "AE-2024-000123", holder=bw_importer.address, origins=["BW/Jwaneng", "CF/Berberati"], parents=parents
+    )
     issued = uae.issue(document)
     out = HOME / "certificates" / f"{document.number}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -110,6 +138,18 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     locked = kp.certificates.functions.locked(issued.token_id).call()
     say(f"the token is locked to the wallet: locked() = {locked}")
 
+    step("Dubai tries to certify more Jwaneng rough than it ever imported")
+    more = [{"number": "BW-2024-000045", "carats": "100.00"}]
+    overdrawn = certificate(
+        "AE-2024-000124", holder=bw_importer.address, origins=["BW/Jwaneng"], carats="100.00", parents=more
+    )
+    try:
+        uae.issue(overdrawn)
+        say("!! a certificate drawing on carats already exported was accepted")
+        return 1
+    except KPError as refusal:
+        say(f"refused: {refusal}")
+
     step("Botswana's authority confirms receipt")
     receipt = kp.with_account(bw_officer).confirm_receipt(document.number)
     say(f"status: {kp.certificate(document.number).status} ({receipt['gasUsed']:,} gas)")
@@ -120,6 +160,9 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
             kp.verify(document.number, IssuedDocument.from_json(out.read_text(encoding="utf-8"))).summary()
         )
     )
+
+    step("Where the rough came from, back to the mines' first exports")
+    print(indent(kp.trace(document.number).text()))
 
     step("A forger changes one carat in a copy of the document")
     tampered = json.loads(out.read_text(encoding="utf-8"))
@@ -133,8 +176,8 @@ def story(url: str, chair: Any, uae_officer: Any, bw_officer: Any, bw_importer: 
     return 0
 
 
-def certificate(number: str, *, holder: str, origins: list[str]) -> Document:
-    return Document.from_dict(example_document(holder, number=number, origins=origins))
+def certificate(number: str, *, holder: str, origins: list[str], **changes: Any) -> Document:
+    return Document.from_dict(example_document(holder, number=number, origins=origins, **changes))
 
 
 def indent(text: str) -> str:
