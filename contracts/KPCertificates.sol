@@ -375,7 +375,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     function _drawFromParents(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
         Draw[] calldata parents = cert.parents;
         if (parents.length > MAX_PARENTS) revert TooManyParents(parents.length, MAX_PARENTS);
-        uint256 drawn;
+        uint256 drawn = 0;
         for (uint256 i; i < parents.length; ++i) {
             Draw calldata d = parents[i];
             uint256 parentId = d.tokenId;
@@ -396,7 +396,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
             drawn += d.carats;
             emit CaratsDrawn(tokenId, parentId, d.carats);
         }
-        bool own;
+        bool own = false;
         bytes32[] calldata origins = cert.origins;
         for (uint256 i; i < origins.length; ++i) {
             if (bytes2(origins[i]) == exporting) own = true;

@@ -246,16 +246,8 @@ def draw_graph(trace: Trace, path: Path) -> None:
         for d, column in columns.items()
         for i, number in enumerate(column)
     }
-    figure, axes = plt.subplots(figsize=(3.2 * (deepest + 1) + 0.6, 1.3 * tallest + 1.6))
-    for number, (x, y) in position.items():
-        for parent in certs[number].parents:
-            px, py = position[parent.number]
-            axes.annotate(
-                "", xy=(x - 1.3, y), xytext=(px + 1.3, py), arrowprops={"arrowstyle": "->", "color": "#444"}
-            )
-            axes.text(
-                (x + px) / 2, (y + py) / 2 + 0.12, f"{_decimal(parent.carats)} ct", ha="center", fontsize=7
-            )
+    figure, axes = plt.subplots(figsize=(2.6 * (deepest + 1) + 0.6, 1.1 * tallest + 1.4))
+    boxes = {}
     for number, (x, y) in position.items():
         cert = certs[number]
         label = f"{number}\n{cert.exporting} → {cert.importing}  {_decimal(cert.carats)} ct\n{cert.status}"
@@ -263,7 +255,18 @@ def draw_graph(trace: Trace, path: Path) -> None:
         if not cert.issuer_valid_at_issue:
             colour = _STATUS_COLOURS["voided"]
         box = {"boxstyle": "round", "facecolor": "white", "edgecolor": colour, "linewidth": 1.6}
-        axes.text(x, y, label, ha="center", va="center", fontsize=7.5, bbox=box)
+        boxes[number] = axes.text(x, y, label, ha="center", va="center", fontsize=7.5, bbox=box)
+    for number, (x, y) in position.items():
+        for parent in certs[number].parents:
+            px, py = position[parent.number]
+            # From the right edge of the parent's box to the left edge of the child's.
+            arrow = {"arrowstyle": "->", "color": "#444", "shrinkA": 4, "shrinkB": 4}
+            axes.annotate("", xy=(0, 0.5), xycoords=boxes[number], xytext=(1, 0.5),
+                          textcoords=boxes[parent.number], arrowprops=arrow)  # fmt: skip
+            label = f"{_decimal(parent.carats)} ct"
+            axes.text(
+                (x + px) / 2, (y + py) / 2 + 0.08, label, ha="center", va="bottom", fontsize=7, color="#333"
+            )
     axes.set_xlim(-1.6, deepest * 3.2 + 1.6)
     axes.set_ylim(-tallest / 2 - 0.3, tallest / 2 + 0.3)
     axes.axis("off")

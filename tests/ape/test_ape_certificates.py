@@ -42,6 +42,7 @@ def issue_one(certificates, chain, exporter_key, holder, number=NUMBER):
         10,  # hsCode: 7102.10
         expires_at,  # expiresAt
         bytes32("document commitment"),  # document
+        [],  # parents: none, a first export of the UAE's own rough
     )
     return certificates.issue(cert, sender=exporter_key)
 
