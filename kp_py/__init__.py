@@ -1,15 +1,16 @@
 """kp: Kimberley Process certificates on Ethereum.
 
 The public API: :func:`connect` (a network and its deployment), :class:`KP` (deploy, registry,
-issue, confirm, void, read, list, verify),
+issue, confirm, void, read, list, verify, trace),
 :class:`Document` (validated certificate documents and their commitment), and the
 exceptions in :mod:`kp_py.errors`, all rooted at :class:`KPError`.
 """
 
 from kp_py.client import KP, Certificate, Deployment, IssuedDocument, Verification
-from kp_py.document import Document, Party, commitment, new_salts
+from kp_py.document import Document, Parent, Party, commitment, new_salts
 from kp_py.errors import ContractRevert, DocumentError, KPError
 from kp_py.network import connect
+from kp_py.provenance import ProvenanceStatus, Trace
 
 __all__ = [
     "KP",
@@ -20,7 +21,10 @@ __all__ = [
     "DocumentError",
     "IssuedDocument",
     "KPError",
+    "Parent",
     "Party",
+    "ProvenanceStatus",
+    "Trace",
     "Verification",
     "commitment",
     "connect",

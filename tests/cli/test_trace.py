@@ -100,3 +100,15 @@ def test_issue_refuses_over_drawing_in_one_line(kp, merged, write_document):
     )
     message = kp.refused("issue", str(path), *AE)
     assert "drawing 1.00 carats from parent BW-1 exceeds what is left of it, 0.00" in message
+
+
+def test_signing_a_re_export_off_line_needs_its_parents_origins(kp, merged, write_document):
+    """No network when signing: the parents' origins must be in the document."""
+    parents = [{"number": "BW-1", "carats": "1.00"}]
+    bare = write_document("bare", number="AE-2", carats="1.00", origins=["BW/Jwaneng"], parents=parents)
+    target = ("--dev", "1", "--chain-id", "31337", "--contract", "0x" + "11" * 20)
+    line = kp.refused("sign", "issue", str(bare), *target)
+    assert "document field 'parents': BW-1: its origins are not known" in line
+    parents[0]["origins"] = ["BW/Jwaneng"]
+    full = write_document("full", number="AE-2", carats="1.00", origins=["BW/Jwaneng"], parents=parents)
+    kp.ok("sign", "issue", str(full), *target)
