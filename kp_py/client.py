@@ -853,16 +853,9 @@ def _verdict(
                 "the document matches the figures on chain (without its salts, the names and "
                 "addresses cannot be checked)"
             )
+    why = (*reasons[2:], *reasons[:2])  # what decides the verdict first, then who issued it and where
     return Verification(
-        number_text,
-        not problems,
-        cert.status,
-        tuple(problems),
-        tuple(reasons),
-        cert,
-        matches,
-        differing,
-        lineage,
+        number_text, not problems, cert.status, tuple(problems), why, cert, matches, differing, lineage
     )
 
 
