@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import requests
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
+from web3.types import RPCEndpoint, RPCResponse
 
 from kp_py.client import KP, Deployment
 from kp_py.errors import KPError
@@ -36,11 +38,33 @@ DEFAULT_HOME = Path(".kp")
 RETRIES = ExceptionRetryConfiguration(
     errors=(requests.ConnectionError, requests.HTTPError, requests.Timeout), retries=8, backoff_factor=0.125
 )
+# Rate limits some providers answer inside an HTTP 200, as a JSON-RPC error (Infura's -32005
+# "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
+RATE_LIMIT_CODES = {-32005, -32007, -32029}
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
 
 
 class NetworkError(KPError, ConnectionError):
     """The network cannot be reached, or kp is not deployed on it."""
+
+
+class PatientHTTPProvider(HTTPProvider):
+    """web3's HTTP provider, which also waits out a rate limit answered as a JSON-RPC error."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        delay = RETRIES.backoff_factor
+        for _ in range(RETRIES.retries):
+            response = super().make_request(method, params)
+            if not _rate_limited(response):
+                return response
+            time.sleep(delay)
+            delay *= 2
+        return super().make_request(method, params)
+
+
+def _rate_limited(response: RPCResponse) -> bool:
+    error = response.get("error")
+    return isinstance(error, dict) and error.get("code") in RATE_LIMIT_CODES
 
 
 def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
@@ -53,7 +77,7 @@ def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
             )
         rpc_url = str(status["url"])
     w3 = Web3(
-        Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}, exception_retry_configuration=RETRIES)
+        PatientHTTPProvider(rpc_url, request_kwargs={"timeout": 30}, exception_retry_configuration=RETRIES)
     )
     # Proof-of-authority chains (some testnets, private networks) carry extra data in headers.
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)

@@ -1,4 +1,5 @@
-"""RPC faults during issuance: rate limits (HTTP 429), answers lost after the node acted, a node
+"""RPC faults during issuance: rate limits (HTTP 429, or a JSON-RPC -32005 error inside HTTP 200),
+answers lost after the node acted, a node
 that goes away and comes back. Everything is retried with backoff, every certificate is issued
 once, and no operation is ever sent twice with different nonces."""
 
@@ -25,8 +26,9 @@ pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 class FlakyProxy(ThreadingHTTPServer):
     """Forwards JSON-RPC to the node, and misbehaves on purpose: every 4th request gets HTTP 429
-    without reaching the node; every 3rd transaction is forwarded but its answer is lost (the
-    connection is closed); while ``down`` is set, everything gets 502."""
+    without reaching the node, every 5th other one a JSON-RPC -32005 "limit exceeded" error (as
+    Infura answers); every 3rd transaction is forwarded but its answer is lost (the connection is
+    closed); while ``down`` is set, everything gets 502."""
 
     daemon_threads = True
 
@@ -35,6 +37,7 @@ class FlakyProxy(ThreadingHTTPServer):
         self.upstream = upstream
         self.count = 0
         self.sends = 0
+        self.limited = 0  # -32005 answers given
         self.down = False
         self.lock = threading.Lock()
 
@@ -62,6 +65,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(502, b"node restarting")
         if count % 4 == 0 and not sending:
             return self._answer(429, b"rate limited")
+        if count % 5 == 0 and not sending and body.startswith(b"{"):
+            with self.server.lock:
+                self.server.limited += 1
+            error = {"code": -32005, "message": "limit exceeded"}
+            return self._answer(
+                200, json.dumps({"jsonrpc": "2.0", "id": json.loads(body)["id"], "error": error}).encode()
+            )
         request = urllib.request.Request(self.server.upstream, body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = response.read()
@@ -120,6 +130,7 @@ def test_rate_limits_and_lost_answers(node):
         for document in documents(12):
             officer.issue(document)
         assert proxy.sends > 12 and proxy.count > 40  # the faults really happened: sends were retried
+        assert proxy.limited > 5
         assert (
             w3.eth.get_transaction_count(dev_account(1).address) == start_nonce + 12
         )  # one transaction each
