@@ -11,6 +11,7 @@ is about ten times faster than ``Account.sign_transaction`` and gives the same b
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import rlp  # type: ignore[import-untyped]
@@ -52,6 +53,7 @@ class Sender:
         gas: int | None = None,
         preflight: bool = True,
         full_receipt: bool = True,
+        on_signed: Callable[[str], None] | None = None,
     ) -> TxReceipt:
         """Send a call to ``to``. With ``preflight`` the call is first simulated, so a refusal costs
         nothing and no nonce; otherwise it is sent as is with ``gas`` (a fixed limit), and a refusal is
@@ -62,7 +64,7 @@ class Sender:
         batch costs more than sending it)."""
         if preflight or gas is None:
             gas = self._estimate(to, data)
-        receipt = self._submit(to, data, gas)
+        receipt = self._submit(to, data, gas, on_signed)
         if full_receipt:
             return self.w3.eth.get_transaction_receipt(receipt["transactionHash"])
         return receipt
@@ -106,14 +108,19 @@ class Sender:
             raise _refusal(error) from None
         return estimate * GAS_MARGIN_PERCENT // 100
 
-    def _submit(self, to: str | None, data: bytes, gas: int) -> TxReceipt:
+    def _submit(
+        self, to: str | None, data: bytes, gas: int, on_signed: Callable[[str], None] | None = None
+    ) -> TxReceipt:
         """Sign with the next nonce and send. If sending fails, the transaction may still have reached
         the node (an answer lost on the way back, a retried request): then it is only waited for,
-        never signed again with another nonce, so one operation is never sent twice."""
+        never signed again with another nonce, so one operation is never sent twice.
+        ``on_signed(hash)`` runs before each send, so a caller can journal what may reach the chain."""
         if self._nonce is None:
             self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
         raw = self.sign(to, data, gas, self._nonce)
         tx_hash = keccak(raw)
+        if on_signed:
+            on_signed("0x" + tx_hash.hex())
         try:
             self.w3.eth.send_raw_transaction(raw)
         except Exception as error:  # nodes and eth-tester word these differently
@@ -134,6 +141,8 @@ class Sender:
                 self._nonce = self.w3.eth.get_transaction_count(self.address, "pending")
                 raw = self.sign(to, data, gas, self._nonce)
                 tx_hash = keccak(raw)
+                if on_signed:
+                    on_signed("0x" + tx_hash.hex())
                 self.w3.eth.send_raw_transaction(raw)
         self._nonce += 1
         receipt = self._wait(tx_hash)

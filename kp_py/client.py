@@ -30,7 +30,13 @@ from eth_utils import to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import ContractCustomError, ContractLogicError, ContractPanicError, Web3RPCError
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    ContractPanicError,
+    TimeExhausted,
+    Web3RPCError,
+)
 from web3.types import TxReceipt
 
 from kp_py import _logs, provenance
@@ -416,14 +422,20 @@ class KP:
         return self._issued(document, salts, receipt)
 
     def issue_batch(
-        self, documents: list[Document], salts: list[Salts] | None = None
+        self,
+        documents: list[Document],
+        salts: list[Salts] | None = None,
+        *,
+        on_signed: Callable[[str], None] | None = None,
     ) -> list[IssuedDocument]:
-        """Issue several documents in one transaction: all or none."""
+        """Issue several documents in one transaction: all or none. ``on_signed(hash)`` runs before
+        the transaction is sent (to journal it)."""
         documents = self.with_parent_origins(documents)
         salted = list(zip(documents, salts or [new_salts() for _ in documents], strict=True))
         args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
         gas = BATCH_GAS + sum(_batched_issue_gas(document) for document, _ in salted)
-        receipt = self._certify(encode_issues(args, batch=True), gas=gas, full_receipt=False)
+        data = encode_issues(args, batch=True)
+        receipt = self._certify(data, gas=gas, full_receipt=False, on_signed=on_signed)
         return [self._issued(document, salts, receipt) for document, salts in salted]
 
     def with_parent_origins(self, documents: Sequence[Document]) -> list[Document]:
@@ -774,13 +786,39 @@ class KP:
         """A registry transaction: simulated first, so a refusal costs no gas."""
         return self._sender().send(self.registry.address, encode_call("KPRegistry", name, args))
 
-    def _certify(self, data: bytes, gas: int, *, full_receipt: bool = True) -> TxReceipt:
+    def _certify(
+        self,
+        data: bytes,
+        gas: int,
+        *,
+        full_receipt: bool = True,
+        on_signed: Callable[[str], None] | None = None,
+    ) -> TxReceipt:
         """A certificate transaction: sent at once with a fixed gas limit (no simulation round trip,
         for throughput); a refusal is decoded from the failed transaction."""
-        sender = self._sender()
-        return sender.send(
-            self.certificates.address, data, gas=gas, preflight=self.preflight, full_receipt=full_receipt
+        return self._sender().send(
+            self.certificates.address,
+            data,
+            gas=gas,
+            preflight=self.preflight,
+            full_receipt=full_receipt,
+            on_signed=on_signed,
         )
+
+    def settle(self, transaction: str, timeout: float = 300.0) -> bool:
+        """Wait until ``transaction`` is mined if the node has it (sent by an earlier run that did
+        not live to see it mined); False if the node does not know it (dropped, or never sent)."""
+        found = self.w3.provider.make_request("eth_getTransactionByHash", [transaction])  # type: ignore[arg-type]
+        if not found.get("result"):
+            return False
+        try:
+            self.w3.eth.wait_for_transaction_receipt(transaction, timeout=timeout)  # type: ignore[arg-type]
+        except TimeExhausted:
+            raise KPError(
+                f"transaction {transaction}, sent by an earlier run, is still pending after {timeout:.0f} s: "
+                "run again later (sending it anew could only fail)"
+            ) from None
+        return True
 
     def _sender(self) -> Sender:
         if self._signer is None:

@@ -2,10 +2,12 @@
 
 ``kp issue cert.json`` writes ``cert.issued.json`` (the document, its salts, token id and
 transaction) next to its input. Before anything is sent, the salts are written to
-``cert.pending.json``; after the transaction, the issued file replaces it. Running the same
-command again therefore
+``cert.pending.json``, and the hash of the transaction that carries them is added before it is
+sent; after the transaction, the issued file replaces it. Running the same command again therefore
 
 * skips documents whose issued file exists,
+* waits for a transaction an earlier run sent and did not see mined (a slow public chain), rather
+  than sending the batch again,
 * finishes documents that reached the chain but not the disk (same number, same commitment:
   the salts were kept), and
 * sends the rest, with the salts already chosen.
@@ -107,7 +109,7 @@ def issue_files(
         raise KPError(f"batch size must be at least 1, not {batch_size}")
     kp = KP(kp.w3, kp.deployment, kp.account, preflight=True, confirmations=kp.confirmations)
     results: list[FileResult] = []
-    todo: list[tuple[Path, Document, Salts]] = []
+    todo: list[tuple[Path, Document, Salts, str | None]] = []
     for path, document in read_documents(paths):
         output = issued_path(path)
         if output.exists():
@@ -117,21 +119,28 @@ def issue_files(
             results.append(FileResult(path, document.number, "already issued", output, previous.transaction))
             pending_path(path).unlink(missing_ok=True)  # left by a crash between the two renames
             continue
-        todo.append((path, document, _pending_salts(path)))
+        todo.append((path, document, *_pending(path)))
 
     done = len(results)
     total = len(results) + len(todo)
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
+        for transaction in sorted({sent for *_, sent in batch if sent}):
+            kp.settle(transaction)  # sent by an earlier run: wait for it, never send it again
         unsent = []
-        for path, document, salts in batch:
+        for path, document, salts, _ in batch:
             recovered = kp.issued_document(document, salts)
             if recovered is None:
                 unsent.append((path, document, salts))
             else:
                 results.append(_finish(path, recovered, "recovered"))
         if unsent:
-            issued = kp.issue_batch([d for _, d, _ in unsent], [s for _, _, s in unsent])
+
+            def journal(transaction: str, unsent: list[tuple[Path, Document, Salts]] = unsent) -> None:
+                for path, _, salts in unsent:
+                    _write_pending(path, salts, transaction)
+
+            issued = kp.issue_batch([d for _, d, _ in unsent], [s for _, _, s in unsent], on_signed=journal)
             results += [
                 _finish(path, one, "issued") for (path, _, _), one in zip(unsent, issued, strict=True)
             ]
@@ -141,20 +150,33 @@ def issue_files(
     return results
 
 
-def _pending_salts(source: Path) -> Salts:
-    """The salts chosen for ``source`` by an earlier run, or new ones, saved before any send."""
+def _pending(source: Path) -> tuple[Salts, str | None]:
+    """The salts chosen for ``source`` by an earlier run and the transaction it sent them in, if
+    any; or new salts, saved before any send."""
     pending = pending_path(source)
     if pending.exists():
         try:
             data = json.loads(pending.read_text())
-            return {field: bytes.fromhex(data["salts"][field].removeprefix("0x")) for field in FIELDS}
+            salts = {field: bytes.fromhex(data["salts"][field].removeprefix("0x")) for field in FIELDS}
+            transaction = data.get("transaction")
+            if transaction is not None and not isinstance(transaction, str):
+                raise TypeError
+            return salts, transaction
         except (json.JSONDecodeError, KeyError, ValueError, AttributeError, TypeError):
             raise KPError(
                 f"{pending} is damaged: check the chain for this number before removing it"
             ) from None
     salts = new_salts()
-    write_secret(pending, json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}}, indent=2))
-    return salts
+    _write_pending(source, salts, None)
+    return salts, None
+
+
+def _write_pending(source: Path, salts: Salts, transaction: str | None) -> None:
+    sent = {"transaction": transaction} if transaction else {}
+    write_secret(
+        pending_path(source),
+        json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}} | sent, indent=2),
+    )
 
 
 def _finish(source: Path, issued: IssuedDocument, outcome: str) -> FileResult:
