@@ -350,9 +350,11 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         }
         if (cert.document == 0) revert MissingDocumentCommitment(tokenId);
         bytes2 exporting = bytes2(number);
-        uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, cert.origins);
-        _drawFromParents(tokenId, exporting, cert);
-        bytes27 originsKey = _originsKey(exporting, cert.origins);
+        bytes32[] calldata origins = cert.origins;
+        uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, origins);
+        if (cert.parents.length == 0) _requireOwnOrigins(exporting, origins);
+        else _drawFromParents(tokenId, exporting, cert);
+        bytes27 originsKey = _originsKey(exporting, origins);
         if (originsKey != 0) _provenance[tokenId].origins = originsKey;
 
         _records[tokenId] = Record({
@@ -404,6 +406,14 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         }
         // At most 32 parents of at most 2^40 carats each: `drawn` fits 46 bits.
         if (drawn > cert.carats || (drawn < cert.carats && !own)) revert CaratsNotDrawn(cert.carats, uint40(drawn));
+    }
+
+    /// @dev A first export (no parents) is of the exporter's own rough: `"BW"` or `"BW/Orapa"` for BW.
+    /// The same rule as `_drawFromParents` with nothing drawn, without its loops over parents.
+    function _requireOwnOrigins(bytes2 exporting, bytes32[] calldata origins) private pure {
+        for (uint256 i; i < origins.length; ++i) {
+            if (bytes2(origins[i]) != exporting) revert OriginNotCovered(origins[i]);
+        }
     }
 
     /// @dev Whether `origin` is among the origins of one of `parents`.
