@@ -140,6 +140,11 @@ def common(fn: F) -> F:
         options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations)
         if dev is not None and rpc_url is not None:
             raise click.UsageError("--dev signs with a well-known development key: local node only")
+        if confirmations > 1 and rpc_url is None:
+            raise click.UsageError(
+                "--confirmations: the local node mines a block only for a transaction, so a deeper "
+                "one would never come; use it with --rpc-url"
+            )
         with _expected_errors():
             return fn(options, *args, **kwargs)
 

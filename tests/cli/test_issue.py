@@ -103,3 +103,10 @@ def test_a_crash_between_writing_the_issued_file_and_removing_the_pending_one(kp
     rows = kp.ok("issue", str(path), *AE, "--json").json()
     assert rows[0]["outcome"] == "already issued"
     assert not pending_path(path).exists()
+
+
+def test_confirmations_on_the_local_node_are_refused_not_waited_for(kp, write_document):
+    """The local node mines only on transactions: waiting for 3 blocks would never end."""
+    line = kp.refused("issue", str(write_document()), *AE, "--confirmations", "3")
+    assert "--confirmations: the local node mines a block only for a transaction" in line
+    assert not (write_document().parent / "cert.issued.json").exists()
