@@ -296,6 +296,20 @@ class Rules(RuleBasedStateMachine):
     def re_export_typical(self, which, importing, half, holder):
         self.re_export(which, importing, ["half" if half else "all"] * 3, None, 0, holder, True)
 
+    @rule(route=st.permutations(CODES), half=st.booleans(), holder=st.integers(0, 2))
+    def ship_then_re_export(self, route, half, holder):
+        """A whole hop at once: A ships to B, B confirms, B re-exports (half or all of it) to C. Each
+        step still goes through the model and the chain, so refusals (a suspended B, a retired key)
+        are compared as everywhere else; but when the registry allows it, re-exports get through."""
+        first, second, third = route[:3]
+        self.issue(None, first, second, [first], holder, 60)
+        number = f"{first}-{self.serial}"
+        if number not in self.model.certs:
+            return
+        self.confirm(None, self.known_numbers().index(number))
+        index = self.known_numbers().index(number)
+        self.re_export([index], third, ["half" if half else "all"], None, 0, holder, False)
+
     @rule(which=st.integers(0, 50))
     def confirm_typical(self, which):
         self.confirm(None, which)
