@@ -93,12 +93,8 @@ def story(
     say(f"compliant zones: {', '.join(embargo.compliant_zones)}")
     uae = kp.with_account(uae_officer)
     laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"], carats="100.00")
-    try:
-        uae.issue(laundered)
-        say("!! a certificate for embargoed rough was accepted")
+    if not refused(uae, laundered, "Dubai tries to certify CAR rough from outside the zones: refused"):
         return 1
-    except KPError as refusal:
-        say(f"Dubai tries to certify CAR rough from outside the zones: refused, {refusal}")
 
     step("Dubai plenary, November 2024: the CAR embargo is lifted and Uzbekistan admitted")
     kp.lift_embargo("CF", "exports")
@@ -143,12 +139,8 @@ def story(
     overdrawn = certificate(
         "AE-2024-000124", holder=bw_importer.address, origins=["BW/Jwaneng"], carats="100.00", parents=more
     )
-    try:
-        uae.issue(overdrawn)
-        say("!! a certificate drawing on carats already exported was accepted")
+    if not refused(uae, overdrawn, "the chain refuses it"):
         return 1
-    except KPError as refusal:
-        say(f"refused: {refusal}")
 
     step("Botswana's authority confirms receipt")
     receipt = kp.with_account(bw_officer).confirm_receipt(document.number)
@@ -174,6 +166,17 @@ def story(
         return 1
     print("\nThe end: the genuine certificate verifies, the forged copy does not.")
     return 0
+
+
+def refused(officer: KP, document: Document, told: str) -> bool:
+    """Whether the chain refuses to issue ``document``, as the story needs; says why."""
+    try:
+        officer.issue(document)
+    except KPError as refusal:
+        say(f"{told}, {refusal}")
+        return True
+    say(f"!! {document.number} was accepted")
+    return False
 
 
 def certificate(number: str, *, holder: str, origins: list[str], **changes: Any) -> Document:

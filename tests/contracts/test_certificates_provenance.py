@@ -238,24 +238,13 @@ def test_an_off_line_signed_re_export_carries_its_parents(story, kp, accounts, m
 
 
 def test_the_document_shows_its_parents_and_verification_compares_them(story, kp, make_document):
-    document = make_document(
-        number="EU-1",
-        exporting="EU",
-        importing="IN",
-        carats="1000.00",
-        origins=["BW/Jwaneng", "CF"],
-        parents=[{"number": "AE-1", "carats": "600.00"}, {"number": "AE-3", "carats": "400.00"}],
-    )
-    assert kp.verify("EU-1", document).document_matches
-    altered = make_document(
-        number="EU-1",
-        exporting="EU",
-        importing="IN",
-        carats="1000.00",
-        origins=["BW/Jwaneng", "CF"],
-        parents=[{"number": "AE-1", "carats": "700.00"}, {"number": "AE-3", "carats": "300.00"}],
-    )
-    assert kp.verify("EU-1", altered).differing_fields == ("parents",)
+    def eu_1(from_ae_1: str, from_ae_3: str) -> Document:
+        draws = [{"number": "AE-1", "carats": from_ae_1}, {"number": "AE-3", "carats": from_ae_3}]
+        return make_document(number="EU-1", exporting="EU", importing="IN", carats="1000.00",
+                             origins=["BW/Jwaneng", "CF"], parents=draws)  # fmt: skip
+
+    assert kp.verify("EU-1", eu_1("600.00", "400.00")).document_matches
+    assert kp.verify("EU-1", eu_1("700.00", "300.00")).differing_fields == ("parents",)
 
 
 def test_embargo_on_origin_still_follows_the_rough_through_parents(story, ship, as_, accounts):
