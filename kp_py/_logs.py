@@ -101,6 +101,11 @@ def token_of(log: Any, position: int) -> int:
     return int.from_bytes(_bytes(log["topics"][position]), "big")
 
 
+def block_of(log: Any) -> int:
+    """The number of the block a log is in."""
+    return _int(log["blockNumber"])
+
+
 def address_of(log: Any, position: int) -> str:
     return checksum(_bytes(log["topics"][position])[-20:])
 

@@ -623,8 +623,7 @@ class KP:
                 head,
                 chunk=max(1, head - self.deployment.block + 1),
             )
-        blocks = {_logs.token_of(log, 1): int(log["blockNumber"], 16) if isinstance(log["blockNumber"], str)
-                  else int(log["blockNumber"]) for log in logs}  # fmt: skip
+        blocks = {_logs.token_of(log, 1): _logs.block_of(log) for log in logs}
         times = self._block_times(sorted(set(blocks.values())))
         confirmed = {token_id_to_number(t): timestamp(times[b]) for t, b in blocks.items()}
         return Trace(cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry))

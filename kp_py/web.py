@@ -151,7 +151,7 @@ def status_change(kp: KP, cert: Certificate) -> StatusChange | None:
     if not found:
         return None
     log = found[-1]
-    block = _logs._int(log["blockNumber"])
+    block = _logs.block_of(log)
     reason = VOID_REASONS[_logs._bytes(log["data"])[-1]] if name == "CertificateVoided" else ""
     return StatusChange(
         what=cert.status,
