@@ -78,6 +78,7 @@ from kp_py.provenance import ProvenanceStatus, Trace
 ISSUE_GAS = 200_000
 BATCHED_ISSUE_GAS = 70_000
 ORIGIN_GAS = 80_000
+PARENT_GAS = 60_000  # each parent drawn on: about 32,000 on its first draw, 15,000 after
 BATCH_GAS = 100_000
 SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
@@ -236,7 +237,6 @@ class Listed:
 
 
 PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch")
-PARENT_GAS = 60_000
 
 
 @dataclass(frozen=True)
@@ -448,18 +448,12 @@ class KP:
         unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
         if unknown:
             raise KPError(f"parent certificate {unknown[0]} is not on chain")
-        return [
-            replace(
-                d,
-                parents=tuple(
-                    p
-                    if p.origins
-                    else replace(p, origins=tuple(ascii_text(o) for o in events[p.token_id].origins))
-                    for p in d.parents
-                ),
-            )
-            for d in documents
-        ]
+        origins = {t: tuple(ascii_text(o) for o in event.origins) for t, event in events.items()}
+
+        def filled(parent: Parent) -> Parent:
+            return parent if parent.origins else replace(parent, origins=origins[parent.token_id])
+
+        return [replace(d, parents=tuple(map(filled, d.parents))) for d in documents]
 
     def submit_issue(self, signed: SignedIssue) -> IssuedDocument:
         """Submit an issue an authority signed off line; this account only relays and pays."""
