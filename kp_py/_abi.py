@@ -11,6 +11,7 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
+from kp_py._text import hundredths
 from kp_py.errors import ContractRevert, error_class, timestamp
 
 STANDINGS = ("none", "admitted", "suspended", "withdrawn")
@@ -189,7 +190,7 @@ def _readable(name: str, abi_type: str, value: Any) -> Any:
     if name in ("tokenId", "parentId"):
         return token_id_to_number(value)
     if name in _CARAT_NAMES:
-        return f"{value // 100}.{value % 100:02d}"
+        return hundredths(value)
     if name in ("role", "neededRole"):
         return ROLE_NAMES.get(value, "0x" + value.hex())
     if abi_type in ("bytes2", "bytes32"):

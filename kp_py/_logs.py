@@ -152,24 +152,33 @@ def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:
     return result
 
 
+def logs_of_tokens(
+    w3: Web3, address: str, events: list[str], token_ids: Iterable[int], first: int, last: int
+) -> list[Any]:
+    """The logs of ``events`` (their topic 0s) whose topic 1 is one of ``token_ids``. A lookup by
+    token id matches few logs: the whole range is asked at once, halved only if the node refuses."""
+    ids = list(token_ids)
+    whole = max(1, last - first + 1)
+    logs: list[Any] = []
+    for i in range(0, len(ids), MAX_TOPIC_VALUES):
+        part = [word(t) for t in ids[i : i + MAX_TOPIC_VALUES]]
+        logs += get_logs(w3, address, [events, part], first, last, chunk=whole)
+    return logs
+
+
 def issued_logs(w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int) -> dict[int, Issued]:
     """The `CertificateIssued` events of ``token_ids``, by token id, with the parents each drew on
     (its `CaratsDrawn` events, read in the same query)."""
-    ids = list(token_ids)
     found: dict[int, Issued] = {}
     drawn: dict[int, list[tuple[int, int]]] = {}
+    drawn_topic = bytes.fromhex(topic("CaratsDrawn")[2:])
     events = [topic("CertificateIssued"), topic("CaratsDrawn")]
-    for i in range(0, len(ids), MAX_TOPIC_VALUES):
-        part = [word(t) for t in ids[i : i + MAX_TOPIC_VALUES]]
-        # A lookup by token id matches few logs: ask for the whole range at once, and let get_logs
-        # halve it only if the node refuses.
-        whole = max(1, last - first + 1)
-        for log in get_logs(w3, address, [events, part], first, last, chunk=whole):
-            if _bytes(log["topics"][0]) == bytes.fromhex(events[1][2:]):
-                drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))
-            else:
-                event = decode_issued(log)
-                found[event.token_id] = event
+    for log in logs_of_tokens(w3, address, events, token_ids, first, last):
+        if _bytes(log["topics"][0]) == drawn_topic:
+            drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))
+        else:
+            event = decode_issued(log)
+            found[event.token_id] = event
     return {
         token_id: replace(event, parents=tuple(drawn.get(token_id, ()))) for token_id, event in found.items()
     }

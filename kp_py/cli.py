@@ -30,6 +30,7 @@ from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
+from kp_py._text import drawn_from
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
 from kp_py.errors import KPError
@@ -699,7 +700,7 @@ def void(options: Options, number: str, reason: str) -> None:
     _receipt(options, options.writer().void(number, reason), f"{number} voided ({reason})")
 
 
-def _certificate_lines(data: dict[str, Any]) -> list[str]:
+def _certificate_lines(data: dict[str, Any], parents: str) -> list[str]:
     return [
         f"{data['number']}  ({data['status']})",
         f"route        {data['exporting']} -> {data['importing']}   origins {', '.join(data['origins'])}",
@@ -711,11 +712,7 @@ def _certificate_lines(data: dict[str, Any]) -> list[str]:
         f"expires      {data['expires_at']}",
         f"token id     {data['token_id']}",
         f"commitment   {data['commitment']}",
-        "drawn from   "
-        + (
-            ", ".join(f"{p['number']} ({p['carats']} ct)" for p in data["parents"])
-            or "nothing: a first export"
-        ),
+        f"drawn from   {parents}",
         f"drawn since  {data['drawn']} ct by later certificates",
     ]
 
@@ -726,10 +723,11 @@ def _certificate_lines(data: dict[str, Any]) -> list[str]:
 def show(options: Options, number: str) -> None:
     """Show certificate NUMBER (or a token id) as the chain holds it."""
     kp = options.reader()
-    data = kp.certificate(number).to_dict()
+    certificate = kp.certificate(number)
+    data = certificate.to_dict()
     endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
     data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address, rpc_url=endpoint)
-    _emit(options, data, "\n".join(_certificate_lines(data)))
+    _emit(options, data, "\n".join(_certificate_lines(data, drawn_from(certificate.parents))))
 
 
 @main.command()

@@ -55,6 +55,7 @@ from kp_py._abi import (
     number_to_token_id,
     token_id_to_number,
 )
+from kp_py._text import hundredths, iso
 from kp_py._tx import Sender
 from kp_py.document import (
     FIELDS,
@@ -605,18 +606,11 @@ class KP:
         cert = self.certificate(number)
         ancestry = provenance.ancestry(self.certificates_of, [cert])
         ids = [c.token_id for c in ancestry.values() if c.status in ("receipt confirmed", "voided")]
+        confirmations = [_logs.topic("ReceiptConfirmed")]
         head = self.w3.eth.block_number
-        logs: list[Any] = []
-        for i in range(0, len(ids), _logs.MAX_TOPIC_VALUES):
-            part = [_logs.word(t) for t in ids[i : i + _logs.MAX_TOPIC_VALUES]]
-            logs += _logs.get_logs(
-                self.w3,
-                self.certificates.address,
-                [_logs.topic("ReceiptConfirmed"), part],
-                self.deployment.block,
-                head,
-                chunk=max(1, head - self.deployment.block + 1),
-            )
+        logs = _logs.logs_of_tokens(
+            self.w3, self.certificates.address, confirmations, ids, self.deployment.block, head
+        )
         blocks = {_logs.token_of(log, 1): _logs.block_of(log) for log in logs}
         times = self._block_times(sorted(set(blocks.values())))
         confirmed = {token_id_to_number(t): timestamp(times[b]) for t, b in blocks.items()}
@@ -854,9 +848,9 @@ def _verdict(
             number_text, False, "unknown", ("unknown",), ("no certificate has this number",), None
         )
     reasons = [
-        f"issued by {cert.issuer} of {cert.exporting} on {_iso(cert.issued_at)} "
+        f"issued by {cert.issuer} of {cert.exporting} on {iso(cert.issued_at)} "
         f"(block {cert.block}, transaction {cert.transaction})",
-        f"route {cert.exporting} to {cert.importing}; expires {_iso(timestamp(cert.expires_at))}; "
+        f"route {cert.exporting} to {cert.importing}; expires {iso(timestamp(cert.expires_at))}; "
         f"holder {cert.holder}",
     ]
     problems = []
@@ -1022,15 +1016,15 @@ def _record_json(record: Certificate | Listed) -> dict[str, Any]:
     for item in fields(record):
         value = getattr(record, item.name)
         if item.name in ("carats", "value_usd", "drawn"):
-            value = _decimal(value)
+            value = hundredths(value)
         elif item.name == "expires_at":
-            value = _iso(timestamp(value))
+            value = iso(timestamp(value))
         elif isinstance(value, datetime):
-            value = _iso(value)
+            value = iso(value)
         elif isinstance(value, bytes):
             value = "0x" + value.hex()
         elif item.name == "parents":
-            value = [{"number": p.number, "carats": _decimal(p.carats)} for p in value]
+            value = [{"number": p.number, "carats": hundredths(p.carats)} for p in value]
         elif isinstance(value, tuple):
             value = list(value)
         elif item.name == "token_id":
@@ -1041,14 +1035,6 @@ def _record_json(record: Certificate | Listed) -> dict[str, Any]:
 
 def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
-
-
-def _decimal(hundredths: int) -> str:
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-def _iso(moment: datetime | str) -> str:
-    return moment.isoformat(" ") if isinstance(moment, datetime) else moment
 
 
 def _code(code: str) -> bytes:

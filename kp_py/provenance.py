@@ -14,13 +14,14 @@ part no parent gave is the exporter's own production.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kp_py._abi import number_to_token_id
+from kp_py._text import hundredths, iso
 from kp_py.errors import KPError
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ class Trace:
     certificates: Mapping[str, Certificate]
     confirmed_at: Mapping[str, datetime | str]
     status: ProvenanceStatus
+    _mixes: dict[str, dict[str, Fraction]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,15 +86,17 @@ class Trace:
             "exporting": cert.exporting,
             "importing": cert.importing,
             "status": cert.status,
-            "issued_at": _iso(cert.issued_at),
-            "confirmed_at": _iso(self.confirmed_at[number]) if number in self.confirmed_at else None,
-            "carats": _decimal(cert.carats),
-            "drawn_by_children": _decimal(cert.drawn),
+            "issued_at": iso(cert.issued_at),
+            "confirmed_at": iso(self.confirmed_at[number]) if number in self.confirmed_at else None,
+            "carats": hundredths(cert.carats),
+            "drawn_by_children": hundredths(cert.drawn),
             "origins": list(cert.origins),
-            "origin_mix": {c: _share(s) for c, s in origin_mix(number, self.certificates).items()},
+            "origin_mix": {
+                c: _share(s) for c, s in origin_mix(number, self.certificates, self._mixes).items()
+            },
             "parents": [self._node(p.number, p.carats) for p in cert.parents],
         }
-        return ({"carats_drawn": _decimal(drawn)} if drawn is not None else {}) | node
+        return ({"carats_drawn": hundredths(drawn)} if drawn is not None else {}) | node
 
     def text(self) -> str:
         """The tree for people: one line per hop, first exports at the leaves."""
@@ -114,9 +120,9 @@ class Trace:
         cert = self.certificates[number]
         confirmed = self.confirmed_at.get(number)
         parts = [
-            f"{_decimal(drawn)} ct from {number}" if drawn is not None else number,
+            f"{hundredths(drawn)} ct from {number}" if drawn is not None else number,
             f"{cert.exporting} -> {cert.importing}",
-            f"{_decimal(cert.carats)} ct",
+            f"{hundredths(cert.carats)} ct",
             f"issued {_date(cert.issued_at)}",
             f"confirmed {_date(confirmed)}" if confirmed else "",
             cert.status,
@@ -160,9 +166,12 @@ def status(number: str, certificates: Mapping[str, Certificate]) -> ProvenanceSt
     return ProvenanceStatus(not warnings, tuple(firsts), tuple(warnings), origin_mix(number, certificates))
 
 
-def origin_mix(number: str, certificates: Mapping[str, Certificate]) -> dict[str, Fraction]:
-    """Share of ``number``'s carats per origin country, through its ancestry."""
-    memo: dict[str, dict[str, Fraction]] = {}
+def origin_mix(
+    number: str, certificates: Mapping[str, Certificate], memo: dict[str, dict[str, Fraction]] | None = None
+) -> dict[str, Fraction]:
+    """Share of ``number``'s carats per origin country, through its ancestry; ``memo`` keeps the
+    mixes already computed, for a caller asking about every certificate of one tree."""
+    memo = {} if memo is None else memo
 
     def mix(n: str) -> dict[str, Fraction]:
         if n not in memo:
@@ -199,14 +208,6 @@ def _ancestors(number: str, certificates: Mapping[str, Certificate]) -> set[str]
 
 def _share(share: Fraction) -> float:
     return round(float(share), 6)
-
-
-def _decimal(hundredths: int) -> str:
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-def _iso(moment: datetime | str) -> str:
-    return moment.isoformat(" ") if isinstance(moment, datetime) else moment
 
 
 def _date(moment: datetime | str) -> str:
@@ -250,7 +251,7 @@ def draw_graph(trace: Trace, path: Path) -> None:
     boxes = {}
     for number, (x, y) in position.items():
         cert = certs[number]
-        label = f"{number}\n{cert.exporting} → {cert.importing}  {_decimal(cert.carats)} ct\n{cert.status}"
+        label = f"{number}\n{cert.exporting} → {cert.importing}  {hundredths(cert.carats)} ct\n{cert.status}"
         colour = _STATUS_COLOURS.get(cert.status, "#444")
         if not cert.issuer_valid_at_issue:
             colour = _STATUS_COLOURS["voided"]
@@ -263,7 +264,7 @@ def draw_graph(trace: Trace, path: Path) -> None:
             arrow = {"arrowstyle": "->", "color": "#444", "shrinkA": 4, "shrinkB": 4}
             axes.annotate("", xy=(0, 0.5), xycoords=boxes[number], xytext=(1, 0.5),
                           textcoords=boxes[parent.number], arrowprops=arrow)  # fmt: skip
-            label = f"{_decimal(parent.carats)} ct"
+            label = f"{hundredths(parent.carats)} ct"
             axes.text(
                 (x + px) / 2, (y + py) / 2 + 0.08, label, ha="center", va="bottom", fontsize=7, color="#333"
             )

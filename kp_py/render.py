@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from kp_py.client import KP, Certificate, IssuedDocument, Verification, _iso
+from kp_py._text import drawn_from, hundredths, iso, usd
+from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import Document
 from kp_py.errors import KPError, timestamp
 
@@ -55,11 +56,6 @@ class Link:
             )
         except (KeyError, ValueError, IndexError):
             raise KPError(f"{url!r} is not a kp verification link") from None
-
-
-def _parents(certificate: Certificate) -> str:
-    drawn = [f"{p.number} ({p.carats // 100}.{p.carats % 100:02d} ct)" for p in certificate.parents]
-    return ", ".join(drawn) or "none: a first export of the exporter's own rough"
 
 
 class WrongNetwork(KPError, ValueError):
@@ -127,15 +123,15 @@ def render_pdf(
         ("Issuing authority (key)", certificate.issuer),
         ("Importing participant", f"{certificate.importing} {importing_name}".strip()),
         ("Country(ies) of origin", ", ".join(certificate.origins)),
-        ("Drawn from certificates", _parents(certificate)),
+        ("Drawn from certificates", drawn_from(certificate.parents)),
         ("Exporter", party("exporter")),
         ("Importer", party("importer")),
-        ("Carat weight", f"{certificate.carats // 100}.{certificate.carats % 100:02d} ct"),
-        ("Value", f"US$ {certificate.value_usd // 100:,}.{certificate.value_usd % 100:02d}"),
+        ("Carat weight", f"{hundredths(certificate.carats)} ct"),
+        ("Value", f"US$ {usd(certificate.value_usd)}"),
         ("Number of parcels", str(certificate.parcels)),
         ("HS classification", certificate.hs_code),
-        ("Date of issue", _iso(certificate.issued_at)),
-        ("Date of expiry", _iso(timestamp(certificate.expires_at))),
+        ("Date of issue", iso(certificate.issued_at)),
+        ("Date of expiry", iso(timestamp(certificate.expires_at))),
         ("Status", certificate.status),
         ("Holder (wallet)", certificate.holder),
         ("Validation", f"block {certificate.block}, transaction {certificate.transaction}"),

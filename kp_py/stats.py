@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kp_py._text import hundredths
 from kp_py.client import Listed
 from kp_py.errors import KPError
 
@@ -40,8 +41,8 @@ class Row:
             "partner": self.partner,
             "hs_code": self.hs_code,
             "certificates": self.certificates,
-            "carats": f"{self.carats // 100}.{self.carats % 100:02d}",
-            "value_usd": f"{self.value_usd // 100}.{self.value_usd % 100:02d}",
+            "carats": hundredths(self.carats),
+            "value_usd": hundredths(self.value_usd),
         }
 
 

@@ -34,7 +34,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kp_py import _logs
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py.client import KP, Certificate, IssuedDocument, Verification, _decimal, _iso
+from kp_py._text import drawn_from, hundredths, iso, usd
+from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import _NUMBER, Document
 from kp_py.errors import KPError, timestamp
 from kp_py.render import Link, WrongNetwork, check_target, verify_link
@@ -145,9 +146,9 @@ def status_change(kp: KP, cert: Certificate) -> StatusChange | None:
     if name is None:
         return None
     head = kp.w3.eth.block_number
-    topics = [_logs.topic(name), _logs.word(cert.token_id)]
-    whole = max(1, head - cert.block + 1)  # few logs match: one query, halved only if refused
-    found = _logs.get_logs(kp.w3, kp.certificates.address, topics, cert.block, head, chunk=whole)
+    found = _logs.logs_of_tokens(
+        kp.w3, kp.certificates.address, [_logs.topic(name)], [cert.token_id], cert.block, head
+    )
     if not found:
         return None
     log = found[-1]
@@ -219,23 +220,19 @@ class Verifier:
             ("Importing participant", self.name(cert.importing)),
             ("Issuing authority (key)", cert.issuer),
             ("Origin(s)", ", ".join(cert.origins)),
-            (
-                "Drawn from",
-                ", ".join(f"{p.number} ({_decimal(p.carats)} ct)" for p in cert.parents)
-                or "nothing: a first export",
-            ),
-            ("Carats", f"{_decimal(cert.carats)} ct"),
-            ("Value", f"US$ {cert.value_usd // 100:,}.{cert.value_usd % 100:02d}"),
+            ("Drawn from", drawn_from(cert.parents)),
+            ("Carats", f"{hundredths(cert.carats)} ct"),
+            ("Value", f"US$ {usd(cert.value_usd)}"),
             ("Parcels", str(cert.parcels)),
             ("HS code", cert.hs_code),
-            ("Issued", f"{_iso(cert.issued_at)} UTC"),
-            ("Expires", f"{_iso(timestamp(cert.expires_at))} UTC"),
+            ("Issued", f"{iso(cert.issued_at)} UTC"),
+            ("Expires", f"{iso(timestamp(cert.expires_at))} UTC"),
         ]
         change = answer.change
         if change is not None and change.what == "voided":
-            rows.append(("Voided", f"{_iso(change.at)} UTC, {change.reason}, by {change.authority}"))
+            rows.append(("Voided", f"{iso(change.at)} UTC, {change.reason}, by {change.authority}"))
         elif change is not None:
-            rows.append(("Receipt confirmed", f"{_iso(change.at)} UTC, by {change.authority}"))
+            rows.append(("Receipt confirmed", f"{iso(change.at)} UTC, by {change.authority}"))
         else:
             rows.append(("Receipt confirmed", "not yet"))
         rows += [
