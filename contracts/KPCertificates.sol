@@ -175,8 +175,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @inheritdoc IKPCertificates
     function issuerValidAtIssue(uint256 tokenId) public view returns (bool) {
         Record storage r = _existing(tokenId);
-        (, uint40 issuerUntil) = _issuer(tokenId, r);
-        return issuerUntil > r.issuedAt;
+        return _issuedByValidKey(tokenId, r);
     }
 
     /// @inheritdoc IKPCertificates
@@ -388,8 +387,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
             Record storage p = _records[parentId];
             if (p.status != Status.Confirmed) revert ParentNotConfirmed(parentId, p.status);
             if (p.importing != exporting) revert ParentNotImported(parentId, p.importing, exporting);
-            (, uint40 issuerUntil) = _issuer(parentId, p);
-            if (issuerUntil <= p.issuedAt) revert ParentIssuerNotValid(parentId);
+            if (!_issuedByValidKey(parentId, p)) revert ParentIssuerNotValid(parentId);
             Provenance storage q = _provenance[parentId];
             if (q.origins != _originsKey(bytes2(bytes32(parentId)), d.origins)) revert ParentOriginsMismatch(parentId);
             uint40 remaining = p.carats - q.drawn;
@@ -502,6 +500,13 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         return _registry.authorityWindowAt(bytes2(bytes32(tokenId)), r.issuerIndex);
     }
 
+    /// @dev Whether the issuing key was still valid when it issued the certificate: its window ends
+    /// after the certificate's time of issue (a key disabled retroactively ends it before).
+    function _issuedByValidKey(uint256 tokenId, Record storage r) private view returns (bool) {
+        (, uint40 issuerUntil) = _issuer(tokenId, r);
+        return issuerUntil > r.issuedAt;
+    }
+
     function _refuseTransfer(uint256 tokenId) private pure {
         revert CertificateLocked(tokenId);
     }
@@ -545,8 +550,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @dev The status a person reads, and the colour of its band in the image.
     function _statusName(uint256 tokenId, Record storage c) private view returns (string memory, string memory) {
-        (, uint40 issuerUntil) = _issuer(tokenId, c);
-        if (issuerUntil <= c.issuedAt) return ("Invalid: issuing key disabled", "#a11d1d");
+        if (!_issuedByValidKey(tokenId, c)) return ("Invalid: issuing key disabled", "#a11d1d");
         Status status = _statusOf(c);
         if (status == Status.Issued) return ("Issued", "#1f5f9a");
         if (status == Status.Confirmed) return ("Receipt confirmed", "#1f7a3a");
