@@ -12,6 +12,7 @@ import {IERC5192} from "./interfaces/IERC5192.sol";
 import {IKPCertificates} from "./interfaces/IKPCertificates.sol";
 import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 import {CertificateArt} from "./libraries/CertificateArt.sol";
+import {KPCertificateArt} from "./KPCertificateArt.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 
 /// @title KPCertificates
@@ -26,14 +27,19 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 ///                           | carats (40, hundredths) | importing (16, ASCII) | issuerIndex (16)
 ///                           | status (8) | hsCode (8)
 ///   `_holders[holderKey]` one slot: holder address (160) | balance (96).
+///   `_displacedKeys[holder]` the key of a holder displaced from its primary key (below).
 ///   `_provenance[tokenId]` one slot, written only when needed: drawn (40, hundredths of a carat drawn
 ///                         by children) | origins (216, the high bits of keccak256 of the packed origins;
-///                         zero when the origins are exactly the exporter's code, as for most first
-///                         exports, so those cost no second slot at issue).
-/// A holder is stored once, under the low 96 bits of its address (`holderKey`), so a certificate
-/// names it in 96 bits; a second address with the same low 96 bits is refused (`HolderKeyTaken`),
-/// which a wallet meets by chance about once in 2^96 and an attacker cannot force without about
-/// 2^96 key generations. The issuer is named by its index among the exporting participant's keys
+///                         zero when the origins are exactly the exporter's code, as for a first export
+///                         of the exporter's own production, so those cost no second slot at issue).
+///   Roots (registered production and paper certificates) use the same two mappings: a `Record` with
+///   holderKey 0, issuedAt the time of registration, expiresAt 0, importing the registrant, issuerIndex
+///   the registering key, status `Confirmed` (or `Voided`) and hsCode the paper's (0 for production).
+/// A holder is stored once, so a certificate names it in 96 bits: under its primary key, the low 95
+/// bits of its address. Anyone can issue to any address, so an address sharing another's low 95 bits
+/// can be made to hold a certificate first; the later address is then *displaced*, not refused: it
+/// gets a key of its own, 2^95 plus a count (`_displacedKeys`), so no address can block another's.
+/// The issuer is named by its index among the exporting participant's keys
 /// in the registry (`issuerIndex`). Times are 32-bit here (valid until 2106) to fit the slot.
 /// The value, parcels, origins and document commitment, which no rule reads after issue, live in the
 /// `CertificateIssued` event: as much part of the chain as storage, for a fraction of the gas.
@@ -52,6 +58,12 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @notice EIP-712 type of one parent of an off-line issue.
     bytes32 public constant DRAW_TYPEHASH = keccak256("Draw(uint256 tokenId,uint40 carats,bytes32[] origins)");
+
+    /// @notice Kind byte of a production root's id: `"BW#JWANENG-2024-Q3"`.
+    bytes1 public constant PRODUCTION = "#";
+
+    /// @notice Kind byte of a paper certificate root's id: `"AE:ZA-2024-012345"`.
+    bytes1 public constant PAPER = ":";
 
     /// @notice No certificate names more parents than this.
     uint256 public constant MAX_PARENTS = 32;
@@ -81,14 +93,21 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     }
 
     IKPRegistry private immutable _registry;
+    KPCertificateArt private immutable _art;
 
     mapping(uint256 tokenId => Record) private _records;
     mapping(uint96 holderKey => Holder) private _holders;
     mapping(uint256 tokenId => Provenance) private _provenance;
+    mapping(address holder => uint96 key) private _displacedKeys;
+    uint96 private _displacedCount;
+
+    /// @dev Primary holder keys are below this; displaced holders' keys are this plus a count.
+    uint96 private constant _DISPLACED = uint96(1) << 95;
 
     constructor(IKPRegistry registry_) EIP712("Kimberley Process Certificates", "1") {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
         _registry = registry_;
+        _art = new KPCertificateArt();
     }
 
     // ------------------------------------------------------------------ authorities
@@ -125,6 +144,41 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     }
 
     /// @inheritdoc IKPCertificates
+    function registerProduction(Production calldata production) external returns (uint256 rootId) {
+        bytes32 lot = production.lot;
+        uint256 length = _textLength(lot, 0);
+        if (length == 0 || length > 29) revert InvalidLot(lot);
+        if (production.carats == 0) revert InvalidCarats(production.carats);
+        (uint40 start, uint40 end) = (production.periodStart, production.periodEnd);
+        if (start >= end || start > block.timestamp) revert InvalidPeriod(start, end);
+        bytes32 origin = production.origin;
+        uint16 index = _registry.checkProducer(msg.sender, origin);
+        bytes2 producer = bytes2(origin);
+        rootId = _rootId(producer, PRODUCTION, lot);
+        bytes27 originsKey = origin == bytes32(producer) ? bytes27(0) : bytes27(keccak256(abi.encode(origin)));
+        _register(rootId, producer, index, production.carats, 0, originsKey);
+        emit ProductionRegistered(rootId, producer, msg.sender, production);
+    }
+
+    /// @inheritdoc IKPCertificates
+    function registerPaperCertificate(PaperCertificate calldata paper) external returns (uint256 rootId) {
+        bytes32 number = paper.number;
+        _requireNumber(number);
+        if (uint24(uint256(number)) != 0) revert InvalidCertificateNumber(number); // 29 characters at most
+        if (paper.carats == 0) revert InvalidCarats(paper.carats);
+        if (paper.parcels == 0) revert InvalidParcels(paper.parcels);
+        _requireHsCode(paper.hsCode);
+        if (paper.issuedAt > block.timestamp || paper.expiresAt <= paper.issuedAt) {
+            revert InvalidPaperDates(paper.issuedAt, paper.expiresAt);
+        }
+        (bytes2 exporting, bytes2 importing) = (bytes2(number), paper.importing);
+        uint16 index = _registry.checkPaperImport(msg.sender, exporting, importing, paper.origins);
+        rootId = _rootId(importing, PAPER, number);
+        _register(rootId, importing, index, paper.carats, paper.hsCode, _originsKey(importing, paper.origins));
+        emit PaperCertificateRegistered(rootId, importing, exporting, msg.sender, paper);
+    }
+
+    /// @inheritdoc IKPCertificates
     function confirmReceipt(uint256 tokenId) external {
         _confirm(tokenId, msg.sender);
     }
@@ -145,7 +199,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @inheritdoc IKPCertificates
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc IKPCertificates
@@ -196,7 +250,8 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @inheritdoc IERC721
     function balanceOf(address holder) external view returns (uint256) {
         if (holder == address(0)) revert ERC721InvalidOwner(address(0));
-        Holder memory h = _holders[_keyOf(holder)];
+        Holder memory h = _holders[_primaryKey(holder)];
+        if (h.holder != holder) h = _holders[_displacedKeys[holder]];
         return h.holder == holder ? h.balance : 0;
     }
 
@@ -225,9 +280,9 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @dev On-chain JSON: the certificate number, its route, figures and current status.
     function tokenURI(uint256 tokenId) external view returns (string memory) {
         Record storage c = _records[tokenId];
-        if (c.status == Status.None) revert ERC721NonexistentToken(tokenId);
+        if (c.status == Status.None || _isRoot(tokenId)) revert ERC721NonexistentToken(tokenId);
         (string memory status, string memory colour) = _statusName(tokenId, c);
-        return CertificateArt.tokenURI(
+        return _art.tokenURI(
             CertificateArt.Card({
                 number: _numberOf(tokenId),
                 exporting: _codeString(bytes2(bytes32(tokenId))),
@@ -342,7 +397,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         if (cert.carats == 0) revert InvalidCarats(cert.carats);
         if (cert.parcels == 0) revert InvalidParcels(cert.parcels);
         uint8 hsCode = cert.hsCode;
-        if (hsCode != 10 && hsCode != 21 && hsCode != 31) revert InvalidHsCode(hsCode);
+        _requireHsCode(hsCode);
         uint40 expiresAt = cert.expiresAt;
         if (expiresAt <= block.timestamp || expiresAt > type(uint32).max) {
             revert InvalidExpiry(expiresAt, uint40(block.timestamp));
@@ -351,8 +406,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         bytes2 exporting = bytes2(number);
         bytes32[] calldata origins = cert.origins;
         uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, origins);
-        if (cert.parents.length == 0) _requireOwnOrigins(exporting, origins);
-        else _drawFromParents(tokenId, exporting, cert);
+        _drawFromParents(tokenId, exporting, cert);
         bytes27 originsKey = _originsKey(exporting, origins);
         if (originsKey != 0) _provenance[tokenId].origins = originsKey;
 
@@ -371,10 +425,11 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         _emitIssued(tokenId, exporting, cert, issuer);
     }
 
-    /// @dev Checks and records what `cert` draws from its parents, and that they and the exporter's own
-    /// production account for its origins and carats (see the provenance rules in IKPCertificates).
+    /// @dev Checks and records what `cert` draws from its parents, and that they account exactly for its
+    /// carats and its origins (see the provenance rules in IKPCertificates).
     function _drawFromParents(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
         Draw[] calldata parents = cert.parents;
+        bytes32[] calldata origins = cert.origins;
         if (parents.length > MAX_PARENTS) revert TooManyParents(parents.length, MAX_PARENTS);
         uint256 drawn = 0;
         for (uint256 i; i < parents.length; ++i) {
@@ -386,31 +441,35 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
             if (d.carats == 0) revert InvalidDraw(parentId, d.carats);
             Record storage p = _records[parentId];
             if (p.status != Status.Confirmed) revert ParentNotConfirmed(parentId, p.status);
-            if (p.importing != exporting) revert ParentNotImported(parentId, p.importing, exporting);
+            if (p.importing != exporting) revert ParentNotHeld(parentId, p.importing, exporting);
             if (!_issuedByValidKey(parentId, p)) revert ParentIssuerNotValid(parentId);
             Provenance storage q = _provenance[parentId];
             if (q.origins != _originsKey(bytes2(bytes32(parentId)), d.origins)) revert ParentOriginsMismatch(parentId);
+            _requireCarried(parentId, d.origins, origins);
             uint40 remaining = p.carats - q.drawn;
             if (d.carats > remaining) revert ParentOverdrawn(parentId, d.carats, remaining);
             q.drawn += d.carats;
             drawn += d.carats;
             emit CaratsDrawn(tokenId, parentId, d.carats);
         }
-        bool own = false;
-        bytes32[] calldata origins = cert.origins;
+        if (drawn != cert.carats) revert CaratsNotDrawn(cert.carats, drawn);
         for (uint256 i; i < origins.length; ++i) {
-            if (bytes2(origins[i]) == exporting) own = true;
-            else if (!_drawnFrom(parents, origins[i])) revert OriginNotCovered(origins[i]);
+            if (!_drawnFrom(parents, origins[i])) revert OriginNotCovered(origins[i]);
         }
-        // At most 32 parents of at most 2^40 carats each: `drawn` fits 46 bits.
-        if (drawn > cert.carats || (drawn < cert.carats && !own)) revert CaratsNotDrawn(cert.carats, uint40(drawn));
     }
 
-    /// @dev A first export (no parents) is of the exporter's own rough: `"BW"` or `"BW/Orapa"` for BW.
-    /// The same rule as `_drawFromParents` with nothing drawn, without its loops over parents.
-    function _requireOwnOrigins(bytes2 exporting, bytes32[] calldata origins) private pure {
-        for (uint256 i; i < origins.length; ++i) {
-            if (bytes2(origins[i]) != exporting) revert OriginNotCovered(origins[i]);
+    /// @dev Origins follow the carats: every origin of `parentId` is among the certificate's `origins`.
+    function _requireCarried(uint256 parentId, bytes32[] calldata theirs, bytes32[] calldata origins)
+        private
+        pure
+    {
+        for (uint256 i; i < theirs.length; ++i) {
+            bytes32 origin = theirs[i];
+            bool carried = false;
+            for (uint256 j; j < origins.length && !carried; ++j) {
+                carried = origins[j] == origin;
+            }
+            if (!carried) revert OriginNotCarried(parentId, origin);
         }
     }
 
@@ -425,6 +484,34 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         return false;
     }
 
+    /// @dev Records root `rootId` of `participant`, registered by its key `index`, once.
+    function _register(uint256 rootId, bytes2 participant, uint16 index, uint40 carats, uint8 hsCode, bytes27 originsKey)
+        private
+    {
+        if (_records[rootId].status != Status.None) revert AlreadyRegistered(rootId);
+        _records[rootId] = Record({
+            holderKey: 0,
+            issuedAt: uint32(block.timestamp),
+            expiresAt: 0,
+            carats: carats,
+            importing: participant,
+            issuerIndex: index,
+            status: Status.Confirmed,
+            hsCode: hsCode
+        });
+        if (originsKey != 0) _provenance[rootId].origins = originsKey;
+    }
+
+    /// @dev A root's id: `participant`, `kind` and `lot` (29 bytes at most) as ASCII in 32 bytes.
+    function _rootId(bytes2 participant, bytes1 kind, bytes32 lot) private pure returns (uint256) {
+        return uint256(bytes32(participant) | (bytes32(kind) >> 16) | (lot >> 24));
+    }
+
+    /// @dev Whether `id` is a root's rather than a certificate's: a certificate number has `-` third.
+    function _isRoot(uint256 id) private pure returns (bool) {
+        return bytes32(id)[2] != "-";
+    }
+
     /// @dev What `_provenance` keeps of a certificate's origins: zero for exactly its exporter's code,
     /// else the high 216 bits of the hash of the packed origins.
     function _originsKey(bytes2 exporting, bytes32[] calldata origins) private pure returns (bytes27) {
@@ -432,18 +519,26 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         return bytes27(keccak256(abi.encodePacked(origins)));
     }
 
-    /// @dev Count one more certificate for `holder`, registering it on its first; returns its key.
+    /// @dev Count one more certificate for `holder`, registering it on its first; returns its key. A
+    /// holder whose primary key another address took first is displaced to a key of its own.
     function _addToHolder(address holder) private returns (uint96 key) {
-        key = _keyOf(holder);
+        key = _primaryKey(holder);
         Holder memory h = _holders[key];
-        if (h.holder != holder && h.holder != address(0)) revert HolderKeyTaken(holder, h.holder);
+        if (h.holder != holder && h.holder != address(0)) {
+            key = _displacedKeys[holder];
+            if (key == 0) {
+                key = _DISPLACED + ++_displacedCount; // below 2^96: one per holder
+                _displacedKeys[holder] = key;
+            }
+            h = _holders[key];
+        }
         unchecked {
             _holders[key] = Holder(holder, h.balance + 1); // cannot overflow: one per token
         }
     }
 
-    function _keyOf(address holder) private pure returns (uint96) {
-        return uint96(uint160(holder));
+    function _primaryKey(address holder) private pure returns (uint96) {
+        return uint96(uint160(holder)) & (_DISPLACED - 1);
     }
 
     function _emitIssued(uint256 tokenId, bytes2 exporting, Issue calldata cert, address issuer) private {
@@ -465,7 +560,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     function _view(uint256 tokenId, Record storage r) private view returns (Certificate memory) {
         (address issuer, uint40 issuerUntil) = _issuer(tokenId, r);
         return Certificate({
-            holder: _holders[r.holderKey].holder,
+            holder: _isRoot(tokenId) ? address(0) : _holders[r.holderKey].holder,
             issuer: issuer,
             issuedAt: r.issuedAt,
             expiresAt: r.expiresAt,
@@ -485,7 +580,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     function _holderOf(uint256 tokenId) private view returns (address) {
         Record storage r = _records[tokenId];
-        if (r.status == Status.None) revert ERC721NonexistentToken(tokenId);
+        if (r.status == Status.None || _isRoot(tokenId)) revert ERC721NonexistentToken(tokenId);
         return _holders[r.holderKey].holder;
     }
 
@@ -516,17 +611,26 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @dev Two capital letters, `-`, then 1 to 29 of `A-Z 0-9 - . /`, then zero bytes only.
     function _requireNumber(bytes32 number) private pure {
-        bool valid = _isCapital(number[0]) && _isCapital(number[1]) && number[2] == "-" && number[3] != 0;
-        uint256 i = 3;
+        if (!_isCapital(number[0]) || !_isCapital(number[1]) || number[2] != "-" || _textLength(number, 3) == 0) {
+            revert InvalidCertificateNumber(number);
+        }
+    }
+
+    /// @dev The length of `word` if from byte `from` on it is 1 or more of `A-Z 0-9 - . /` followed by
+    /// zero bytes only (so each text has one word); 0 if it is not.
+    function _textLength(bytes32 word, uint256 from) private pure returns (uint256 i) {
         unchecked {
-            for (; valid && i < 32; ++i) {
-                uint8 c = uint8(number[i]);
+            for (i = from; i < 32; ++i) {
+                uint8 c = uint8(word[i]);
                 if (c == 0) break;
-                valid = (_NUMBER_CHARS >> c) & 1 == 1;
+                if ((_NUMBER_CHARS >> c) & 1 == 0) return 0;
             }
         }
-        // Whatever follows the first zero byte must be zero too, so each number has one token id.
-        if (!valid || (i < 32 && uint256(number) << (8 * i) != 0)) revert InvalidCertificateNumber(number);
+        if (i == from || (i < 32 && uint256(word) << (8 * i) != 0)) return 0;
+    }
+
+    function _requireHsCode(uint8 hsCode) private pure {
+        if (hsCode != 10 && hsCode != 21 && hsCode != 31) revert InvalidHsCode(hsCode);
     }
 
     function _isCapital(bytes1 c) private pure returns (bool) {

@@ -157,7 +157,7 @@ contract KPRegistry is IKPRegistry, AccessControl {
 
     /// @inheritdoc IKPRegistry
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc IKPRegistry
@@ -219,13 +219,42 @@ contract KPRegistry is IKPRegistry, AccessControl {
         returns (uint16 index)
     {
         checkAuthority(key, exporting);
-        index = _authorities[key].index;
+        _checkTrade(exporting, importing, origins);
+        return _authorities[key].index;
+    }
+
+    /// @inheritdoc IKPRegistry
+    function checkPaperImport(address key, bytes2 exporting, bytes2 importing, bytes32[] calldata origins)
+        external
+        view
+        returns (uint16 index)
+    {
+        checkAuthority(key, importing);
+        _checkTrade(exporting, importing, origins);
+        return _authorities[key].index;
+    }
+
+    /// @inheritdoc IKPRegistry
+    function checkProducer(address key, bytes32 origin) external view returns (uint16 index) {
+        bytes2 code = bytes2(origin);
+        checkAuthority(key, code);
+        Standing standing = _participants[code].standing;
+        if (standing != Standing.Admitted) revert ParticipantNotAdmitted(code, standing);
+        if (!_isOrigin(origin)) revert InvalidOrigin(origin);
+        return _authorities[key].index;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The rule of trade, in one place for a certificate and for a paper one registered on
+    /// receipt: both participants admitted and not barred in that direction, and each origin valid and
+    /// not under an export embargo unless it names a compliant zone; an exporter under a partial embargo
+    /// ships rough of its compliant zones only.
+    function _checkTrade(bytes2 exporting, bytes2 importing, bytes32[] calldata origins) private view {
         if (exporting == importing) revert SameParticipant(exporting);
 
         Participant memory exporter = _participants[exporting];
         if (exporter.standing != Standing.Admitted) revert ParticipantNotAdmitted(exporting, exporter.standing);
-        // Under a partial export embargo (one with compliant zones) the exporter may still ship rough
-        // from those zones, and nothing else.
         bool onlyZones = _inForce(exporter.exportsBarredSince, exporter.exportsBarredUntil);
         if (onlyZones && _zones[exporting].length == 0) revert ExportsBarred(exporting, exporter.exportsBarredSince);
 

@@ -11,7 +11,7 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
-from kp_py._text import hundredths
+from kp_py._text import hundredths, record_name
 from kp_py.errors import ContractRevert, error_class, timestamp
 
 STANDINGS = ("none", "admitted", "suspended", "withdrawn")
@@ -35,6 +35,9 @@ _TIME_NAMES = {
     "deadline",
     "now",
     "disabledFrom",
+    "start",
+    "end",
+    "issuedAt",
 }
 _CARAT_NAMES = {"carats", "remaining", "drawn"}  # hundredths of a carat, shown as 12.50
 _ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}
@@ -77,7 +80,7 @@ def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
     for name in ("KPRegistry", "KPCertificates"):
         for item in artifact(name)["abi"]:
             if item["type"] == "error":
-                types = ",".join(_canonical_type(i) for i in item["inputs"])
+                types = ",".join(canonical_type(i) for i in item["inputs"])
                 selector = function_signature_to_4byte_selector(f"{item['name']}({types})")
                 table[selector] = (item["name"], item["inputs"])
     return table
@@ -86,7 +89,7 @@ def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
 @cache
 def _function(contract: str, name: str) -> tuple[bytes, list[str]]:
     (item,) = [i for i in artifact(contract)["abi"] if i["type"] == "function" and i["name"] == name]
-    types = [_canonical_type(i) for i in item["inputs"]]
+    types = [canonical_type(i) for i in item["inputs"]]
     return function_signature_to_4byte_selector(f"{name}({','.join(types)})"), types
 
 
@@ -157,12 +160,12 @@ def encode_deploy(contract: str, args: Sequence[Any]) -> bytes:
     """Creation code of ``contract`` with its constructor arguments."""
     (constructor,) = [i for i in artifact(contract)["abi"] if i["type"] == "constructor"]
     code = bytes.fromhex(artifact(contract)["bytecode"].removeprefix("0x"))
-    return code + encode([_canonical_type(i) for i in constructor["inputs"]], list(args))
+    return code + encode([canonical_type(i) for i in constructor["inputs"]], list(args))
 
 
-def _canonical_type(param: dict[str, Any]) -> str:
+def canonical_type(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):
-        inner = ",".join(_canonical_type(c) for c in param["components"])
+        inner = ",".join(canonical_type(c) for c in param["components"])
         return f"({inner}){param['type'][5:]}"
     return str(param["type"])
 
@@ -180,15 +183,15 @@ def decode_revert(data: bytes) -> ContractRevert:
     name, inputs = found
     raw = tuple(
         to_checksum_address(v) if i["type"] == "address" else v
-        for i, v in zip(inputs, decode([_canonical_type(i) for i in inputs], data[4:]), strict=True)
+        for i, v in zip(inputs, decode([canonical_type(i) for i in inputs], data[4:]), strict=True)
     )
     values = {i["name"]: _readable(i["name"], i["type"], v) for i, v in zip(inputs, raw, strict=True)}
     return error_class(name)(name, values, tuple(raw))
 
 
 def _readable(name: str, abi_type: str, value: Any) -> Any:
-    if name in ("tokenId", "parentId"):
-        return token_id_to_number(value)
+    if name in ("tokenId", "parentId", "rootId"):
+        return record_name(token_id_to_number(value))
     if name in _CARAT_NAMES:
         return hundredths(value)
     if name in ("role", "neededRole"):

@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
+from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3RPCError
 
-from kp_py._abi import artifact
+from kp_py._abi import artifact, canonical_type
 from kp_py.errors import KPError
 
 MAX_TOPIC_VALUES = 200  # ids per OR-filter: nodes cap the size of a filter
@@ -42,11 +43,56 @@ class Issued:
     parents: tuple[tuple[int, int], ...] = ()  # (parent token id, carats drawn), from `CaratsDrawn`
 
 
+@dataclass(frozen=True)
+class Registered:
+    """One `ProductionRegistered` or `PaperCertificateRegistered` event: a root of provenance."""
+
+    root_id: int
+    kind: str  # "production" or "paper"
+    registrant: bytes  # the participant that registered it, the only one that can draw on it
+    exporting: bytes  # the producer, or the paper certificate's exporting participant
+    authority: str  # the registering key
+    reference: bytes  # the production lot, or the paper certificate's number
+    origins: tuple[bytes, ...]
+    carats: int
+    value_usd: int  # paper only
+    parcels: int  # paper only
+    hs_code: int  # paper only
+    start: int  # production period start, or the paper's date of issue
+    end: int  # production period end, or the paper's date of expiry
+    block: int
+    transaction: str
+    parents: tuple[tuple[int, int], ...] = ()  # always empty: roots draw on nothing
+
+
+_PAPER = "(bytes32,bytes2,bytes32[],uint40,uint40,uint32,uint8,uint40,uint40)"
+
+
+def decode_registered(log: Any) -> Registered:
+    """Decode a root's registration log (not hot: general ABI decoding)."""
+    topics = [_bytes(t) for t in log["topics"]]
+    data = _bytes(log["data"])
+    block, transaction = _int(log["blockNumber"]), "0x" + _bytes(log["transactionHash"]).hex()
+    if topics[0] == bytes.fromhex(topic("ProductionRegistered")[2:]):
+        lot, origin, carats, start, end = decode(["bytes32", "bytes32", "uint40", "uint40", "uint40"], data)
+        return Registered(
+            int.from_bytes(topics[1], "big"), "production", topics[2][:2], topics[2][:2],
+            checksum(topics[3][-20:]), lot, (origin,), carats, 0, 0, 0, start, end, block, transaction,
+        )  # fmt: skip
+    authority, paper = decode(["address", _PAPER], data)
+    number, _, origins, carats, value, parcels, hs_code, issued, expires = paper
+    return Registered(
+        int.from_bytes(topics[1], "big"), "paper", topics[2][:2], topics[3][:2],
+        checksum(bytes.fromhex(authority[2:])),
+        number, tuple(origins), carats, value, parcels, hs_code, issued, expires, block, transaction,
+    )  # fmt: skip
+
+
 @cache
 def topic(name: str) -> str:
     """The topic 0 of event ``name`` of KPCertificates."""
     (item,) = [i for i in artifact("KPCertificates")["abi"] if i["type"] == "event" and i["name"] == name]
-    signature = f"{name}({','.join(i['type'] for i in item['inputs'])})"
+    signature = f"{name}({','.join(canonical_type(i) for i in item['inputs'])})"
     return "0x" + keccak(text=signature).hex()
 
 
@@ -166,19 +212,30 @@ def logs_of_tokens(
     return logs
 
 
-def issued_logs(w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int) -> dict[int, Issued]:
-    """The `CertificateIssued` events of ``token_ids``, by token id, with the parents each drew on
-    (its `CaratsDrawn` events, read in the same query)."""
-    found: dict[int, Issued] = {}
+REGISTRATIONS = ("ProductionRegistered", "PaperCertificateRegistered")
+
+
+def issued_logs(
+    w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int
+) -> dict[int, Issued | Registered]:
+    """The `CertificateIssued` events of ``token_ids`` (or, for roots, their registration), by id,
+    with the parents each drew on (its `CaratsDrawn` events), all read in one query."""
+    found: dict[int, Issued | Registered] = {}
     drawn: dict[int, list[tuple[int, int]]] = {}
-    drawn_topic = bytes.fromhex(topic("CaratsDrawn")[2:])
-    events = [topic("CertificateIssued"), topic("CaratsDrawn")]
+    drawn_topic, issued_topic = (
+        bytes.fromhex(topic(name)[2:]) for name in ("CaratsDrawn", "CertificateIssued")
+    )
+    events = [topic("CertificateIssued"), topic("CaratsDrawn"), *map(topic, REGISTRATIONS)]
     for log in logs_of_tokens(w3, address, events, token_ids, first, last):
-        if _bytes(log["topics"][0]) == drawn_topic:
+        kind = _bytes(log["topics"][0])
+        if kind == drawn_topic:
             drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))
-        else:
+        elif kind == issued_topic:
             event = decode_issued(log)
             found[event.token_id] = event
+        else:
+            registered = decode_registered(log)
+            found[registered.root_id] = registered
     return {
         token_id: replace(event, parents=tuple(drawn.get(token_id, ()))) for token_id, event in found.items()
     }

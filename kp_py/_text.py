@@ -30,7 +30,40 @@ def iso(moment: datetime | str) -> str:
     return moment.isoformat(" ") if isinstance(moment, datetime) else moment
 
 
+# Roots, where the chain of custody starts, are named by an id like a certificate number: their
+# participant, a kind character, their lot or paper number (IKPCertificates): "BW#JWANENG-2024-Q3" is
+# Botswana's registered production JWANENG-2024-Q3; "AE:ZA-2024-012345" is paper certificate
+# ZA-2024-012345, registered by the UAE on receipt. A certificate number has "-" third instead.
+PRODUCTION = "#"
+PAPER = ":"
+
+
+def production_id(producer: str, lot: str) -> str:
+    return f"{producer}{PRODUCTION}{lot}"
+
+
+def paper_id(importer: str, number: str) -> str:
+    return f"{importer}{PAPER}{number}"
+
+
+def kind_of(number: str) -> str:
+    """``"certificate"``, ``"production"`` or ``"paper"``: what an id in the provenance graph names."""
+    return {PRODUCTION: "production", PAPER: "paper"}.get(number[2:3], "certificate")
+
+
+def record_name(number: str) -> str:
+    """How an id reads: ``production BW JWANENG-2024-Q3``, ``paper certificate ZA-2024-012345
+    registered by AE``; a certificate number as it is."""
+    kind = kind_of(number)
+    if kind == "production":
+        return f"production {number[:2]} {number[3:]}"
+    if kind == "paper":
+        return f"paper certificate {number[3:]} registered by {number[:2]}"
+    return number
+
+
 def drawn_from(parents: Iterable[_Draw]) -> str:
-    """The certificates a re-export drew on: ``BW-1 (600.00 ct), ZA-1 (400.00 ct)``."""
-    drawn = ", ".join(f"{p.number} ({hundredths(p.carats)} ct)" for p in parents)
-    return drawn or "none: a first export of the exporter's own rough"
+    """Where a certificate's rough was drawn from: ``BW-1 (600.00 ct), production BW JW-24
+    (400.00 ct)``."""
+    drawn = ", ".join(f"{record_name(p.number)} ({hundredths(p.carats)} ct)" for p in parents)
+    return drawn or "none"

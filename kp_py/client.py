@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
@@ -55,22 +55,25 @@ from kp_py._abi import (
     number_to_token_id,
     token_id_to_number,
 )
-from kp_py._text import hundredths, iso
+from kp_py._text import hundredths, iso, record_name
 from kp_py._tx import Sender
 from kp_py.document import (
     FIELDS,
     HS_CODES,
     Document,
+    PaperCertificate,
     Parent,
+    Production,
     Salts,
     commitment,
     commitment_of_leaves,
     leaves,
     new_salts,
 )
-from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
+from kp_py.errors import OPEN_END, KPError, NotFound, UnknownRecord, timestamp
 from kp_py.offline import SignedConfirmation, SignedIssue
-from kp_py.provenance import ProvenanceStatus, Trace
+from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
+from kp_py.roots import Root, is_root
 
 # Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
 # only the gas used is paid. An issue costs about 96,000 (new holder), one in a batch about 45,000
@@ -413,6 +416,18 @@ class KP:
 
     # ------------------------------------------------------------------ authorities
 
+    def register_production(self, production: Production) -> TxReceipt:
+        """Register mined production (as an authority of its producer) for first exports to draw on;
+        simulated first, so a refusal costs no gas."""
+        data = encode_call("KPCertificates", "registerProduction", [production.args()])
+        return self._sender().send(self.certificates.address, data)
+
+    def register_paper(self, paper: PaperCertificate) -> TxReceipt:
+        """Register a paper KP certificate received by ``paper.importing`` (as an authority of the
+        importer) for its re-exports to draw on; simulated first, so a refusal costs no gas."""
+        data = encode_call("KPCertificates", "registerPaperCertificate", [paper.args()])
+        return self._sender().send(self.certificates.address, data)
+
     def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
         """Issue ``document`` as a certificate bound to ``document.holder``."""
         salts = salts or new_salts()
@@ -448,7 +463,7 @@ class KP:
         events = self._issued_events(wanted)
         unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
         if unknown:
-            raise KPError(f"parent certificate {unknown[0]} is not on chain")
+            raise KPError(f"parent {record_name(unknown[0])} is not on chain")
         origins = {t: tuple(ascii_text(o) for o in event.origins) for t, event in events.items()}
 
         def filled(parent: Parent) -> Parent:
@@ -527,11 +542,27 @@ class KP:
         """The certificate with this number (or token id): its state from one call, its figures and
         commitment from its issuance event. Two round trips."""
         token_id = _token_id(number)
+        if is_root(token_id_to_number(token_id)):
+            raise UnknownRecord(f"{record_name(token_id_to_number(token_id))} is a root, not a certificate")
         (view,) = _views(self._view_call("certificate", [token_id]), 1)
-        return self._certificate(token_id, view, self._issued_events([token_id]).get(token_id))
+        record = self._record(token_id, view, self._issued_events([token_id]).get(token_id))
+        assert isinstance(record, Certificate)
+        return record
+
+    def root(self, number: str | int) -> Root:
+        """A registered root (``BW#JWANENG-2024-Q3``, ``AE:ZA-2024-012345``, or its token id)."""
+        (record,) = self.records_of([number])
+        if not isinstance(record, Root):
+            raise UnknownRecord(f"{record_name(token_id_to_number(_token_id(number)))} is not registered")
+        return record
 
     def certificates_of(self, numbers: Sequence[str | int]) -> list[Certificate | None]:
         """Many certificates in a few round trips (None for unknown numbers), for bulk verification."""
+        return [r if isinstance(r, Certificate) else None for r in self.records_of(numbers)]
+
+    def records_of(self, numbers: Sequence[str | int]) -> list[Certificate | Root | None]:
+        """Certificates and roots by number or id, in a few round trips (None where unknown): what a
+        provenance graph is read with, a level at a time."""
         ids = [_token_id(n) for n in numbers]
         views: list[Any] = []
         for i in range(0, len(ids), BULK_READ):
@@ -541,14 +572,38 @@ class KP:
         known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
         events = self._issued_events(known)
         return [
-            self._certificate(token_id, view, events.get(token_id)) if view[4] != 0 else None
+            self._record(token_id, view, events.get(token_id)) if view[4] != 0 else None
             for token_id, view in zip(ids, views, strict=True)
         ]
 
-    def _certificate(self, token_id: int, view: Any, event: _logs.Issued | None) -> Certificate:
+    def _record(
+        self, token_id: int, view: Any, event: _logs.Issued | _logs.Registered | None
+    ) -> Certificate | Root:
         holder, issuer, issued_at, expires_at, status, issuer_valid, hs_code, importing, carats, drawn = view
         if event is None:
-            raise KPError(f"no issuance event for certificate {token_id_to_number(token_id)}")
+            raise KPError(f"no issuance event for {record_name(token_id_to_number(token_id))}")
+        if isinstance(event, _logs.Registered):
+            return Root(
+                number=token_id_to_number(token_id),
+                kind=event.kind,
+                reference=ascii_text(event.reference),
+                exporting=ascii_text(event.exporting),
+                importing=ascii_text(event.registrant),
+                origins=tuple(ascii_text(o) for o in event.origins),
+                carats=carats,
+                drawn=drawn,
+                status="voided" if STATUSES[status] == "voided" else "registered",
+                issuer=issuer,
+                issuer_valid_at_issue=issuer_valid,
+                issued_at=timestamp(issued_at),
+                start=timestamp(event.start),
+                end=timestamp(event.end),
+                value_usd=event.value_usd,
+                parcels=event.parcels,
+                hs_code=f"7102.{event.hs_code}" if event.hs_code else "",
+                block=event.block,
+                transaction=event.transaction,
+            )
         return Certificate(
             number=token_id_to_number(token_id),
             token_id=token_id,
@@ -572,7 +627,7 @@ class KP:
             drawn=drawn,
         )
 
-    def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
+    def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued | _logs.Registered]:
         head = self.w3.eth.block_number
         return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block, head)
 
@@ -586,35 +641,69 @@ class KP:
             cert = self.certificate(token_id)
         except NotFound:
             return _verdict(token_id, None, issued, None)
-        ancestry = provenance.ancestry(self.certificates_of, [cert])
-        return _verdict(token_id, cert, issued, provenance.status(cert.number, ancestry))
+        ancestry = provenance.ancestry(self.records_of, [cert])
+        confirmations = self._confirmations(ancestry, exclude={cert.number})
+        return _verdict(token_id, cert, issued, provenance.status(cert.number, ancestry, confirmations))
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
         generation of ancestors, for re-exports)."""
         ids = [_token_id(n) for n in numbers]
         certs = self.certificates_of(ids)
-        ancestry = provenance.ancestry(self.certificates_of, [c for c in certs if c is not None])
+        ancestry = provenance.ancestry(self.records_of, [c for c in certs if c is not None])
+        confirmations = self._confirmations(ancestry, exclude={c.number for c in certs if c and not c.drawn})
         return [
-            _verdict(token_id, cert, None, provenance.status(cert.number, ancestry) if cert else None)
+            _verdict(
+                token_id,
+                cert,
+                None,
+                provenance.status(cert.number, ancestry, confirmations) if cert else None,
+            )
             for token_id, cert in zip(ids, certs, strict=True)
         ]
 
     def trace(self, number: str | int) -> Trace:
-        """The provenance tree of certificate ``number``: every certificate it draws on, back to
-        first exports, with when each receipt was confirmed and the origin mix."""
+        """The provenance graph of certificate ``number``: every certificate it draws on, back to the
+        roots where custody starts, with when each receipt was confirmed and the origin mix."""
         cert = self.certificate(number)
-        ancestry = provenance.ancestry(self.certificates_of, [cert])
-        ids = [c.token_id for c in ancestry.values() if c.status in ("receipt confirmed", "voided")]
-        confirmations = [_logs.topic("ReceiptConfirmed")]
+        ancestry = provenance.ancestry(self.records_of, [cert])
+        confirmations = self._confirmations(ancestry)
+        confirmed = {n: c.at for n, c in confirmations.items()}
+        return Trace(
+            cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry, confirmations)
+        )
+
+    def _confirmations(
+        self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
+    ) -> dict[str, Confirmation]:
+        """Who confirmed the receipt of each confirmed certificate among ``records`` (but those in
+        ``exclude``), when, and until when that key is valid now: three round trips in all."""
+        skip = set(exclude)
+        ids = [
+            r.token_id
+            for r in records.values()
+            if isinstance(r, Certificate)
+            and r.status in ("receipt confirmed", "voided")
+            and r.number not in skip
+        ]
+        if not ids:
+            return {}
         head = self.w3.eth.block_number
         logs = _logs.logs_of_tokens(
-            self.w3, self.certificates.address, confirmations, ids, self.deployment.block, head
+            self.w3,
+            self.certificates.address,
+            [_logs.topic("ReceiptConfirmed")],
+            ids,
+            self.deployment.block,
+            head,
         )
-        blocks = {_logs.token_of(log, 1): _logs.block_of(log) for log in logs}
-        times = self._block_times(sorted(set(blocks.values())))
-        confirmed = {token_id_to_number(t): timestamp(times[b]) for t, b in blocks.items()}
-        return Trace(cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry))
+        found = {_logs.token_of(log, 1): (_logs.address_of(log, 3), _logs.block_of(log)) for log in logs}
+        times = self._block_times(sorted({block for _, block in found.values()}))
+        windows = {key: self.authority(key).valid_until for key in {key for key, _ in found.values()}}
+        return {
+            token_id_to_number(t): Confirmation(key, timestamp(times[block]), windows[key])
+            for t, (key, block) in found.items()
+        }
 
     def list_certificates(
         self,

@@ -7,10 +7,12 @@ that the holder can show any single field with its salt (scheme ``kp-document-v1
     leaf(field)  = keccak256(salt[field] ++ UTF-8(JCS([field, value])))
     commitment   = keccak256(UTF-8("kp-document-v1") ++ leaf(FIELDS[0]) ++ ... ++ leaf(FIELDS[12]))
 
-A re-export also names its ``parents``: the earlier certificates whose rough it draws on, with the
-carats drawn from each (``[{"number": "AE-2024-000123", "carats": "250.00"}]``). They are not among
-the committed fields: the chain records each draw in clear (``CaratsDrawn``), and verification
-compares the document's parents with it.
+A certificate also names its ``parents``: where its rough comes from, with the carats drawn from
+each. A parent is a confirmed import (``{"number": "BW-2024-000045", "carats": "250.00"}``), the
+exporter's registered production (``{"production": "JWANENG-2024-Q3", ...}``) or a paper
+certificate it registered on receipt (``{"paper": "ZA-2024-012345", ...}``); a sole parent's carats
+may be left out (it gives them all). They are not among the committed fields: the chain records
+each draw in clear (``CaratsDrawn``), and verification compares the document's parents with it.
 
 JCS is the JSON Canonicalization Scheme (RFC 8785); each salt is 32 random bytes. Values enter in
 their canonical form (see :meth:`Document.canonical`): the holder address EIP-55 checksummed, every
@@ -33,6 +35,7 @@ from eth_utils import is_address, is_checksum_address, to_checksum_address
 
 from kp_py._abi import ascii_bytes, number_to_token_id
 from kp_py._hash import keccak
+from kp_py._text import kind_of, paper_id, production_id
 from kp_py.errors import DocumentError
 
 SCHEME = "kp-document-v1"
@@ -60,7 +63,9 @@ _UINT40 = 2**40 - 1
 _NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
 _CODE = re.compile(r"[A-Z]{2}")
 _ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
-_PARENT_KEYS = {"number", "carats", "origins"}
+_LOT = re.compile(r"[A-Z0-9./-]{1,29}")
+_PAPER_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,26}")  # 29 characters at most: it fits a root id
+_PARENT_KINDS = {"number": "certificate", "production": "production", "paper": "paper"}
 _AMOUNT = re.compile(r"[0-9]{1,13}\.[0-9]{2}")
 
 
@@ -74,12 +79,18 @@ class Party:
 
 @dataclass(frozen=True)
 class Parent:
-    """Carats a certificate draws from an earlier one. ``origins`` are the parent's, as the chain
-    has them; the client fills them in before issuing (they are not part of the document's JSON)."""
+    """Carats a certificate draws from a parent: a certificate, or a root (``number`` is then the
+    root's id, ``BW#JWANENG-2024-Q3`` or ``AE:ZA-2024-012345``, see ``kp_py._text``). ``origins`` are
+    the parent's, as the chain has them; the client fills them in before issuing."""
 
     number: str
     carats: int
     origins: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``"certificate"``, ``"production"`` or ``"paper"``."""
+        return kind_of(self.number)
 
     @property
     def token_id(self) -> int:
@@ -111,18 +122,7 @@ class Document:
     @classmethod
     def from_json(cls, text: str | bytes) -> Document:
         """Parse and validate a document from JSON text."""
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise DocumentError(
-                    "(file)", f"not UTF-8 text ({error.reason} at byte {error.start})"
-                ) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(_json(text))
 
     @classmethod
     def from_dict(cls, data: Any) -> Document:
@@ -192,8 +192,7 @@ class Document:
     @property
     def expires_at(self) -> int:
         """Unix time the certificate expires: the end of its expiry date, UTC."""
-        end = datetime.combine(self.expires + timedelta(days=1), time(), tzinfo=timezone.utc)
-        return int(end.timestamp())
+        return _day_start(self.expires + timedelta(days=1))
 
     def issue_args(self, commitment: bytes) -> tuple[Any, ...]:
         """The ``IKPCertificates.Issue`` struct for this document, as a tuple in ABI order."""
@@ -209,6 +208,135 @@ class Document:
             self.expires_at,
             commitment,
             [_draw(parent) for parent in self.parents],
+        )
+
+
+@dataclass(frozen=True)
+class Production:
+    """Mined production a producing participant registers, for its first exports to draw on
+    (``IKPCertificates.Production``). Its id is ``producer#lot``."""
+
+    lot: str  # the mine or lot and period, e.g. "JWANENG-2024-Q3"
+    origin: str  # the producer's code or one of its zones, "BW" or "BW/Jwaneng"
+    carats: int  # hundredths of a carat
+    period_start: date  # first day of the production period
+    period_end: date  # last day of it
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Production:
+        """Validate ``{"lot", "origin", "carats", "from", "to"}``; errors name the field."""
+        _exact_fields(data, ("lot", "origin", "carats", "from", "to"), "production")
+        lot = _string(data, "lot")
+        if not _LOT.fullmatch(lot):
+            raise DocumentError("lot", f"{lot!r} is not 1 to 29 of A-Z 0-9 - . /")
+        start, end = _date(data, "from"), _date(data, "to")
+        if end < start:
+            raise DocumentError("to", f"{end} is before the start of the period {start}")
+        return cls(
+            lot,
+            _origins({"origins": [data["origin"]]}, "origin")[0],
+            _amount(data, "carats", positive=True),
+            start,
+            end,
+        )
+
+    @property
+    def producer(self) -> str:
+        return self.origin[:2]
+
+    @property
+    def id(self) -> str:
+        return production_id(self.producer, self.lot)
+
+    def args(self) -> tuple[Any, ...]:
+        """The ``Production`` struct, in ABI order; the period runs to the end of its last day."""
+        return (
+            ascii_bytes(self.lot, 32),
+            ascii_bytes(self.origin, 32),
+            self.carats,
+            _day_start(self.period_start),
+            _day_start(self.period_end + timedelta(days=1)),
+        )
+
+
+PAPER_FIELDS = (
+    "number",
+    "importing",
+    "origins",
+    "carats",
+    "value_usd",
+    "parcels",
+    "hs_code",
+    "issued",
+    "expires",
+)
+
+
+@dataclass(frozen=True)
+class PaperCertificate:
+    """A paper KP certificate, as the importing authority registers it on receipt
+    (``IKPCertificates.PaperCertificate``): the figures printed on it, not the traders' names. Its id
+    is ``importing:number``."""
+
+    number: str  # as printed, e.g. "ZA-2024-012345"; its prefix is the exporting participant
+    importing: str  # the participant that received it
+    origins: tuple[str, ...]
+    carats: int  # hundredths of a carat
+    value_usd: int  # US cents
+    parcels: int
+    hs_code: str
+    issued: date
+    expires: date
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PaperCertificate:
+        return cls.from_dict(_json(text))
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PaperCertificate:
+        """Validate a paper certificate's fields (:data:`PAPER_FIELDS`); errors name the field."""
+        _exact_fields(data, PAPER_FIELDS, "paper certificate")
+        number = _string(data, "number")
+        if not _PAPER_NUMBER.fullmatch(number):
+            raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 29 at most)")
+        importing = _code(data, "importing")
+        if importing == number[:2]:
+            raise DocumentError("importing", f"must differ from the exporting participant {importing}")
+        issued, expires = _date(data, "issued"), _date(data, "expires")
+        if expires <= issued:
+            raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
+        return cls(
+            number=number,
+            importing=importing,
+            origins=_origins(data),
+            carats=_amount(data, "carats", positive=True),
+            value_usd=_amount(data, "value_usd", positive=False),
+            parcels=_parcels(data),
+            hs_code=_hs_code(data),
+            issued=issued,
+            expires=expires,
+        )
+
+    @property
+    def exporting(self) -> str:
+        return self.number[:2]
+
+    @property
+    def id(self) -> str:
+        return paper_id(self.importing, self.number)
+
+    def args(self) -> tuple[Any, ...]:
+        """The ``PaperCertificate`` struct, in ABI order; it expires at the end of its expiry date."""
+        return (
+            ascii_bytes(self.number, 32),
+            ascii_bytes(self.importing, 2),
+            [ascii_bytes(origin, 32) for origin in self.origins],
+            self.carats,
+            self.value_usd,
+            self.parcels,
+            HS_CODES[self.hs_code],
+            _day_start(self.issued),
+            _day_start(self.expires + timedelta(days=1)),
         )
 
 
@@ -259,6 +387,35 @@ def commitment(document: Document, salts: Salts) -> bytes:
 # ---------------------------------------------------------------- field validators
 
 
+def _json(text: str | bytes) -> Any:
+    """JSON text, parsed; not UTF-8 or not JSON is a ``DocumentError`` naming the file."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DocumentError("(file)", f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
+
+
+def _exact_fields(data: Any, names: tuple[str, ...], what: str) -> None:
+    if not isinstance(data, Mapping):
+        raise DocumentError(f"({what})", "must be a JSON object")
+    missing = [f for f in names if f not in data]
+    if missing:
+        raise DocumentError(missing[0], "is missing")
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise DocumentError(unknown[0], f"is not a {what} field")
+
+
+def _day_start(day: date) -> int:
+    """Unix time of the start of ``day``, UTC."""
+    return int(datetime.combine(day, time(), tzinfo=timezone.utc).timestamp())
+
+
 def _string(data: Mapping[str, Any], field: str) -> str:
     value = data[field]
     if not isinstance(value, str):
@@ -292,30 +449,62 @@ def _parents(data: Mapping[str, Any], number: str) -> tuple[Parent, ...]:
     if not isinstance(value, list):
         raise DocumentError("parents", f"must be a list, not {_json_type(value)}")
     if len(value) > MAX_PARENTS:
-        raise DocumentError("parents", f"must name at most {MAX_PARENTS} certificates, not {len(value)}")
+        raise DocumentError("parents", f"must name at most {MAX_PARENTS} parents, not {len(value)}")
     parents: list[Parent] = []
     for item in value:
-        if not isinstance(item, Mapping) or not {"number", "carats"} <= set(item) <= _PARENT_KEYS:
+        keys = set(item) if isinstance(item, Mapping) else set()
+        kinds = keys & set(_PARENT_KINDS)
+        if len(kinds) != 1 or not keys - kinds <= {"carats", "origins"}:
             raise DocumentError(
-                "parents", "each must be an object with 'number', 'carats' and maybe 'origins'"
+                "parents",
+                "each must be an object with one of 'number', 'production' or 'paper', "
+                "'carats' (unless it is the only parent) and maybe 'origins'",
             )
-        parent = item["number"]
-        if not isinstance(parent, str) or not _NUMBER.fullmatch(parent):
-            raise DocumentError("parents", f"{parent!r} is not a certificate number")
+        (key,) = kinds
+        parent = _parent_id(_PARENT_KINDS[key], item[key], number[:2])
         if parent == number or parent in (p.number for p in parents):
-            raise DocumentError("parents", f"names {parent} twice or as its own parent")
-        try:
-            carats = _amount(item, "carats", positive=True)
-        except DocumentError as error:
-            raise DocumentError("parents", f"{parent}: carats {error.problem}") from None
-        origins = _origins(item, f"parents: {parent}: origins") if "origins" in item else ()
+            raise DocumentError("parents", f"names {item[key]} twice or as its own parent")
+        if "carats" in item:
+            try:
+                carats = _amount(item, "carats", positive=True)
+            except DocumentError as error:
+                raise DocumentError("parents", f"{item[key]}: carats {error.problem}") from None
+        elif len(value) == 1:
+            carats = _amount(data, "carats", positive=True)  # the only parent gives them all
+        else:
+            raise DocumentError("parents", f"{item[key]}: carats are missing (there are several parents)")
+        origins = _origins(item, f"parents: {item[key]}: origins") if "origins" in item else ()
         parents.append(Parent(parent, carats, origins))
     return tuple(parents)
 
 
+def _parent_id(kind: str, value: Any, exporting: str) -> str:
+    """The id of a parent of a certificate exported by ``exporting``: a certificate number, or the id
+    of a root the exporter registered (its own production, or a paper certificate it received)."""
+    patterns = {"certificate": _NUMBER, "production": _LOT, "paper": _PAPER_NUMBER}
+    if not isinstance(value, str) or not patterns[kind].fullmatch(value):
+        what = {
+            "certificate": "a certificate number",
+            "production": "a production lot (1 to 29 of A-Z 0-9 - . /)",
+            "paper": "a paper certificate number (CC-..., 29 characters at most)",
+        }[kind]
+        raise DocumentError("parents", f"{value!r} is not {what}")
+    if kind == "production":
+        return production_id(exporting, value)
+    if kind == "paper":
+        return paper_id(exporting, value)
+    return value
+
+
 def _parent_json(parent: Parent) -> dict[str, Any]:
     origins = {"origins": list(parent.origins)} if parent.origins else {}
-    return {"number": parent.number, "carats": f"{Decimal(parent.carats) / 100:.2f}"} | origins
+    kind = parent.kind
+    named = (
+        {"number": parent.number}
+        if kind == "certificate"
+        else {"production" if kind == "production" else "paper": parent.number[3:]}
+    )
+    return named | {"carats": f"{Decimal(parent.carats) / 100:.2f}"} | origins
 
 
 def _draw(parent: Parent) -> tuple[int, int, list[bytes]]:

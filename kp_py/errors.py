@@ -60,6 +60,15 @@ class NotFound(ContractRevert, LookupError):
     """The certificate, participant or authority does not exist."""
 
 
+class UnknownRecord(NotFound):
+    """No certificate or root of this kind has this number or id (found without asking a contract)."""
+
+    template = "{what}"
+
+    def __init__(self, what: str) -> None:
+        super().__init__("UnknownRecord", {"what": what})
+
+
 class Refused(ContractRevert, ValueError):
     """The rules of the scheme, or the input, forbid this."""
 
@@ -111,6 +120,8 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         NotPermitted,
         "{authority} of {participant} is valid only from {validFrom} until {validUntil}",
     ),
+    "UnknownAuthorityIndex": (NotFound, "{participant} has no authority key number {index}"),
+    "TooManyKeys": (Refused, "{participant} has registered as many keys as it can"),
     "InvalidValidityEnd": (
         Refused,
         "{authority}'s validity can only be shortened, to between {earliest} and {validUntil}, "
@@ -142,11 +153,13 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     "InvalidDraw": (Refused, "the carats drawn from parent {parentId} must be positive, not {carats}"),
     "ParentNotConfirmed": (
         Refused,
-        "parent {parentId} is {status}: only a certificate whose receipt was confirmed can be drawn on",
+        "parent {parentId} is {status}: only a certificate whose receipt was confirmed, or registered "
+        "production or paper, can be drawn on",
     ),
-    "ParentNotImported": (
+    "ParentNotHeld": (
         Refused,
-        "parent {parentId} was imported into {importing}, not into the exporter {exporting}",
+        "parent {parentId} is held by {heldBy}, not by the exporter {exporting}: a parent is an import of "
+        "the exporter, or production or a paper certificate it registered",
     ),
     "ParentIssuerNotValid": (Refused, "parent {parentId} was issued by a key not valid at the time"),
     "ParentOriginsMismatch": (
@@ -159,13 +172,28 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     ),
     "OriginNotCovered": (
         Refused,
-        "origin {origin} is neither the exporter's own nor an origin of one of the parents",
+        "origin {origin} comes from none of the parents: origins come from where the rough does",
+    ),
+    "OriginNotCarried": (
+        Refused,
+        "parent {parentId} carries origin {origin}, which the certificate leaves out: "
+        "origins follow the rough",
     ),
     "CaratsNotDrawn": (
         Refused,
-        "the parents give {drawn} carats for a certificate of {carats}: they must give all of them "
-        "(or no more, when the exporter's own production is among the origins)",
+        "the parents give {drawn} carats for a certificate of {carats}: every carat is drawn from "
+        "a confirmed import, registered production or a registered paper certificate",
     ),
+    "InvalidLot": (Refused, "production lot {lot!r} is not 1 to 29 of A-Z 0-9 - . /"),
+    "InvalidPeriod": (
+        Refused,
+        "a production period must start before it ends, and not in the future ({start} to {end})",
+    ),
+    "InvalidPaperDates": (
+        Refused,
+        "a paper certificate is issued before it expires, and not in the future ({issuedAt} to {expiresAt})",
+    ),
+    "AlreadyRegistered": (Refused, "{rootId} is already registered"),
     "EmptyBatch": (Refused, "the batch is empty"),
     "InvalidSignature": (
         NotPermitted,
@@ -198,7 +226,10 @@ def timestamp(seconds: int) -> datetime | str:
     """A uint40 time as a UTC ``datetime``; the open end reads as 'no end'."""
     if seconds >= OPEN_END:
         return "no end"
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+    except (OverflowError, ValueError, OSError):  # past year 9999: only a hostile or mistaken value
+        return f"{seconds} (Unix time)"
 
 
 def __getattr__(name: str) -> type[ContractRevert]:  # for type checkers: the classes above

@@ -1,14 +1,19 @@
-"""Provenance: the certificates a certificate's rough was drawn from, back to first exports.
+"""Provenance: where a certificate's rough comes from, back to the roots where custody starts.
 
-The chain enforces the rules at issue (a parent is a confirmed import of the exporter, carats are
-conserved, origins are covered); this module reads what they built. Each certificate's parents come
-from its ``CaratsDrawn`` events, so the whole ancestry is read level by level, a few round trips per
-level. Two things can break a provenance after the fact, and are reported as warnings naming the
-ancestor: an ancestor voided later, and an ancestor whose issuing key was disabled retroactively.
+The chain enforces the rules at issue (a parent is held by the exporter, carats are conserved,
+origins follow the carats); this module reads what they built. Each certificate's parents come from
+its ``CaratsDrawn`` events, so the whole ancestry is read level by level, one query per level.
+Following parents always ends at roots (:mod:`kp_py.roots`): registered production, or a paper
+certificate registered on receipt. Three things can break a provenance after the fact, each
+reported as a warning naming the ancestor: an ancestor (certificate or root) voided later, one
+issued or registered by a key disabled retroactively, and a receipt confirmed by a key disabled
+from a time at or before the confirmation (a stolen importer key can confirm what never arrived).
 
-The origin mix is the share of a certificate's carats per origin country, assuming each parcel's
-rough was mixed evenly: what a certificate draws from a parent carries the parent's own mix, and the
-part no parent gave is the exporter's own production.
+The origin mix is the share of a certificate's carats per origin, assuming each parcel's rough
+was mixed evenly: what a certificate draws from a parent carries the parent's mix, and a root's
+carats are its origins' (a paper certificate listing several countries is one share, ``BW+ZA``: the
+paper does not say how they split). The origins a certificate lists on chain are exactly those of
+its roots, by the contract's rule; :attr:`ProvenanceStatus.origins` is the set computed from them.
 """
 
 from __future__ import annotations
@@ -18,90 +23,140 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 from kp_py._abi import number_to_token_id
-from kp_py._text import hundredths, iso
+from kp_py._text import hundredths, iso, record_name
 from kp_py.errors import KPError
+from kp_py.roots import Root
 
 if TYPE_CHECKING:
     from kp_py.client import Certificate
 
-Fetch = Callable[[Sequence[int]], "list[Certificate | None]"]
+Record = Union["Certificate", Root]
+Fetch = Callable[[Sequence[int]], "list[Certificate | Root | None]"]
+MAX_SHOWN = 500  # certificates a trace shows in full; the rest are counted (the page stays small)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Who confirmed an ancestor's receipt, when, and until when that key is valid now."""
+
+    authority: str
+    at: datetime | str
+    key_valid_until: datetime | str
 
 
 @dataclass(frozen=True)
 class ProvenanceStatus:
-    """Whether a certificate's ancestry is intact back to first exports, and what breaks it."""
+    """Whether a certificate's ancestry is intact back to its roots, and what breaks it."""
 
     complete: bool
-    first_exports: tuple[str, ...]  # the certificates with no parents it traces back to
+    roots: tuple[str, ...]  # where custody starts, as people read it (see :func:`custody`)
     warnings: tuple[str, ...]  # one sentence per broken ancestor
-    origin_mix: Mapping[str, Fraction]  # share of carats per origin country
+    origin_mix: Mapping[str, Fraction]  # share of carats per origin country (or group, BW+ZA)
+    origins: tuple[str, ...] = ()  # the union of its roots' origins: those it lists on chain
 
     def summary(self) -> str:
         return f"{self.headline()}; origin mix {format_mix(self.origin_mix)}"
 
     def headline(self) -> str:
-        """Complete or broken, in a few words, without the origin mix."""
+        """Complete or broken, and where the chain of custody ends, without the origin mix."""
         if not self.complete:
             return f"provenance broken ({len(self.warnings)} ancestor(s) no longer valid)"
-        if self.first_exports:
-            return f"provenance complete back to first exports {', '.join(self.first_exports)}"
-        return "provenance complete: a first export"
+        return f"provenance complete back to: {'; '.join(self.roots)}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": "complete" if self.complete else "broken",
-            "first_exports": list(self.first_exports),
+            "roots": list(self.roots),
             "warnings": list(self.warnings),
+            "origins": list(self.origins),
             "origin_mix": {country: _share(share) for country, share in self.origin_mix.items()},
         }
 
 
 @dataclass(frozen=True)
 class Trace:
-    """A certificate's provenance tree: every certificate in it by number, when each receipt was
-    confirmed, and the provenance status of the root."""
+    """A certificate's provenance graph: every certificate and root in it by number, when each
+    receipt was confirmed, and the provenance status of the certificate traced."""
 
     number: str
-    certificates: Mapping[str, Certificate]
+    certificates: Mapping[str, Record]
     confirmed_at: Mapping[str, datetime | str]
     status: ProvenanceStatus
     _mixes: dict[str, dict[str, Fraction]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
+    def order(self) -> list[str]:
+        """Every number in the graph once, the certificate first, each before its parents
+        (depth first, parents in the order drawn): linear in the graph's size, never recursive."""
+        seen, order, stack = set(), [], [self.number]
+        while stack:
+            number = stack.pop()
+            if number in seen:
+                continue
+            seen.add(number)
+            order.append(number)
+            stack += [p.number for p in reversed(self.certificates[number].parents) if p.number not in seen]
+        return order
+
     def to_dict(self) -> dict[str, Any]:
+        """The graph as a flat list, each certificate or root once, naming its parents by number:
+        a shared ancestor is written once however many paths lead to it."""
         return {
             "number": self.number,
             "provenance": self.status.to_dict(),
-            "tree": self._node(self.number, None),
+            "records": [self._node(number) for number in self.order()],
         }
 
-    def _node(self, number: str, drawn: int | None) -> dict[str, Any]:
-        cert = self.certificates[number]
-        node = {
+    def _node(self, number: str) -> dict[str, Any]:
+        record = self.certificates[number]
+        mix = origin_mix(number, self.certificates, self._mixes)
+        node: dict[str, Any] = {
             "number": number,
-            "exporting": cert.exporting,
-            "importing": cert.importing,
-            "status": cert.status,
-            "issued_at": iso(cert.issued_at),
+            "kind": "certificate" if not isinstance(record, Root) else record.kind,
+            "name": record_name(number),
+            "exporting": record.exporting,
+            "importing": record.importing,
+            "status": record.status,
+            "issued_at": iso(record.issued_at),
             "confirmed_at": iso(self.confirmed_at[number]) if number in self.confirmed_at else None,
-            "carats": hundredths(cert.carats),
-            "drawn_by_children": hundredths(cert.drawn),
-            "origins": list(cert.origins),
-            "origin_mix": {
-                c: _share(s) for c, s in origin_mix(number, self.certificates, self._mixes).items()
-            },
-            "parents": [self._node(p.number, p.carats) for p in cert.parents],
+            "carats": hundredths(record.carats),
+            "drawn_by_children": hundredths(record.drawn),
+            "origins": list(record.origins),
+            "origin_mix": {c: _share(s) for c, s in mix.items()},
+            "parents": [{"number": p.number, "carats_drawn": hundredths(p.carats)} for p in record.parents],
         }
-        return ({"carats_drawn": hundredths(drawn)} if drawn is not None else {}) | node
+        return node
 
     def text(self) -> str:
-        """The tree for people: one line per hop, first exports at the leaves."""
+        """The graph for people: one line per hop, roots at the leaves. A shared ancestor is shown
+        once; later paths to it say "(shown above)". Iterative, and bounded to :data:`MAX_SHOWN`."""
         lines = [self._line(self.number, None)]
-        self._lines(self.number, "", lines)
+        shown = {self.number}
+        # (number, carats drawn, indent, last among its siblings), depth first
+        stack = [
+            (p.number, p.carats, "", i == 0)
+            for i, p in enumerate(reversed(self.certificates[self.number].parents))
+        ]
+        while stack:
+            number, drawn, indent, last = stack.pop()
+            branch = indent + ("└─ " if last else "├─ ")
+            if number in shown:
+                lines.append(branch + f"{hundredths(drawn)} ct from {record_name(number)} (shown above)")
+                continue
+            if len(shown) >= MAX_SHOWN:
+                lines.append(
+                    branch + f"... {len(self.certificates) - len(shown)} more not shown (see --json)"
+                )
+                break
+            shown.add(number)
+            lines.append(branch + self._line(number, drawn))
+            parents = self.certificates[number].parents
+            inner = indent + ("   " if last else "│  ")
+            stack += [(p.number, p.carats, inner, i == 0) for i, p in enumerate(reversed(parents))]
         lines.append("")
         lines.append(f"Origin mix: {format_mix(self.status.origin_mix)}")
         headline = self.status.headline()
@@ -109,101 +164,145 @@ class Trace:
         lines += [f"WARNING: {warning}" for warning in self.status.warnings]
         return "\n".join(lines)
 
-    def _lines(self, number: str, indent: str, lines: list[str]) -> None:
-        parents = self.certificates[number].parents
-        for i, parent in enumerate(parents):
-            last = i == len(parents) - 1
-            lines.append(indent + ("└─ " if last else "├─ ") + self._line(parent.number, parent.carats))
-            self._lines(parent.number, indent + ("   " if last else "│  "), lines)
-
     def _line(self, number: str, drawn: int | None) -> str:
-        cert = self.certificates[number]
+        record = self.certificates[number]
+        taken = f"{hundredths(drawn)} ct from " if drawn is not None else ""
+        if isinstance(record, Root):
+            return "  ".join(
+                part
+                for part in (
+                    taken + record.name,
+                    ", ".join(record.origins),
+                    f"{hundredths(record.carats)} ct",
+                    f"registered {_date(record.issued_at)}",
+                    "voided" if record.status == "voided" else "",
+                )
+                if part
+            )
         confirmed = self.confirmed_at.get(number)
         parts = [
-            f"{hundredths(drawn)} ct from {number}" if drawn is not None else number,
-            f"{cert.exporting} -> {cert.importing}",
-            f"{hundredths(cert.carats)} ct",
-            f"issued {_date(cert.issued_at)}",
+            taken + number,
+            f"{record.exporting} -> {record.importing}",
+            f"{hundredths(record.carats)} ct",
+            f"issued {_date(record.issued_at)}",
             f"confirmed {_date(confirmed)}" if confirmed else "",
-            cert.status,
-            "first export of " + ", ".join(cert.origins) if not cert.parents else "",
+            record.status,
         ]
         return "  ".join(part for part in parts if part)
 
     def graph(self, path: Path) -> None:
-        """Draw the tree to ``path`` (SVG, PNG or PDF, by its suffix): first exports on the left,
-        the certificate on the right, each arrow labelled with the carats drawn."""
+        """Draw the graph to ``path`` (SVG, PNG or PDF, by its suffix): roots on the left, the
+        certificate on the right, each arrow labelled with the carats drawn."""
         draw_graph(self, path)
 
 
-def ancestry(fetch: Fetch, roots: Iterable[Certificate]) -> dict[str, Certificate]:
-    """``roots`` and every certificate they descend from, by number, read level by level."""
-    found = {cert.number: cert for cert in roots}
+def ancestry(fetch: Fetch, start: Iterable[Certificate]) -> dict[str, Record]:
+    """``start`` and every certificate and root they descend from, by number, a level at a time."""
+    found: dict[str, Record] = {cert.number: cert for cert in start}
     wanted = {p.number for cert in found.values() for p in cert.parents} - set(found)
     while wanted:
         level = sorted(wanted)
-        for number, cert in zip(level, fetch([number_to_token_id(n) for n in level]), strict=True):
-            if cert is None:  # the contract refuses a parent that does not exist
-                raise KPError(f"parent certificate {number} is not on chain")
-            found[number] = cert
+        for number, record in zip(level, fetch([number_to_token_id(n) for n in level]), strict=True):
+            if record is None:  # the contract refuses a parent that does not exist
+                raise KPError(f"parent {record_name(number)} is not on chain")
+            found[number] = record
         wanted = {p.number for n in level for p in found[n].parents} - set(found)
     return found
 
 
-def status(number: str, certificates: Mapping[str, Certificate]) -> ProvenanceStatus:
-    """The provenance status of ``number``, whose ancestry ``certificates`` holds."""
-    ancestors = _ancestors(number, certificates)
+def status(
+    number: str,
+    records: Mapping[str, Record],
+    confirmations: Mapping[str, Confirmation] | None = None,
+) -> ProvenanceStatus:
+    """The provenance status of ``number``, whose ancestry ``records`` holds; ``confirmations``
+    (by number) say who confirmed each ancestor's receipt, for the stolen-confirmation check."""
+    ancestors = _ancestors(number, records)
     warnings = []
     for ancestor in sorted(ancestors):
-        cert = certificates[ancestor]
-        if cert.status == "voided":
+        record = records[ancestor]
+        name = record_name(ancestor)
+        if record.status == "voided":
             warnings.append(
-                f"ancestor {ancestor} ({cert.exporting} -> {cert.importing}) was voided after it was drawn on"
+                f"ancestor {name} ({record.exporting} -> {record.importing}) was voided after it was drawn on"
             )
-        if not cert.issuer_valid_at_issue:
-            warnings.append(f"ancestor {ancestor} was issued by a key disabled at the time ({cert.issuer})")
-    firsts = sorted(a for a in ancestors if not certificates[a].parents)
-    return ProvenanceStatus(not warnings, tuple(firsts), tuple(warnings), origin_mix(number, certificates))
+        if not record.issuer_valid_at_issue:
+            done = "registered" if isinstance(record, Root) else "issued"
+            warnings.append(f"ancestor {name} was {done} by a key disabled at the time ({record.issuer})")
+        confirmed = (confirmations or {}).get(ancestor)
+        if confirmed and _not_after(confirmed.key_valid_until, confirmed.at):
+            warnings.append(
+                f"ancestor {name}'s receipt was confirmed by {confirmed.authority} on {iso(confirmed.at)}, "
+                f"a key disabled from {iso(confirmed.key_valid_until)}"
+            )
+    roots = sorted(a for a in ancestors if isinstance(records[a], Root))
+    return ProvenanceStatus(
+        complete=not warnings,
+        roots=tuple(custody(records[r]) for r in roots),  # type: ignore[arg-type]
+        warnings=tuple(warnings),
+        origin_mix=origin_mix(number, records),
+        origins=tuple(sorted({o for r in roots for o in records[r].origins})),
+    )
+
+
+def custody(root: Root) -> str:
+    """Where a chain of custody starts, as people read it: ``production BW JWANENG-2024-Q3
+    (BW/Jwaneng, 2024-07-01 to 2024-09-30)`` or ``paper certificate ZA-2024-012345 registered by AE
+    on 2026-11-29``."""
+    if root.kind == "production":
+        return f"{root.name} ({', '.join(root.origins)}, {_date(root.start)} to {_date(root.end)})"
+    return f"{root.name} on {_date(root.issued_at)}"
 
 
 def origin_mix(
-    number: str, certificates: Mapping[str, Certificate], memo: dict[str, dict[str, Fraction]] | None = None
+    number: str, records: Mapping[str, Record], memo: dict[str, dict[str, Fraction]] | None = None
 ) -> dict[str, Fraction]:
-    """Share of ``number``'s carats per origin country, through its ancestry; ``memo`` keeps the
-    mixes already computed, for a caller asking about every certificate of one tree."""
+    """Share of ``number``'s carats per origin country (a root listing several countries is one
+    group, ``BW+ZA``), through its ancestry; ``memo`` keeps the mixes already computed. Iterative:
+    each record's mix is computed once, after its parents'."""
     memo = {} if memo is None else memo
-
-    def mix(n: str) -> dict[str, Fraction]:
-        if n not in memo:
-            cert = certificates[n]
-            shares: dict[str, Fraction] = {}
-            own = cert.carats - sum(p.carats for p in cert.parents)
-            if own > 0:
-                shares[cert.exporting] = Fraction(own, cert.carats)
-            for parent in cert.parents:
-                for country, share in mix(parent.number).items():
-                    shares[country] = (
-                        shares.get(country, Fraction(0)) + Fraction(parent.carats, cert.carats) * share
-                    )
-            memo[n] = dict(sorted(shares.items(), key=lambda item: (-item[1], item[0])))
-        return memo[n]
-
-    return mix(number)
+    stack = [number]
+    while stack:
+        n = stack[-1]
+        if n in memo:
+            stack.pop()
+            continue
+        record = records[n]
+        missing = [p.number for p in record.parents if p.number not in memo]
+        if missing:
+            stack += missing
+            continue
+        stack.pop()
+        shares: dict[str, Fraction] = {}
+        if isinstance(record, Root):
+            shares["+".join(sorted({o[:2] for o in record.origins}))] = Fraction(1)
+        for parent in record.parents:
+            for country, share in memo[parent.number].items():
+                shares[country] = (
+                    shares.get(country, Fraction(0)) + Fraction(parent.carats, record.carats) * share
+                )
+        memo[n] = dict(sorted(shares.items(), key=lambda item: (-item[1], item[0])))
+    return memo[number]
 
 
 def format_mix(mix: Mapping[str, Fraction]) -> str:
     return ", ".join(f"{country} {float(share) * 100:.1f}%" for country, share in mix.items())
 
 
-def _ancestors(number: str, certificates: Mapping[str, Certificate]) -> set[str]:
+def _ancestors(number: str, records: Mapping[str, Record]) -> set[str]:
     seen: set[str] = set()
-    stack = [p.number for p in certificates[number].parents]
+    stack = [p.number for p in records[number].parents]
     while stack:
         n = stack.pop()
         if n not in seen:
             seen.add(n)
-            stack += [p.number for p in certificates[n].parents]
+            stack += [p.number for p in records[n].parents]
     return seen
+
+
+def _not_after(until: datetime | str, moment: datetime | str) -> bool:
+    """Whether a key valid until ``until`` was no longer valid at ``moment``."""
+    return isinstance(until, datetime) and isinstance(moment, datetime) and until <= moment
 
 
 def _share(share: Fraction) -> float:
@@ -217,6 +316,7 @@ def _date(moment: datetime | str) -> str:
 # ---------------------------------------------------------------- drawing
 
 _STATUS_COLOURS = {
+    "registered": "#5a4a8a",
     "issued": "#1f5f9a",
     "receipt confirmed": "#1f7a3a",
     "voided": "#a11d1d",
@@ -251,7 +351,13 @@ def draw_graph(trace: Trace, path: Path) -> None:
     boxes = {}
     for number, (x, y) in position.items():
         cert = certs[number]
-        label = f"{number}\n{cert.exporting} → {cert.importing}  {hundredths(cert.carats)} ct\n{cert.status}"
+        if isinstance(cert, Root):
+            head = f"{cert.kind} {cert.reference}\n{', '.join(cert.origins)} at {cert.importing}"
+            label = f"{head}  {hundredths(cert.carats)} ct\n{cert.status}"
+        else:
+            label = (
+                f"{number}\n{cert.exporting} → {cert.importing}  {hundredths(cert.carats)} ct\n{cert.status}"
+            )
         colour = _STATUS_COLOURS.get(cert.status, "#444")
         if not cert.issuer_valid_at_issue:
             colour = _STATUS_COLOURS["voided"]
@@ -277,7 +383,7 @@ def draw_graph(trace: Trace, path: Path) -> None:
     plt.close(figure)
 
 
-def _depths(root: str, certificates: Mapping[str, Certificate]) -> dict[str, int]:
+def _depths(root: str, certificates: Mapping[str, Record]) -> dict[str, int]:
     """Each certificate's longest distance from ``root``, so parents sit left of all their children."""
     depth = {root: 0}
     frontier = [root]

@@ -26,7 +26,7 @@ from web3.types import TxReceipt
 from kp_py import KP, Document
 from kp_py._abi import artifact, ascii_bytes
 from kp_py._tx import Sender
-from kp_py.document import new_salts
+from kp_py.document import Production, new_salts
 from kp_py.errors import ContractRevert
 from kp_py.examples import example_document
 
@@ -35,6 +35,10 @@ collect_ignore = [] if os.environ.get("KP_APE_TEST") else ["ape"]
 
 OPEN_END = 2**40 - 1
 DAY = 86_400
+# Every participant with an authority registers this much production in the fixtures, so a test's
+# first export can draw on it (a certificate's carats are always drawn from a parent).
+STOCK = "STOCK-2024"
+STOCK_CARATS = "100000000.00"
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,19 @@ def deployed(web3: Web3, accounts: Accounts) -> KP:
     secretariat = kp.with_account(accounts.secretariat)
     for officer, code in [(accounts.ae, "AE"), (accounts.bw, "BW"), (accounts.eu, "EU")]:
         secretariat.add_authority(officer.address, code, valid_from=0)
+        kp.with_account(officer).register_production(stock(code))
     return kp
+
+
+def stock(code: str) -> Production:
+    """The production every test participant registers: ``STOCK`` of origin ``code``."""
+    return production(code, STOCK)
+
+
+def production(origin: str, lot: str, carats: str = STOCK_CARATS) -> Production:
+    """Production of ``origin`` (a code or a zone) in 2024, lot ``lot``."""
+    data = {"lot": lot, "origin": origin, "carats": carats, "from": "2024-01-01", "to": "2024-12-31"}
+    return Production.from_dict(data)
 
 
 @pytest.fixture(autouse=True)
@@ -196,8 +212,13 @@ def token(number: str) -> int:
 
 
 def document_data(holder: str, **changes: Any) -> dict[str, Any]:
-    """A valid AE -> BW certificate document, with ``changes`` applied."""
-    return example_document(holder, **changes)
+    """A valid AE -> BW certificate document, with ``changes`` applied. A first export of the
+    exporter's own rough (origins exactly its code) draws on its ``STOCK`` production unless
+    ``changes`` names parents."""
+    data = example_document(holder, **changes)
+    if "parents" not in changes and data["origins"] == [data["exporting"]]:
+        data["parents"] = [{"production": STOCK, "origins": [data["exporting"]]}]
+    return data
 
 
 @pytest.fixture

@@ -17,15 +17,28 @@ import {IKPRegistry} from "./IKPRegistry.sol";
 ///     Issued, and now >= expiresAt: reported as Expired (no transaction); it can still be voided,
 ///     no longer confirmed. Confirmed and Voided certificates never expire.
 ///
-/// Provenance: a certificate may name parent certificates whose rough it re-exports, each with the
-/// carats drawn from it. A parent must be a confirmed import of the new certificate's exporter, issued
-/// by a key valid at the time; over all its children, no more carats can be drawn from a parent than
-/// it carries (`Certificate.drawn` keeps the count). Every origin of the new certificate is either
-/// the exporter's own (`"BW"` or `"BW/Orapa"` for a Botswana certificate: its own production) or an
-/// origin of one of its parents, and the carats drawn account for all its carats unless it declares
-/// its own production. A certificate with no parents is therefore a first export of the exporter's
-/// own rough. Voiding a parent later does not undo what its children drew: clients follow the
-/// `CaratsDrawn` events and warn about the voided ancestor.
+/// Provenance: every carat on a certificate is drawn from a parent, and every parent is one of
+///   - a confirmed digital import: a certificate whose receipt the exporter confirmed;
+///   - a *root*: **mined production** registered by an authority of the producing participant
+///     (`registerProduction`), or **a paper KP certificate** registered on receipt by an authority of
+///     the importing participant (`registerPaperCertificate`), during the transition from paper.
+/// A parent must be held by the new certificate's exporter (imported into it, or registered by it),
+/// issued or registered by a key valid at the time, and no more carats can be drawn from it, over all
+/// its children, than it carries (`Certificate.drawn` keeps the count). The carats drawn make up the
+/// certificate's carats exactly. **Origins follow the carats**: the certificate's origins are exactly
+/// the union of its parents' origins (a zone as the parent lists it), so every origin of every root
+/// the rough came from is carried to the end, and checked against embargoes (compliant zones
+/// included) at every re-export. A partial draw from a mixed parent carries all its origins.
+/// Voiding a parent later does not undo what its children drew: clients follow the `CaratsDrawn`
+/// events and warn about the voided ancestor.
+///
+/// A root is kept as a record beside the certificates, not as a token: its id is its participant's
+/// code, a kind byte (`#` production, `:` paper) and its lot or number, as ASCII in 32 bytes
+/// (`"BW#JWANENG-2024-Q3"`, `"AE:ZA-2024-012345"`), so anyone can compute it, and it can never be a
+/// certificate number (which has `-` in third place). `certificate` and `certificates` answer for
+/// roots too (holder zero, status `Confirmed` or `Voided`); the ERC-721 views do not. A root can be
+/// voided by its participant's authority (a registration made in error, a forged paper): nothing more
+/// can be drawn from it, and clients warn about what already was.
 ///
 /// Issue needs a valid authority key of the exporting participant (the number's prefix); confirmation a
 /// valid key of the importing participant; void a valid key of the exporting participant. The names and
@@ -70,7 +83,31 @@ interface IKPCertificates {
         uint8 hsCode; //         HS subheading after 7102: 10 (7102.10), 21 (7102.21) or 31 (7102.31)
         uint40 expiresAt; //     Unix seconds; in the future, and before 2106 (it is stored in 32 bits)
         bytes32 document; //     commitment to the certificate document
-        Draw[] parents; //       certificates whose rough this one re-exports, 0 to 32; none for a first export
+        Draw[] parents; //       where its rough comes from: imports and roots, 1 to 32
+    }
+
+    /// @notice Mined production a producing participant registers, for its first exports to draw on.
+    struct Production {
+        bytes32 lot; //          the mine or lot and period, e.g. "JWANENG-2024-Q3": 1 to 29 of A-Z 0-9 - . /
+        bytes32 origin; //       the producer's code or one of its zones, "BW" or "BW/Jwaneng"
+        uint40 carats; //        hundredths of a carat
+        uint40 periodStart; //   Unix seconds: when the production period began (not in the future)
+        uint40 periodEnd; //     Unix seconds: when it ended, after `periodStart`
+    }
+
+    /// @notice A paper KP certificate the importing participant registers on receipt, for its
+    /// re-exports to draw on.
+    struct PaperCertificate {
+        bytes32 number; //       the paper's number, e.g. "ZA-2024-012345" (29 characters at most);
+        //                       its prefix is the exporting participant
+        bytes2 importing; //     the participant it was received by: the registrant
+        bytes32[] origins; //    countries of origin as the paper lists them, 1 to 8
+        uint40 carats; //        hundredths of a carat
+        uint40 valueUsd; //      US cents
+        uint32 parcels; //       number of parcels
+        uint8 hsCode; //         10, 21 or 31
+        uint40 issuedAt; //      Unix seconds: date of issue on the paper (not in the future)
+        uint40 expiresAt; //     Unix seconds: date of expiry on the paper, after `issuedAt`
     }
 
     /// @notice A certificate as the chain keeps it (one storage slot; see KPCertificates). Its value,
@@ -108,6 +145,15 @@ interface IKPCertificates {
     /// @notice Certificate `tokenId` draws `carats` from certificate `parentId`; emitted at its issue,
     /// before `CertificateIssued`, once per parent.
     event CaratsDrawn(uint256 indexed tokenId, uint256 indexed parentId, uint40 carats);
+    /// @notice `producer`'s `authority` registered mined production `rootId`.
+    event ProductionRegistered(
+        uint256 indexed rootId, bytes2 indexed producer, address indexed authority, Production production
+    );
+    /// @notice `importing`'s `authority` registered paper certificate `rootId`, received from `exporting`.
+    event PaperCertificateRegistered(
+        uint256 indexed rootId, bytes2 indexed importing, bytes2 indexed exporting, address authority,
+        PaperCertificate paper
+    );
     /// @notice The importing participant's `authority` confirmed receipt of certificate `tokenId`.
     event ReceiptConfirmed(uint256 indexed tokenId, bytes2 indexed importing, address indexed authority);
     /// @notice The exporting participant's `authority` voided certificate `tokenId`.
@@ -124,9 +170,6 @@ interface IKPCertificates {
     error CertificateExists(uint256 tokenId);
     /// @notice Certificates are bound to a wallet: the zero address cannot hold one.
     error InvalidHolder(address holder);
-    /// @notice `holder` shares the low 96 bits of its address, the key under which holders are stored,
-    /// with `existing`, which already holds certificates (about 1 in 2^96 for two random wallets).
-    error HolderKeyTaken(address holder, address existing);
     /// @notice Carats must be positive.
     error InvalidCarats(uint40 carats);
     /// @notice A shipment has at least one parcel.
@@ -158,20 +201,31 @@ interface IKPCertificates {
     /// @notice A parent must be a certificate whose receipt was confirmed; `parentId` is `status`
     /// (`None` if there is no such certificate).
     error ParentNotConfirmed(uint256 parentId, Status status);
-    /// @notice A parent must have been imported into the exporter `exporting`; `parentId` went to
-    /// `importing`.
-    error ParentNotImported(uint256 parentId, bytes2 importing, bytes2 exporting);
+    /// @notice A parent's rough must be held by the exporter `exporting` (a certificate imported into it,
+    /// production or a paper certificate it registered); `parentId`'s is held by `heldBy`.
+    error ParentNotHeld(uint256 parentId, bytes2 heldBy, bytes2 exporting);
     /// @notice `parentId` was issued by a key that was not valid at the time: nothing can be drawn from it.
     error ParentIssuerNotValid(uint256 parentId);
     /// @notice The origins given for `parentId` are not those it was issued with.
     error ParentOriginsMismatch(uint256 parentId);
     /// @notice Drawing `carats` from `parentId` exceeds what is left of it, `remaining`.
     error ParentOverdrawn(uint256 parentId, uint40 carats, uint40 remaining);
-    /// @notice `origin` is neither the exporter's own nor an origin of one of the parents.
+    /// @notice `origin` is not an origin of any of the parents: origins come from where the rough does.
     error OriginNotCovered(bytes32 origin);
-    /// @notice The parents give `drawn` carats for a certificate of `carats`: they must give all of them,
-    /// or, when the exporter declares its own production among the origins, no more than all of them.
-    error CaratsNotDrawn(uint40 carats, uint40 drawn);
+    /// @notice `parentId` carries `origin`, which the certificate leaves out: origins follow the carats.
+    error OriginNotCarried(uint256 parentId, bytes32 origin);
+    /// @notice The parents give `drawn` carats for a certificate of `carats`: every carat is drawn from a
+    /// confirmed import, registered production or a registered paper certificate, none twice.
+    error CaratsNotDrawn(uint40 carats, uint256 drawn);
+    /// @notice Production lot `lot` is not 1 to 29 of `A-Z 0-9 - . /`.
+    error InvalidLot(bytes32 lot);
+    /// @notice A production period starts before it ends, and not in the future.
+    error InvalidPeriod(uint40 start, uint40 end);
+    /// @notice A paper certificate's date of issue is not in the future, and before its date of expiry.
+    error InvalidPaperDates(uint40 issuedAt, uint40 expiresAt);
+    /// @notice Root `rootId` is already registered: production once per lot, a paper number
+    /// once per importer.
+    error AlreadyRegistered(uint256 rootId);
     /// @notice The batch is empty.
     error EmptyBatch();
     /// @notice The signature is not `authority`'s over this operation on this contract and chain.
@@ -198,6 +252,17 @@ interface IKPCertificates {
         external
         returns (uint256 tokenId);
 
+    /// @notice Registers mined production for first exports to draw on; the caller must be a valid
+    /// authority of the producer (the origin's code), which must be admitted. Returns its root id,
+    /// `producer # lot`.
+    function registerProduction(Production calldata production) external returns (uint256 rootId);
+
+    /// @notice Registers a paper KP certificate received by `paper.importing`, for its re-exports to draw
+    /// on; the caller must be a valid authority of the importer. The paper must pass the checks a digital
+    /// certificate on the same route would pass now (standings, embargoes, origins). A paper number is
+    /// registered once per importer. Returns its root id, `importing : number`.
+    function registerPaperCertificate(PaperCertificate calldata paper) external returns (uint256 rootId);
+
     /// @notice Confirms receipt on behalf of `authority`, who signed it off line (EIP-712, type
     /// `ConfirmReceipt`) until `deadline`; anyone may submit it.
     function confirmReceiptWithSignature(uint256 tokenId, address authority, uint256 deadline, bytes calldata signature)
@@ -208,8 +273,8 @@ interface IKPCertificates {
     /// certificate whose issuing key was later disabled, which stays invalid (`isValid`, `tokenURI`).
     function confirmReceipt(uint256 tokenId) external;
 
-    /// @notice Voids a certificate that is not already void, with a `VoidReason` (1 to 5); the caller
-    /// must be a valid authority of its exporting participant.
+    /// @notice Voids a certificate (or a root) that is not already void, with a `VoidReason` (1 to 5); the
+    /// caller must be a valid authority of its exporting participant (of a root: its registrant).
     function void(uint256 tokenId, uint8 reason) external;
 
     // ------------------------------------------------------------------ views

@@ -225,4 +225,17 @@ interface IKPRegistry {
         external
         view
         returns (uint16 index);
+
+    /// @notice Reverts with the reason unless `authority` may now register a paper certificate received
+    /// by `importing` from `exporting` for rough from `origins`: the same rule of trade as `checkIssue`,
+    /// with the importer's key; returns the key's index among `importing`'s keys.
+    function checkPaperImport(address authority, bytes2 exporting, bytes2 importing, bytes32[] calldata origins)
+        external
+        view
+        returns (uint16 index);
+
+    /// @notice Reverts with the reason unless `authority` may now register production of `origin`: a key
+    /// of the origin's participant (its code, `"BW"`, or one of its zones, `"BW/Jwaneng"`), which must be
+    /// admitted; returns the key's index among its participant's keys.
+    function checkProducer(address authority, bytes32 origin) external view returns (uint16 index);
 }
