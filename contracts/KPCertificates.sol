@@ -406,7 +406,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         bytes2 exporting = bytes2(number);
         bytes32[] calldata origins = cert.origins;
         uint16 issuerIndex = _registry.checkIssue(issuer, exporting, cert.importing, origins);
-        _drawFromParents(tokenId, exporting, cert);
+        _drawFromParents(tokenId, exporting, issuerIndex, cert);
         bytes27 originsKey = _originsKey(exporting, origins);
         if (originsKey != 0) _provenance[tokenId].origins = originsKey;
 
@@ -427,35 +427,49 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @dev Checks and records what `cert` draws from its parents, and that they account exactly for its
     /// carats and its origins (see the provenance rules in IKPCertificates).
-    function _drawFromParents(uint256 tokenId, bytes2 exporting, Issue calldata cert) private {
+    function _drawFromParents(uint256 tokenId, bytes2 exporting, uint16 issuerIndex, Issue calldata cert)
+        private
+    {
         Draw[] calldata parents = cert.parents;
-        bytes32[] calldata origins = cert.origins;
         if (parents.length > MAX_PARENTS) revert TooManyParents(parents.length, MAX_PARENTS);
         uint256 drawn = 0;
         for (uint256 i; i < parents.length; ++i) {
-            Draw calldata d = parents[i];
-            uint256 parentId = d.tokenId;
+            uint256 parentId = parents[i].tokenId;
             for (uint256 j; j < i; ++j) {
                 if (parents[j].tokenId == parentId) revert DuplicateParent(parentId);
             }
-            if (d.carats == 0) revert InvalidDraw(parentId, d.carats);
-            Record storage p = _records[parentId];
-            if (p.status != Status.Confirmed) revert ParentNotConfirmed(parentId, p.status);
-            if (p.importing != exporting) revert ParentNotHeld(parentId, p.importing, exporting);
-            if (!_issuedByValidKey(parentId, p)) revert ParentIssuerNotValid(parentId);
-            Provenance storage q = _provenance[parentId];
-            if (q.origins != _originsKey(bytes2(bytes32(parentId)), d.origins)) revert ParentOriginsMismatch(parentId);
-            _requireCarried(parentId, d.origins, origins);
-            uint40 remaining = p.carats - q.drawn;
-            if (d.carats > remaining) revert ParentOverdrawn(parentId, d.carats, remaining);
-            q.drawn += d.carats;
-            drawn += d.carats;
-            emit CaratsDrawn(tokenId, parentId, d.carats);
+            drawn += _draw(tokenId, exporting, issuerIndex, parents[i], cert.origins);
         }
         if (drawn != cert.carats) revert CaratsNotDrawn(cert.carats, drawn);
+        bytes32[] calldata origins = cert.origins;
         for (uint256 i; i < origins.length; ++i) {
             if (!_drawnFrom(parents, origins[i])) revert OriginNotCovered(origins[i]);
         }
+    }
+
+    /// @dev Draws `d.carats` from parent `d.tokenId` for certificate `tokenId` of `exporting`, issued by
+    /// its key `issuerIndex` with `origins`; returns the carats drawn.
+    function _draw(uint256 tokenId, bytes2 exporting, uint16 issuerIndex, Draw calldata d, bytes32[] calldata origins)
+        private
+        returns (uint40 carats)
+    {
+        uint256 parentId = d.tokenId;
+        carats = d.carats;
+        if (carats == 0) revert InvalidDraw(parentId, carats);
+        Record storage p = _records[parentId];
+        if (p.status != Status.Confirmed) revert ParentNotConfirmed(parentId, p.status);
+        if (p.importing != exporting) revert ParentNotHeld(parentId, p.importing, exporting);
+        // A root the issuing key registered itself needs no look-up: that key is valid now (the
+        // registry just said so), so it was when it registered, earlier, in the same admission.
+        bool registeredByIssuer = bytes2(bytes32(parentId)) == exporting && p.issuerIndex == issuerIndex;
+        if (!registeredByIssuer && !_issuedByValidKey(parentId, p)) revert ParentIssuerNotValid(parentId);
+        Provenance storage q = _provenance[parentId];
+        if (q.origins != _originsKey(bytes2(bytes32(parentId)), d.origins)) revert ParentOriginsMismatch(parentId);
+        _requireCarried(parentId, d.origins, origins);
+        uint40 remaining = p.carats - q.drawn;
+        if (carats > remaining) revert ParentOverdrawn(parentId, carats, remaining);
+        q.drawn += carats;
+        emit CaratsDrawn(tokenId, parentId, carats);
     }
 
     /// @dev Origins follow the carats: every origin of `parentId` is among the certificate's `origins`.

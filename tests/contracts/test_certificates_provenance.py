@@ -167,12 +167,17 @@ def test_registrations_are_events_indexed_by_participant(story, certificates, ac
     assert [log.args.rootId for log in logs] == [root("BW#STOCK-2024"), root(f"BW#{JWANENG}")]
     made_event = logs[1]
     assert made_event.args.authority == accounts.bw.address
-    assert made_event.args.production[:3] == (b32(JWANENG), b32("BW/Jwaneng"), 200_000)
+    made_here = made_event.args.production
+    assert (made_here["lot"], made_here["origin"], made_here["carats"]) == (
+        b32(JWANENG),
+        b32("BW/Jwaneng"),
+        200_000,
+    )
     (paper_event,) = certificates.events.PaperCertificateRegistered().get_logs(
         from_block=0, argument_filters={"importing": code("AE"), "exporting": code("ZA")}
     )
     assert paper_event.args.rootId == root(f"AE:{PAPER}")
-    assert paper_event.args.paper[0] == b32(PAPER)
+    assert paper_event.args.paper["number"] == b32(PAPER)
 
 
 # ---------------------------------------------------------------- reading the provenance

@@ -60,3 +60,32 @@ def test_nobody_moves_a_certificate(send, accounts, certificates, issued, who):
         )
     assert refused.value.error == "CertificateLocked"
     assert certificates.functions.ownerOf(issued.token_id).call() == accounts.holder.address
+
+
+def squatter_of(victim: str, prefix: int = 0xDEADBEEF) -> str:
+    """An address sharing ``victim``'s low 96 bits: anyone can write one down, no key needed."""
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address((prefix << 96 | int(victim, 16) % 2**96).to_bytes(20, "big"))
+
+
+def test_no_address_can_block_another_by_taking_its_holder_key_first(
+    as_, accounts, kp, certificates, make_document
+):
+    """Audit finding: holders were keyed by the low 96 bits of their address and never sign, so one
+    authority key could issue to `0xdeadbeef...` plus a victim's low 96 bits, void it, and from then
+    on every certificate to the victim failed with HolderKeyTaken (also as a front-run). Now the
+    victim is displaced to a key of its own, and both hold what was issued to them."""
+    officer, victim = as_(accounts.ae), accounts.holder.address
+    squatter, second = squatter_of(victim), squatter_of(victim, 0xBADC0FFEE)
+    officer.issue(make_document(number="AE-SQUAT-1", holder=squatter))
+    officer.void("AE-SQUAT-1", "fraud")
+    officer.issue_batch([make_document(number=f"AE-V-{i}", holder=victim) for i in range(3)])
+    officer.issue(make_document(number="AE-SQUAT-2", holder=second))
+    officer.issue(make_document(number="AE-V-3", holder=victim))
+    balance = certificates.functions.balanceOf
+    assert [balance(a).call() for a in (squatter, victim, second)] == [1, 4, 1]
+    assert [kp.certificate(f"AE-V-{i}").holder for i in range(4)] == [victim] * 4
+    assert kp.certificate("AE-SQUAT-1").holder == squatter
+    assert kp.certificate("AE-SQUAT-2").holder == second
+    assert [v.holder for v in kp.list_certificates(holder=victim)] == [victim] * 4

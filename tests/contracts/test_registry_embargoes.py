@@ -6,7 +6,7 @@ import pytest
 
 from kp_py.client import Embargo
 from kp_py.errors import timestamp
-from tests.conftest import DAY, b32, code, reverts
+from tests.conftest import DAY, b32, code, production, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())
 EXPORTS, IMPORTS = 0, 1
@@ -110,11 +110,18 @@ def test_embargoed_origin_is_refused_even_when_re_exported(as_, accounts, make_d
         as_(accounts.ae).issue(make_document(origins=["BW", "CF"]))
 
 
-def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, make_document):
+def berberati(as_, accounts):
+    """CF with an authority key and production registered in its compliant zone, Berberati."""
     as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
+    as_(accounts[0]).register_production(production("CF/Berberati", "BERBERATI"))
+    return [{"production": "BERBERATI"}]
+
+
+def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, make_document):
+    mined = berberati(as_, accounts)
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013, ["CF/Berberati"])
     as_(accounts[0]).issue(
-        make_document(number="CF-1", exporting="CF", importing="AE", origins=["CF/Berberati"])
+        make_document(number="CF-1", exporting="CF", importing="AE", origins=["CF/Berberati"], parents=mined)
     )
     as_(accounts.ae).confirm_receipt("CF-1")
     berberati = make_document(
@@ -130,21 +137,24 @@ def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, mak
 def test_partially_embargoed_exporter_ships_compliant_rough_only(as_, accounts, make_document):
     """The CAR operational framework of 2015: exports only from compliant zones, not even rough
     labelled as another country's."""
-    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
+    mined = berberati(as_, accounts)
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013, ["CF/Berberati"])
     cf = as_(accounts[0])
-    cf.issue(make_document(number="CF-2016-1", exporting="CF", origins=["CF/Berberati"]))
+    cf.issue(make_document(number="CF-2016-1", exporting="CF", origins=["CF/Berberati"], parents=mined))
     with reverts("OriginEmbargoed", b32("CF"), MAY_2013):
         cf.issue(make_document(number="CF-2016-2", exporting="CF", origins=["CF"]))
     with reverts("ExportsLimitedToZones", code("CF"), b32("BW")):
-        cf.issue(make_document(number="CF-2016-3", exporting="CF", origins=["CF/Berberati", "BW"]))
+        cf.issue(
+            make_document(number="CF-2016-3", exporting="CF", origins=["CF/Berberati", "BW"], parents=mined)
+        )
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013)
     with reverts("ExportsBarred", code("CF"), MAY_2013):
-        cf.issue(make_document(number="CF-2016-4", exporting="CF", origins=["CF/Berberati"]))
+        cf.issue(make_document(number="CF-2016-4", exporting="CF", origins=["CF/Berberati"], parents=mined))
 
 
 def test_lifting_the_embargo_lets_trade_resume(as_, accounts, make_document):
     as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013)
     as_(accounts.chair).lift_embargo("CF", "exports")
+    as_(accounts[0]).register_production(production("CF", "STOCK-2024"))
     as_(accounts[0]).issue(make_document(number="CF-1", exporting="CF", origins=["CF"]))

@@ -134,5 +134,5 @@ def registry_role(name):
 
 
 def test_version(registry, certificates):
-    assert registry.functions.version().call() == "1.0.0"
-    assert certificates.functions.version().call() == "1.0.0"
+    assert registry.functions.version().call() == "2.0.0"
+    assert certificates.functions.version().call() == "2.0.0"
