@@ -30,11 +30,11 @@ from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import drawn_from
+from kp_py._text import drawn_from, hundredths, paper_id, production_id, usd
 from kp_py.client import KP, IssuedDocument
-from kp_py.document import Document
-from kp_py.errors import KPError
-from kp_py.examples import example_document
+from kp_py.document import Document, PaperCertificate, Production
+from kp_py.errors import DocumentError, KPError
+from kp_py.examples import example_paper, example_re_export
 from kp_py.network import (
     DEFAULT_HOME,
     connect,
@@ -44,6 +44,8 @@ from kp_py.network import (
     web3_for,
 )
 from kp_py.node import LocalNode
+from kp_py.provenance import last_day
+from kp_py.roots import Root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA = Path(__file__).resolve().parent / "data" / "kp-participants.csv"
@@ -700,6 +702,133 @@ def void(options: Options, number: str, reason: str) -> None:
     _receipt(options, options.writer().void(number, reason), f"{number} voided ({reason})")
 
 
+# ---------------------------------------------------------------------- roots: production, paper
+
+
+@main.group()
+def production() -> None:
+    """Mined production, registered by an authority of the producer for its first exports to draw on."""
+
+
+@production.command("register")
+@click.argument("lot")
+@click.option("--origin", required=True, metavar="CODE[/ZONE]", help="Where it was mined: BW or BW/Jwaneng.")
+@click.option("--carats", required=True, metavar="AMOUNT", help="Carats mined, like 100000.00.")
+@click.option("--from", "period_from", required=True, metavar="DATE", help="First day of the period.")
+@click.option("--to", "period_to", required=True, metavar="DATE", help="Last day of the period.")
+@common
+def production_register(
+    options: Options, lot: str, origin: str, carats: str, period_from: str, period_to: str
+) -> None:
+    """Register production LOT (such as JWANENG-2024-Q3): its origin, carats and period. Its first
+    exports name it as a parent: {"production": "LOT"}."""
+    made = Production.from_dict(
+        {"lot": lot, "origin": origin, "carats": carats, "from": period_from, "to": period_to}
+    )
+    receipt = options.writer().register_production(made)
+    _receipt(options, receipt, f"registered production {made.producer} {made.lot}", {"id": made.id})
+
+
+@production.command("show")
+@click.argument("producer")
+@click.argument("lot")
+@common
+def production_show(options: Options, producer: str, lot: str) -> None:
+    """Show production LOT of PRODUCER as the chain holds it: carats, how much is drawn, period."""
+    _show_root(options, options.reader().root(production_id(producer.upper(), lot)))
+
+
+@production.command("list")
+@click.option("--participant", metavar="CODE", help="Only this producer's.")
+@common
+def production_list(options: Options, participant: str | None) -> None:
+    """List registered production."""
+    _list_roots(options, "production", participant)
+
+
+@main.group()
+def paper() -> None:
+    """Paper KP certificates, registered on receipt by an authority of the importer, so that its
+    re-exports can draw on rough that arrived on paper."""
+
+
+@paper.command("register")
+@click.argument(
+    "paths", metavar="FILE.json...", nargs=-1, required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)  # fmt: skip
+@common
+def paper_register(options: Options, paths: tuple[Path, ...]) -> None:
+    """Register paper certificates received (`kp template --paper` gives a file to fill in). Every
+    file is checked before the first is sent; its re-exports name it: {"paper": "NUMBER"}."""
+    papers = [_read_paper(path) for path in paths]
+    kp = options.writer()
+    rows = []
+    for path, received in zip(paths, papers, strict=True):
+        receipt = kp.register_paper(received)
+        rows.append(
+            {"number": received.number, "id": received.id, "file": str(path), "block": receipt["blockNumber"],
+             "transaction": "0x" + bytes(receipt["transactionHash"]).hex()}
+        )  # fmt: skip
+    _emit(options, rows, _table(rows, ["number", "file", "block", "transaction"]))
+
+
+def _read_paper(path: Path) -> PaperCertificate:
+    try:
+        return PaperCertificate.from_json(path.read_bytes())
+    except DocumentError as error:
+        raise DocumentError(error.field, error.problem, str(path)) from None
+
+
+@paper.command("show")
+@click.argument("importer")
+@click.argument("number")
+@common
+def paper_show(options: Options, importer: str, number: str) -> None:
+    """Show paper certificate NUMBER as IMPORTER registered it."""
+    _show_root(options, options.reader().root(paper_id(importer.upper(), number.upper())))
+
+
+@paper.command("list")
+@click.option("--participant", metavar="CODE", help="Only those this importer registered.")
+@common
+def paper_list(options: Options, participant: str | None) -> None:
+    """List registered paper certificates."""
+    _list_roots(options, "paper", participant)
+
+
+def _show_root(options: Options, root: Root) -> None:
+    lines = [f"{root.name}  ({root.status})", f"origins      {', '.join(root.origins)}"]
+    if root.kind == "production":
+        lines.append(f"period       {_day(root.start)} to {last_day(root.end)}")
+    else:
+        lines += [
+            f"route        {root.exporting} -> {root.importing}",
+            f"goods        US$ {usd(root.value_usd)}, {root.parcels} parcel(s), HS {root.hs_code}",
+            f"dates        issued {_day(root.start)}, expires {last_day(root.end)}",
+        ]
+    lines += [
+        f"carats       {hundredths(root.carats)} ct, {hundredths(root.drawn)} drawn by certificates",
+        f"registered   {_when(root.issued_at)} by {root.issuer}",
+        f"             (block {root.block}, transaction {root.transaction})",
+    ]
+    if not root.issuer_valid_at_issue:
+        lines.append("WARNING      registered by a key disabled at the time: nothing can be drawn from it")
+    _emit(options, root.to_dict(), "\n".join(lines))
+
+
+def _list_roots(options: Options, kind: str, participant: str | None) -> None:
+    roots = options.reader().list_roots(kind=kind, participant=participant.upper() if participant else None)
+    data = [root.to_dict() for root in roots]
+    columns = ["name", "origins", "carats", "drawn", "status"]
+    rows = [{**row, "origins": ", ".join(row["origins"])} for row in data]
+    _emit(options, data, _table(rows, columns))
+
+
+def _day(moment: Any) -> str:
+    return moment.date().isoformat() if isinstance(moment, datetime) else str(moment)
+
+
 def _certificate_lines(data: dict[str, Any], parents: str) -> list[str]:
     return [
         f"{data['number']}  ({data['status']})",
@@ -938,13 +1067,16 @@ def serve(options: Options, host: str, port: int) -> None:
 @click.option("--holder", default="0x90F79bf6EB2c4f870365E785982E1f101E93b906", show_default=True,
               help="The trader's wallet the certificate will be bound to.")  # fmt: skip
 @click.option("--number", default="AE-2024-000123", show_default=True, help="The certificate number.")
-def template(holder: str, number: str) -> None:
-    """Print an example certificate document to edit (`kp template > cert.json`)."""
-    click.echo(
-        json.dumps(
-            example_document(_address(holder, "--holder"), number=number), indent=2, ensure_ascii=False
-        )
-    )
+@click.option("--paper", is_flag=True, help="Print the paper certificate it draws on instead.")
+def template(holder: str, number: str, paper: bool) -> None:
+    """Print an example certificate document to edit (`kp template > cert.json`): a re-export of
+    rough that arrived on a paper certificate; `--paper` prints that paper certificate, to register
+    first (`kp template --paper > paper.json`, `kp paper register paper.json`)."""
+    if paper:
+        data = example_paper(importing=number[:2])
+    else:
+        data = example_re_export(_address(holder, "--holder"), number=number)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------------- keys kept off line

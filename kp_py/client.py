@@ -799,6 +799,23 @@ class KP:
             )
         return rows
 
+    def list_roots(self, *, kind: str | None = None, participant: str | None = None) -> list[Root]:
+        """Registered roots, oldest first: ``kind`` ``"production"`` or ``"paper"``, registered by
+        ``participant`` (the producer, or the importer of a paper certificate)."""
+        kinds = {"production": "ProductionRegistered", "paper": "PaperCertificateRegistered"}
+        if kind is not None and kind not in kinds:
+            raise KPError(f"root kind {kind!r} is not 'production' or 'paper'")
+        names = [kinds[kind]] if kind else list(kinds.values())
+        topics: list[Any] = [
+            [_logs.topic(n) for n in names],
+            None,
+            _logs.word(_code(participant)) if participant else None,
+        ]
+        head = self.w3.eth.block_number
+        logs = _logs.get_logs(self.w3, self.certificates.address, topics, self.deployment.block, head)
+        ids = list(dict.fromkeys(_logs.token_of(log, 1) for log in logs))
+        return [r for r in self.records_of(ids) if isinstance(r, Root)]
+
     # ------------------------------------------------------------------ plumbing
 
     def _block_times(self, numbers: list[int]) -> dict[int, int]:

@@ -29,3 +29,41 @@ def example_document(holder: str, **changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+EXAMPLE_PAPER = "ZA-2024-012345"
+
+
+def example_paper(importing: str = "AE", **changes: Any) -> dict[str, Any]:
+    """A paper KP certificate from South Africa received by ``importing``, as its authority registers
+    it (``kp paper register``): the rough a hub re-exports in the template certificate."""
+    data: dict[str, Any] = {
+        "number": EXAMPLE_PAPER,
+        "importing": importing,
+        "origins": ["ZA"],
+        "carats": "1250.50",
+        "value_usd": "2900000.00",
+        "parcels": 3,
+        "hs_code": "7102.31",
+        "issued": "2024-11-01",
+        "expires": "2024-12-31",
+    }
+    data.update(changes)
+    return data
+
+
+def example_re_export(holder: str, **changes: Any) -> dict[str, Any]:
+    """The template certificate: the example paper certificate's rough, re-exported by the hub that
+    registered it (its origins are the paper's: origins follow the rough)."""
+    number = changes.get("number", "AE-2024-000123")
+    paper = example_paper(importing=number[:2])
+    importing = "BW" if number[:2] != "BW" else "AE"
+    data = example_document(
+        holder,
+        exporting=number[:2],
+        importing=importing,
+        origins=paper["origins"],
+        parents=[{"paper": paper["number"]}],
+    )
+    data.update(changes)
+    return data

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -250,8 +250,13 @@ def custody(root: Root) -> str:
     (BW/Jwaneng, 2024-07-01 to 2024-09-30)`` or ``paper certificate ZA-2024-012345 registered by AE
     on 2026-11-29``."""
     if root.kind == "production":
-        return f"{root.name} ({', '.join(root.origins)}, {_date(root.start)} to {_date(root.end)})"
+        return f"{root.name} ({', '.join(root.origins)}, {_date(root.start)} to {last_day(root.end)})"
     return f"{root.name} on {_date(root.issued_at)}"
+
+
+def last_day(end: datetime | str) -> str:
+    """The last day of a period that ends (exclusive) at ``end``: the chain keeps the end of a day."""
+    return (end - timedelta(seconds=1)).date().isoformat() if isinstance(end, datetime) else end
 
 
 def origin_mix(

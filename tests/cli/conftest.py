@@ -16,7 +16,14 @@ from web3 import Web3
 from kp_py.cli import main
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
-from tests.conftest import document_data
+from tests.conftest import STOCK, STOCK_CARATS, document_data
+
+
+def stock_args(participant: str) -> tuple[str, ...]:
+    """`kp production register` of the production every test participant draws its first exports on."""
+    return ("production", "register", STOCK, "--origin", participant, "--carats", STOCK_CARATS,
+            "--from", "2024-01-01", "--to", "2024-12-31")  # fmt: skip
+
 
 AE_KEY, BW_KEY, HOLDER, ZA_KEY = dev_account(1), dev_account(2), dev_account(3), dev_account(5)
 
@@ -88,9 +95,9 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     kp = Kp(home, home.parent)
     kp.ok("deploy")
     kp.ok("participant", "load")
-    kp.ok("authority", "add", "AE", AE_KEY.address)
-    kp.ok("authority", "add", "BW", BW_KEY.address)
-    kp.ok("authority", "add", "ZA", ZA_KEY.address)
+    for participant, key in (("AE", "1"), ("BW", "2"), ("ZA", "5")):
+        kp.ok("authority", "add", participant, dev_account(int(key)).address)
+        kp.ok(*stock_args(participant), "--dev", key)
     yield home
     node.stop()
 

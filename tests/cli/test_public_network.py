@@ -13,6 +13,7 @@ import pytest
 
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
+from tests.cli.conftest import stock_args
 from tests.conftest import document_data
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
@@ -53,6 +54,7 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
     ok("participant", "admit", "AE", "United Arab Emirates", "--key-env", "CHAIR_KEY")
     ok("participant", "admit", "BW", "Botswana", "--key-env", "CHAIR_KEY")
     ok("authority", "add", "AE", keys["AE_KEY"].address, "--key-env", "CHAIR_KEY")
+    ok(*stock_args("AE"), "--key-env", "AE_KEY")
     (office / "cert.json").write_text(json.dumps(document_data(holder=dev_account(3).address)))
     ok("issue", "cert.json", "--key-env", "AE_KEY")
     issued = json.loads((office / "cert.issued.json").read_text())

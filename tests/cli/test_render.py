@@ -19,12 +19,15 @@ pytestmark = pytest.mark.anvil
 
 def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, write_document):
     """A re-export of Botswana rough mixed with Dubai's own (the origins and parents are printed)."""
-    kp.ok("issue", str(write_document("bw", number="BW-1", exporting="BW", importing="AE", carats="1000.00",
-                                      origins=["BW/Jwaneng"])), *BW)  # fmt: skip
+    kp.ok(
+        "issue",
+        str(write_document("bw", number="BW-1", exporting="BW", importing="AE", carats="1000.00")),
+        *BW,
+    )
     kp.ok("confirm", "BW-1", *AE)
-    parents = [{"number": "BW-1", "carats": "1000.00"}]
+    parents = [{"number": "BW-1", "carats": "1000.00"}, {"production": "STOCK-2024", "carats": "250.50"}]
     source = tmp_path / "cert.json"
-    data = document_data(holder=HOLDER.address, origins=["BW/Jwaneng", "AE"], parents=parents)
+    data = document_data(holder=HOLDER.address, origins=["BW", "AE"], parents=parents)
     source.write_text(json.dumps(data))
     kp.ok("issue", str(source), *AE)
     issued = tmp_path / "cert.issued.json"
@@ -39,8 +42,8 @@ def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, wr
         "AE-2024-000123",
         "AE United Arab Emirates",
         "BW Botswana",
-        "BW/Jwaneng, AE",
-        "BW-1 (1000.00 ct)",
+        "BW, AE",
+        "BW-1 (1000.00 ct), production AE STOCK-2024 (250.50 ct)",
         "Gulf Rough Trading DMCC, Almas Tower, Dubai",
         "Okavango Diamond Company, Plot 63, Gaborone",
         "1250.50 ct",

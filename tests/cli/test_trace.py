@@ -9,16 +9,23 @@ from tests.cli.conftest import AE, BW, ZA
 pytestmark = pytest.mark.anvil
 
 
+JWANENG = ("production", "register", "JWANENG-2024-Q3", "--origin", "BW/Jwaneng", "--carats", "2000.00",
+           "--from", "2024-07-01", "--to", "2024-09-30")  # fmt: skip
+
+
 @pytest.fixture
 def merged(kp, write_document):
-    """BW-1 (600 ct) and ZA-1 (400 ct) shipped to Dubai and confirmed; Dubai merges both into AE-1
-    for Botswana, which confirms it."""
-    for number, carats, origins, key in [
-        ("BW-1", "600.00", ["BW/Jwaneng"], BW),
-        ("ZA-1", "400.00", ["ZA"], ZA),
+    """Botswana registers its Jwaneng production; BW-1 (600 ct of it) and ZA-1 (400 ct of South
+    Africa's) shipped to Dubai and confirmed; Dubai merges both into AE-1 for Botswana, which
+    confirms it."""
+    kp.ok(*JWANENG, *BW)
+    jwaneng = [{"production": "JWANENG-2024-Q3"}]
+    for number, carats, origins, parents, key in [
+        ("BW-1", "600.00", ["BW/Jwaneng"], jwaneng, BW),
+        ("ZA-1", "400.00", ["ZA"], [{"production": "STOCK-2024"}], ZA),
     ]:
         path = write_document(number, number=number, exporting=number[:2], importing="AE", carats=carats,
-                              origins=origins)  # fmt: skip
+                              origins=origins, parents=parents)  # fmt: skip
         kp.ok("issue", str(path), *key)
         kp.ok("confirm", number, *AE)
     parents = [{"number": "BW-1", "carats": "600.00"}, {"number": "ZA-1", "carats": "400.00"}]
@@ -35,28 +42,40 @@ def test_trace_shows_each_hop_and_the_origin_mix(kp, merged):
     assert lines[0].startswith("AE-1  AE -> BW  1000.00 ct  issued ")
     assert "receipt confirmed" in lines[0]
     assert lines[1].startswith("├─ 600.00 ct from BW-1  BW -> AE  600.00 ct")
-    assert lines[1].endswith("first export of BW/Jwaneng")
-    assert lines[2].startswith("└─ 400.00 ct from ZA-1  ZA -> AE  400.00 ct")
+    assert lines[2].startswith(
+        "│  └─ 600.00 ct from production BW JWANENG-2024-Q3  BW/Jwaneng  2000.00 ct  registered "
+    )
+    assert lines[3].startswith("└─ 400.00 ct from ZA-1  ZA -> AE  400.00 ct")
+    assert lines[4].startswith("   └─ 400.00 ct from production ZA STOCK-2024  ZA  ")
     assert "Origin mix: BW 60.0%, ZA 40.0%" in out
-    assert "Provenance complete back to first exports BW-1, ZA-1" in out
+    assert (
+        "Provenance complete back to: production BW JWANENG-2024-Q3 (BW/Jwaneng, 2024-07-01 to 2024-09-30); "
+        "production ZA STOCK-2024 (ZA, 2024-01-01 to 2024-12-31)"
+    ) in out
 
 
 def test_trace_json(kp, merged):
     data = kp.ok("trace", "AE-1", "--json").json()
     assert data["provenance"] == {
         "status": "complete",
-        "first_exports": ["BW-1", "ZA-1"],
+        "roots": [
+            "production BW JWANENG-2024-Q3 (BW/Jwaneng, 2024-07-01 to 2024-09-30)",
+            "production ZA STOCK-2024 (ZA, 2024-01-01 to 2024-12-31)",
+        ],
         "warnings": [],
+        "origins": ["BW/Jwaneng", "ZA"],
         "origin_mix": {"BW": 0.6, "ZA": 0.4},
     }
-    first, second = data["tree"]["parents"]
-    assert (first["number"], first["carats_drawn"], first["drawn_by_children"]) == (
-        "BW-1",
-        "600.00",
-        "600.00",
-    )
-    assert first["confirmed_at"] is not None and first["importing"] == "AE"
-    assert second["origin_mix"] == {"ZA": 1.0}
+    records = {record["number"]: record for record in data["records"]}
+    assert records["AE-1"]["parents"] == [
+        {"number": "BW-1", "carats_drawn": "600.00"},
+        {"number": "ZA-1", "carats_drawn": "400.00"},
+    ]
+    first = records["BW-1"]
+    assert (first["drawn_by_children"], first["importing"], first["kind"]) == ("600.00", "AE", "certificate")
+    assert first["confirmed_at"] is not None
+    assert records["ZA-1"]["origin_mix"] == {"ZA": 1.0}
+    assert records["BW#JWANENG-2024-Q3"]["kind"] == "production"
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
@@ -91,12 +110,18 @@ def test_a_voided_ancestor_breaks_the_trace_and_warns_in_verify(kp, merged):
 def test_show_names_parents_and_what_was_drawn(kp, merged):
     out = kp.ok("show", "AE-1").out
     assert "drawn from   BW-1 (600.00 ct), ZA-1 (400.00 ct)" in out
-    assert "drawn since  600.00 ct by later certificates" in kp.ok("show", "BW-1").out
+    shown = kp.ok("show", "BW-1").out
+    assert "drawn since  600.00 ct by later certificates" in shown
+    assert "drawn from   production BW JWANENG-2024-Q3 (600.00 ct)" in shown
 
 
 def test_issue_refuses_over_drawing_in_one_line(kp, merged, write_document):
     path = write_document(
-        "AE-2", number="AE-2", carats="1.00", parents=[{"number": "BW-1", "carats": "1.00"}]
+        "AE-2",
+        number="AE-2",
+        carats="1.00",
+        origins=["BW/Jwaneng"],
+        parents=[{"number": "BW-1", "carats": "1.00"}],
     )
     message = kp.refused("issue", str(path), *AE)
     assert "drawing 1.00 carats from parent BW-1 exceeds what is left of it, 0.00" in message

@@ -196,8 +196,8 @@ def test_trace_goes_back_to_the_roots_with_the_origin_mix(story, kp):
     }
     assert trace.status.complete
     assert trace.status.roots == (
-        f"production BW {JWANENG} (BW/Jwaneng, 2024-01-01 to 2025-01-01)",
-        f"production CF {BERBERATI} (CF, 2024-01-01 to 2025-01-01)",
+        f"production BW {JWANENG} (BW/Jwaneng, 2024-01-01 to 2024-12-31)",
+        f"production CF {BERBERATI} (CF, 2024-01-01 to 2024-12-31)",
     )
     assert trace.status.origin_mix == {"BW": Fraction(3, 5), "CF": Fraction(2, 5)}
     assert trace.status.origins == ("BW/Jwaneng", "CF")  # what EU-1 lists on chain, from its roots
@@ -216,7 +216,7 @@ def test_trace_goes_back_to_the_roots_with_the_origin_mix(story, kp):
 def test_verify_says_where_custody_ends(story, kp, officers, ship):
     verification = kp.verify("EU-1")
     assert verification.genuine and verification.provenance.complete
-    assert f"back to: production BW {JWANENG} (BW/Jwaneng, 2024-01-01 to 2025-01-01); production CF" in (
+    assert f"back to: production BW {JWANENG} (BW/Jwaneng, 2024-01-01 to 2024-12-31); production CF" in (
         verification.summary()
     )
     ship("AE-4", "EU", "100.00", ["ZA"], [paper(PAPER, "100.00")])

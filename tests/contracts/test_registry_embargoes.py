@@ -124,10 +124,10 @@ def test_compliant_zone_origin_is_allowed_other_zones_are_not(as_, accounts, mak
         make_document(number="CF-1", exporting="CF", importing="AE", origins=["CF/Berberati"], parents=mined)
     )
     as_(accounts.ae).confirm_receipt("CF-1")
-    berberati = make_document(
+    shipped = make_document(
         number="AE-1", origins=["CF/Berberati"], parents=[{"number": "CF-1", "carats": "1250.50"}]
     )
-    as_(accounts.ae).issue(berberati)
+    as_(accounts.ae).issue(shipped)
     with reverts("OriginEmbargoed", b32("CF/Bangui"), MAY_2013):
         as_(accounts.ae).issue(make_document(number="AE-2", origins=["CF/Bangui"]))
     with reverts("OriginEmbargoed", b32("CF"), MAY_2013):
