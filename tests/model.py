@@ -5,7 +5,9 @@ Each operation returns the name of the custom error the contracts must refuse it
 order of checks, or None and applies its effect. Times are Unix seconds of the block it runs in.
 
 Provenance: a certificate's ``parents`` are (number, carats drawn) pairs; the model keeps what was
-drawn from each certificate, so the stateful test can check conservation along every path.
+drawn from each certificate and root, so the stateful test can check conservation along every path.
+Roots (registered production, ``BW#LOT``, and paper certificates, ``AE:ZA-1``) are kept beside the
+certificates, as the contract keeps them: confirmed records that are not tokens.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class Cert:
     parents: tuple[tuple[str, int], ...] = ()
     drawn: int = 0  # carats later certificates drew from this one
     status: int = ISSUED
+    root: bool = False  # registered production or a paper certificate, not a token
 
 
 @dataclass
@@ -190,6 +193,18 @@ class Model:
         refused = self.check_key(key, exporting, now)
         if refused:
             return refused
+        refused = self.check_trade(exporting, importing, origins, now) or self.check_parents(
+            exporting, origins, carats, parents
+        )
+        if refused:
+            return refused
+        for parent, drawn in parents:
+            self.certs[parent].drawn += drawn
+        self.certs[number] = Cert(holder, key, exporting, importing, now, expires, carats, origins, parents)
+        return None
+
+    def check_trade(self, exporting: str, importing: str, origins: tuple[str, ...], now: int) -> str | None:
+        """The rule of trade, for an issue and for a paper certificate registered on receipt."""
         if exporting == importing:
             return "SameParticipant"
         exporter, importer = self.participant(exporting), self.participant(importing)
@@ -212,19 +227,40 @@ class Model:
                 return "OriginEmbargoed"
             if only_zones and origin not in exporter.zones:
                 return "ExportsLimitedToZones"
-        refused = self.check_parents(exporting, origins, carats, parents)
+        return None
+
+    def register_production(self, key: str, lot: str, origin: str, carats: int, now: int) -> str | None:
+        code = origin[:2]
+        refused = self.check_key(key, code, now)
         if refused:
             return refused
-        for parent, drawn in parents:
-            self.certs[parent].drawn += drawn
-        self.certs[number] = Cert(holder, key, exporting, importing, now, expires, carats, origins, parents)
+        if self.participant(code).standing != ADMITTED:
+            return "ParticipantNotAdmitted"
+        number = f"{code}#{lot}"
+        if number in self.certs:
+            return "AlreadyRegistered"
+        self.certs[number] = Cert("", key, code, code, now, 0, carats, (origin,), status=CONFIRMED, root=True)
+        return None
+
+    def register_paper(
+        self, key: str, number: str, importing: str, origins: tuple[str, ...], carats: int, now: int
+    ) -> str | None:
+        refused = self.check_key(key, importing, now) or self.check_trade(number[:2], importing, origins, now)
+        if refused:
+            return refused
+        root = f"{importing}:{number}"
+        if root in self.certs:
+            return "AlreadyRegistered"
+        self.certs[root] = Cert(
+            "", key, number[:2], importing, now, 0, carats, origins, status=CONFIRMED, root=True
+        )
         return None
 
     def check_parents(
         self, exporting: str, origins: tuple[str, ...], carats: int, parents: tuple[tuple[str, int], ...]
     ) -> str | None:
-        """The provenance rules: confirmed imports of the exporter, issued by a valid key, never
-        drawn beyond their carats; origins covered; carats accounted for."""
+        """The provenance rules: confirmed imports or roots held by the exporter, issued or registered
+        by a valid key, never drawn beyond their carats; origins follow the carats; every carat drawn."""
         if len(parents) > 32:
             return "TooManyParents"
         for i, (parent, drawn) in enumerate(parents):
@@ -236,19 +272,18 @@ class Model:
             if cert is None or cert.status != CONFIRMED:
                 return "ParentNotConfirmed"
             if cert.importing != exporting:
-                return "ParentNotImported"
+                return "ParentNotHeld"
             if not self.issuer_valid(parent):
                 return "ParentIssuerNotValid"
+            if any(origin not in origins for origin in cert.origins):
+                return "OriginNotCarried"
             if drawn > cert.carats - cert.drawn:
                 return "ParentOverdrawn"
-        covering = {o for parent, _ in parents for o in self.certs[parent].origins}
-        for origin in origins:
-            if origin[:2] != exporting and origin not in covering:
-                return "OriginNotCovered"
-        own = any(origin[:2] == exporting for origin in origins)
-        total = sum(drawn for _, drawn in parents)
-        if total > carats or (total < carats and not own):
+        if sum(drawn for _, drawn in parents) != carats:
             return "CaratsNotDrawn"
+        covering = {o for parent, _ in parents for o in self.certs[parent].origins}
+        if any(origin not in covering for origin in origins):
+            return "OriginNotCovered"
         return None
 
     def status(self, number: str, now: int) -> int:
@@ -275,7 +310,7 @@ class Model:
         cert = self.certs[number]
         if cert.status == VOIDED:
             return "CertificateAlreadyVoided"
-        refused = self.check_key(key, cert.exporting, now)
+        refused = self.check_key(key, cert.importing if cert.root else cert.exporting, now)
         if refused:
             return refused
         cert.status = VOIDED
@@ -284,3 +319,13 @@ class Model:
     def issuer_valid(self, number: str) -> bool:
         cert = self.certs[number]
         return self.keys[cert.issuer].valid_until > cert.issued_at
+
+    def roots_of(self, number: str) -> set[str]:
+        """The roots ``number``'s carats come from, along every path."""
+        found, stack = set(), [number]
+        while stack:
+            n = stack.pop()
+            if self.certs[n].root:
+                found.add(n)
+            stack += [parent for parent, _ in self.certs[n].parents]
+        return found

@@ -50,7 +50,9 @@ def test_a_hub_registers_paper_and_issues_the_template_as_written(kp, tmp_path):
     kp.ok("issue", str(cert), *AE)
     verified = kp.ok("verify", "AE-2024-000123")
     assert "AE-2024-000123: GENUINE" in verified.out
-    assert "provenance complete back to: paper certificate ZA-2024-012345 registered by AE on " in verified.out
+    assert (
+        "provenance complete back to: paper certificate ZA-2024-012345 registered by AE on " in verified.out
+    )
     shown = kp.ok("paper", "show", "AE", "ZA-2024-012345").out
     assert shown.splitlines()[0] == "paper certificate ZA-2024-012345 registered by AE  (registered)"
     assert "route        ZA -> AE" in shown and "1250.50 ct, 1250.50 drawn by certificates" in shown

@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from web3 import EthereumTesterProvider, Web3
 
-from kp_py import KP, Document
+from kp_py import KP, Document, provenance
+from kp_py.document import PaperCertificate, Production
 from kp_py.errors import ContractRevert
-from tests.conftest import Chain, document_data
+from kp_py.roots import Root
+from tests.conftest import STOCK, Chain, document_data, stock
 from tests.model import CONFIRMED, Model
 
 settings.register_profile("ci", max_examples=8, stateful_step_count=25, deadline=None,
@@ -39,8 +41,8 @@ DAY = 86_400
 
 class World:
     """One chain for every example: the contracts are deployed once, with the four participants
-    admitted and one authority key each (keys 0 to 3; keys 4 and 5 are free); each example starts
-    from a snapshot of that state, and so does its model."""
+    admitted, one authority key each (keys 0 to 3; keys 4 and 5 are free) and their STOCK production
+    registered; each example starts from a snapshot of that state, and so does its model."""
 
     def __init__(self) -> None:
         self.tester = EthereumTester(
@@ -59,6 +61,11 @@ class World:
             now = self.chain.pending_time()
             assert self.model.add_key(self.keys[i].address, code, now) is None
             self.kp.add_authority(self.keys[i].address, code)
+        for i, code in enumerate(CODES):
+            now = self.chain.pending_time()
+            made = stock(code)
+            assert self.model.register_production(self.keys[i].address, STOCK, code, made.carats, now) is None
+            self.kp.with_account(self.keys[i]).register_production(made)
         self.snapshot = self.chain.snapshot()
 
 
@@ -189,13 +196,16 @@ class Rules(RuleBasedStateMachine):
         now = self.now()
         self.serial += 1
         number = f"{exporting}-{self.serial}"
+        origins = list(dict.fromkeys(origins))
+        if not parents and origins == [exporting]:  # a first export draws on its STOCK production
+            parents = ((f"{exporting}#{STOCK}", carats),)
         expires_day = days  # the document's expiry date: `days` days after today's UTC date
         document = Document.from_dict(
             document_data(
                 number=number, exporting=exporting, importing=importing if importing != exporting else "ZZ",
-                origins=list(dict.fromkeys(origins)), holder=self.holders[holder],
+                origins=origins, holder=self.holders[holder],
                 carats=f"{carats // 100}.{carats % 100:02d}",
-                parents=[{"number": p, "carats": f"{c // 100}.{c % 100:02d}"} for p, c in parents],
+                parents=[_draw(p, c) for p, c in parents],
             )
             | {"expires": _date_after(now, expires_day), "issued": _date_after(now, 0)}
         )  # fmt: skip
@@ -221,6 +231,54 @@ class Rules(RuleBasedStateMachine):
         if refusal is None:
             self.holder_of[number] = document.holder
 
+    @rule(
+        key=st.one_of(st.none(), st.integers(0, 5)),
+        code=st.sampled_from(CODES),
+        zone=st.sampled_from([None, "Nola", "Carnot"]),
+        carats=st.integers(1, 10**7),
+    )
+    def register_production(self, key, code, zone, carats):
+        key = CODES.index(code) if key is None else key
+        now = self.now()
+        self.serial += 1
+        origin = f"{code}/{zone}" if zone else code
+        made = Production.from_dict(
+            {"lot": f"L-{self.serial}", "origin": origin, "carats": _amount(carats),
+             "from": _date_after(now, -90), "to": _date_after(now, -1)}
+        )  # fmt: skip
+        refusal = self.model.register_production(self.keys[key].address, made.lot, origin, carats, now)
+        client = KP(self.world.web3, self.governance.deployment, self.keys[key])
+        self.expect(refusal, lambda: client.register_production(made))
+
+    @rule(
+        key=st.one_of(st.none(), st.integers(0, 5)),
+        route=st.permutations((*CODES, "ZA")),
+        origins=st.lists(st.sampled_from(["AE", "BW", "CF", "CF/Nola", "EU", "ZA"]), min_size=1, max_size=3),
+        carats=st.integers(1, 10**7),
+        again=st.booleans(),
+    )  # fmt: skip
+    def register_paper(self, key, route, origins, carats, again):
+        """A paper certificate received by ``route[1]`` from ``route[0]``; ``again`` reuses a number."""
+        exporting, importing = route[0], route[1]
+        if importing == "ZA":
+            importing = "AE"
+        key = CODES.index(importing) if key is None else key
+        now = self.now()
+        self.serial += 0 if again else 1
+        number = f"{exporting}-P{self.serial}"
+        paper = PaperCertificate.from_dict(
+            {"number": number, "importing": importing, "origins": list(dict.fromkeys(origins)),
+             "carats": _amount(carats), "value_usd": "1.00", "parcels": 1, "hs_code": "7102.10",
+             "issued": _date_after(now, -10), "expires": _date_after(now, -1)}
+        ) if exporting != importing else None  # fmt: skip
+        if paper is None:
+            return
+        refusal = self.model.register_paper(
+            self.keys[key].address, number, importing, paper.origins, carats, now
+        )
+        client = KP(self.world.web3, self.governance.deployment, self.keys[key])
+        self.expect(refusal, lambda: client.register_paper(paper))
+
     @rule(key=st.one_of(st.none(), st.integers(0, 5)), which=st.integers(0, 50))
     def confirm(self, key, which):
         numbers = self.known_numbers()
@@ -241,7 +299,7 @@ class Rules(RuleBasedStateMachine):
             return
         now = self.now()
         number = numbers[which % len(numbers)]
-        key = CODES.index(number[:2]) if key is None else key
+        key = CODES.index(number[:2]) if key is None and number[:2] in CODES else key or 0
         client = KP(self.world.web3, self.governance.deployment, self.keys[key])
         self.expect(
             self.model.void(self.keys[key].address, number, now), lambda: client.void(number, "fraud")
@@ -287,6 +345,8 @@ class Rules(RuleBasedStateMachine):
         origins = [o for p in parents for o in self.model.certs[p].origins]
         if extra is not None:
             origins.append(exporting if extra == "own" else extra)
+        if skew and origins and not typical:  # drop an origin: relabelling, refused
+            origins = origins[1:] or origins
         origins = list(dict.fromkeys(origins))[:8]
         carats = max(1, sum(drawn for _, drawn in draws) + skew)
         self.issue(None, exporting, importing, origins, holder, 60, carats, draws)
@@ -348,8 +408,22 @@ class Rules(RuleBasedStateMachine):
                 k.participant, k.index, k.admission, k.valid_from, k.valid_until)  # fmt: skip
         now = self.chain.time()
         numbers = self.known_numbers()
-        for number, cert in zip(numbers, kp.certificates_of(numbers), strict=True):
+        records = dict(zip(numbers, kp.records_of(numbers), strict=True))
+        for number, cert in records.items():
             assert cert is not None, number
+            expected = self.model.certs[number]
+            if isinstance(cert, Root):
+                assert cert.status == ("voided" if expected.status == 3 else "registered"), number
+                assert (cert.issuer, cert.carats, cert.drawn) == (
+                    expected.issuer,
+                    expected.carats,
+                    expected.drawn,
+                )
+                assert (
+                    cert.origins == expected.origins
+                    and cert.issuer_valid_at_issue == self.model.issuer_valid(number)
+                )
+                continue
             expected_status = ("unknown", "issued", "receipt confirmed", "voided", "expired")[
                 self.model.status(number, now)
             ]
@@ -360,17 +434,32 @@ class Rules(RuleBasedStateMachine):
             expected = self.model.certs[number]
             assert cert.drawn == expected.drawn <= expected.carats == cert.carats, number
             assert [(p.number, p.carats) for p in cert.parents] == list(expected.parents), number
-        # Conservation along every path: what children drew from a certificate is what it counts as
-        # drawn, never more than its carats; and a certificate without its exporter's own production
-        # among its origins carries exactly what it drew.
+        # Conservation from every root: what children drew from a certificate or a root is what it
+        # counts as drawn, never more than its carats, and every certificate carries exactly what it
+        # drew. Origins follow the carats: a certificate's origins are the union of its roots' along
+        # every path, on chain and as the client computes them from its provenance.
         drawn_from: dict[str, int] = {}
-        for cert in self.model.certs.values():
+        for number, cert in self.model.certs.items():
             for parent, carats in cert.parents:
                 drawn_from[parent] = drawn_from.get(parent, 0) + carats
-            own = any(o[:2] == cert.exporting for o in cert.origins)
-            assert sum(c for _, c in cert.parents) == cert.carats or own
+            if not cert.root:
+                assert sum(c for _, c in cert.parents) == cert.carats, number
+                roots = self.model.roots_of(number)
+                assert set(cert.origins) == {o for r in roots for o in self.model.certs[r].origins}, number
+                computed = provenance.status(number, records)  # type: ignore[arg-type]
+                assert set(computed.origins) == set(records[number].origins), number
         for number, cert in self.model.certs.items():
             assert drawn_from.get(number, 0) == cert.drawn <= cert.carats, number
+
+
+def _amount(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def _draw(parent: str, carats: int) -> dict[str, str]:
+    """A document's parent entry for the model's id of a certificate or a root."""
+    kind = {"#": "production", ":": "paper"}.get(parent[2], "number")
+    return {kind: parent[3:] if kind != "number" else parent, "carats": _amount(carats)}
 
 
 def _date_after(now: int, days: int) -> str:
