@@ -333,6 +333,10 @@ class Rules(RuleBasedStateMachine):
             return
         parents = list(dict.fromkeys(numbers[w % len(numbers)] for w in which))
         exporting = self.model.certs[parents[0]].importing
+        # A document names roots of its own exporter only (another's is refused on chain, tested apart).
+        parents = [
+            p for p in parents if not self.model.certs[p].root or self.model.certs[p].importing == exporting
+        ]
         if typical and importing == exporting:
             importing = CODES[(CODES.index(exporting) + 1) % len(CODES)]
         draws = []
