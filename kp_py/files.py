@@ -19,11 +19,11 @@ already on chain for a different document is reported, not overwritten.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kp_py._files import write_atomic
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import FIELDS, Document, Salts, new_salts
 from kp_py.errors import DocumentError, KPError
@@ -187,17 +187,6 @@ def _finish(source: Path, issued: IssuedDocument, outcome: str) -> FileResult:
 
 
 def write_secret(path: Path, text: str) -> None:
-    """Write a file holding salts or keys: readable by its owner only, complete or not at all (a
-    temporary file, synced, renamed over the target, and the folder synced)."""
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    """Write a file holding salts or keys: the owner's only, complete or not at all, never through
+    a symlink planted beside it (:func:`kp_py._files.write_atomic`)."""
+    write_atomic(path, text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from kp_py._files import write_atomic
 from kp_py.errors import KPError
 from kp_py.node import DEV_MNEMONIC
 
@@ -89,9 +90,7 @@ def create_keystore(
     if not secret:
         raise KeyLoadError("a keystore needs a password")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(json.dumps(Account.encrypt(account.key, secret)))
+    write_atomic(path, json.dumps(Account.encrypt(account.key, secret)), replace=False)
     return path
 
 

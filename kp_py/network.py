@@ -27,6 +27,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
 from web3.types import RPCEndpoint, RPCResponse
 
+from kp_py._files import write_atomic
 from kp_py.client import KP, Deployment
 from kp_py.errors import KPError
 from kp_py.node import LocalNode
@@ -42,6 +43,7 @@ RETRIES = ExceptionRetryConfiguration(
 # "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
 RATE_LIMIT_CODES = {-32005, -32007, -32029}
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
+SHARED = 0o644  # a deployments file is handed to verifiers: readable by all, written by its owner
 
 
 class NetworkError(KPError, ConnectionError):
@@ -128,9 +130,7 @@ def record_deployment(deployment: Deployment, path: Path, network: str | None = 
         entry["network"] = network
     data[str(deployment.chain_id)] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True), mode=SHARED)
 
 
 def connect(
