@@ -897,13 +897,8 @@ def verify(options: Options, number: str, document: Path | None) -> None:
 
 
 def _read_shown(path: Path) -> IssuedDocument | Document:
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
-    if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
-        return IssuedDocument.from_json(raw)
+    if _kind(path) == "issued-document/v1":
+        return IssuedDocument.from_json(path.read_bytes())
     return files.read_document(path)
 
 
@@ -1069,8 +1064,8 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
     kp = options.writer()
     rows = []
     for path in paths:
+        kind = _kind(path)
         text = path.read_bytes()
-        kind = _kind(text)
         if kind == "signed-issue/v1":
             signed_issue = offline.SignedIssue.from_json(text)
             recovered = kp.issued_document(signed_issue.document, signed_issue.salts)  # submitted before?
@@ -1098,11 +1093,10 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
     _emit(options, rows, _table(rows, ["number", "outcome", "file", "output"]))
 
 
-def _kind(text: bytes) -> str | None:
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+def _kind(path: Path) -> str | None:
+    """The ``kp`` field of a file kp wrote (``issued-document/v1``...); one line, exit 2, for a
+    file that is not JSON kp reads."""
+    data = files.read_json(path)
     return data.get("kp") if isinstance(data, dict) else None
 
 

@@ -33,6 +33,7 @@ from eth_utils import is_address, is_checksum_address, to_checksum_address
 
 from kp_py._abi import ascii_bytes, number_to_token_id
 from kp_py._hash import keccak
+from kp_py._json import loads_strict
 from kp_py.errors import DocumentError
 
 SCHEME = "kp-document-v1"
@@ -111,18 +112,7 @@ class Document:
     @classmethod
     def from_json(cls, text: str | bytes) -> Document:
         """Parse and validate a document from JSON text."""
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise DocumentError(
-                    "(file)", f"not UTF-8 text ({error.reason} at byte {error.start})"
-                ) from None
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(loads_strict(text))
 
     @classmethod
     def from_dict(cls, data: Any) -> Document:

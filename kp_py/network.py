@@ -28,8 +28,9 @@ from web3.providers.rpc.utils import ExceptionRetryConfiguration
 from web3.types import RPCEndpoint, RPCResponse
 
 from kp_py._files import write_atomic
+from kp_py._json import loads_strict
 from kp_py.client import KP, Deployment
-from kp_py.errors import KPError
+from kp_py.errors import DocumentError, KPError
 from kp_py.node import LocalNode
 
 DEFAULT_HOME = Path(".kp")
@@ -169,9 +170,9 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise NetworkError(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
+        data = loads_strict(path.read_bytes())
+    except DocumentError as error:
+        raise NetworkError(f"{path} is not a deployments file: {error.problem}") from None
     if not isinstance(data, dict):
         raise NetworkError(f"{path} must map chain ids to deployments")
     return data

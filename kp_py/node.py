@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kp_py.errors import KPError
+from kp_py._json import loads_strict
+from kp_py.errors import DocumentError, KPError
 
 # anvil's well-known development mnemonic: its accounts are funded on every local chain.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -63,8 +64,10 @@ class LocalNode:
     def status(self) -> dict[str, object] | None:
         """``{"pid", "url", "chain_id"}`` of the running node, or None."""
         try:
-            info: dict[str, object] = json.loads(self.info_file.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            info = loads_strict(self.info_file.read_bytes())
+        except (FileNotFoundError, DocumentError):
+            return None
+        if not isinstance(info, dict):
             return None
         pid = info.get("pid")
         if not isinstance(pid, int) or not _alive(pid):
