@@ -30,7 +30,7 @@ from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import drawn_from
+from kp_py._text import drawn_from, printable
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document
 from kp_py.errors import KPError
@@ -181,20 +181,31 @@ def _first_line(error: BaseException) -> str:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"kp: {message}", err=True)
+    click.echo(f"kp: {printable(message)}", err=True)
     sys.exit(code)
 
 
 def _emit(options: Options, data: Any, text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if options.json else text)
+    """Print ``data`` as JSON (exact), or ``text`` for people: line by line, without the controls
+    that text from the chain may carry (values that could hold a line break go through _shown)."""
+    if options.json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
+
+
+def _shown(value: Any) -> str:
+    """One value as a person sees it in a line or a table cell: on one line, without controls."""
+    return printable(str(value))
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         return "(none)"
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    cells = [{c: _shown(r.get(c, "")) for c in columns} for r in rows]
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
     lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
-    lines += ["  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in cells]
     return "\n".join(lines)
 
 
@@ -451,13 +462,13 @@ def participant_show(options: Options, code: str) -> None:
     if data["standing"] == "none":
         _fail(f"{code} is not a KP participant")
     lines = [
-        f"{data['code']}  {data['name']}",
+        f"{data['code']}  {_shown(data['name'])}",
         f"standing   {data['standing']} since {data['standing_since']}",
     ]
     for scope in ("exports", "imports"):
         embargo = data[f"{scope}_embargo"]
         if embargo:
-            zones = f"; compliant zones {', '.join(embargo['zones'])}" if embargo["zones"] else ""
+            zones = f"; compliant zones {_shown(', '.join(embargo['zones']))}" if embargo["zones"] else ""
             until = f" until {embargo['until']}" if embargo["until"] else ""
             lines.append(f"{scope:9}  barred since {embargo['since']}{until}{zones}")
     _emit(options, data, "\n".join(lines))

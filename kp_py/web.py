@@ -34,7 +34,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from kp_py import _logs
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py._json import loads_strict
-from kp_py._text import drawn_from, hundredths, iso, usd
+from kp_py._text import drawn_from, hundredths, iso, printable, usd
 from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import _NUMBER, Document
 from kp_py.errors import KPError, timestamp
@@ -253,10 +253,17 @@ class Verifier:
         return rows
 
 
+def shown(value: Any) -> Any:
+    """A value as the page shows it: text without the controls and bidi overrides that text from
+    the chain or a file may carry (autoescaping stops markup; this stops the rest)."""
+    return type(value)(printable(value)) if isinstance(value, str) else value
+
+
 def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     """The verification app for ``kp``'s deployment (read only; ``kp.account`` is never used)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_upload
+    app.jinja_env.finalize = shown  # every {{ value }} of every page
     verifier = Verifier(kp)
     network = {"chain_id": kp.deployment.chain_id, "contract": kp.certificates.address}
 

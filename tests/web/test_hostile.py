@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from tests.cli.test_hardening import CONTROL, _admit_evil
 from tests.test_json_strict import HOSTILE, _issued
 from tests.web.test_app import error as escaped
 
@@ -102,3 +103,11 @@ def test_a_200_kb_nested_upload_does_not_crash_the_server(kp):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "400"
+
+
+def test_the_page_shows_chain_text_without_control_characters(client, kp, node_web3, write_document):
+    """Autoescaping stops markup; the controls a participant's name may hold are stripped as well
+    (audit issue 12, finding 6)."""
+    number = _admit_evil(kp, node_web3, write_document)
+    page = client.get("/verify", query_string={"number": number}).get_data(as_text=True)
+    assert "]0;pwned" in page and not CONTROL.search(page.replace("\n", " ")), repr(page)
