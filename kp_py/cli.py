@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 
 import click
 import requests
+from click.core import ParameterSource
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 from web3.exceptions import Web3Exception
@@ -38,9 +39,12 @@ from kp_py.examples import example_document
 from kp_py.network import (
     DEFAULT_HOME,
     connect,
+    deployment_facts,
     deployment_files,
+    describe,
     find_deployment,
     record_deployment,
+    recorded_file,
     web3_for,
 )
 from kp_py.node import LocalNode
@@ -61,10 +65,16 @@ class Options:
     home: Path
     deployments: Path | None
     confirmations: int = 1
+    home_named: bool = False  # --home or $KP_HOME, rather than the current folder's .kp by default
 
     @property
     def local(self) -> bool:
         return self.rpc_url is None
+
+    @property
+    def trusted_home(self) -> Path | None:
+        """The home, if the user named it: only then may it name the deployment of a public chain."""
+        return self.home if self.home_named else None
 
     def signer(self) -> LocalAccount:
         chosen = [
@@ -85,7 +95,10 @@ class Options:
     def reader(self) -> KP:
         """The deployment, read only."""
         return connect(
-            self.rpc_url, home=self.home, deployments=self.deployments, confirmations=self.confirmations
+            self.rpc_url,
+            home=self.trusted_home,
+            deployments=self.deployments,
+            confirmations=self.confirmations,
         )
 
     def writer(self) -> KP:
@@ -138,7 +151,8 @@ def common(fn: F) -> F:
         confirmations: int,
         **kwargs: Any,
     ) -> Any:
-        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations)
+        named = click.get_current_context().get_parameter_source("home") is not ParameterSource.DEFAULT
+        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations, named)
         if dev is not None and rpc_url is not None:
             raise click.UsageError("--dev signs with a well-known development key: local node only")
         if confirmations > 1 and rpc_url is None:
@@ -292,8 +306,9 @@ def _node_status(options: Options, local: LocalNode) -> dict[str, Any]:
         data.update(status)
         data["dev_accounts"] = [keys.dev_account(i).address for i in range(5)]
         try:
+            chain_id = int(str(status["chain_id"]))
             found = find_deployment(
-                int(str(status["chain_id"])), deployment_files(options.home, options.deployments)
+                chain_id, deployment_files(chain_id, options.trusted_home, options.deployments)
             )
             data["deployment"] = {
                 "registry": found.registry,
@@ -364,7 +379,7 @@ def deploy(options: Options, admin: str | None, chair: str | None, secretariat: 
         for name, value in (("admin", admin), ("chair", chair), ("secretariat", secretariat))
     }
     kp = KP.deploy(w3, deployer, **roles)
-    target = options.deployments or options.home / "deployments.json"
+    target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
         "chain_id": kp.deployment.chain_id,
@@ -902,7 +917,8 @@ def verify(options: Options, number: str, document: Path | None) -> None:
         result = render.verify_link(kp, render.Link.parse(number), shown)
     else:
         result = kp.verify(number, shown)
-    _emit(options, result.to_dict(), result.summary())
+    facts = deployment_facts(kp)
+    _emit(options, {**result.to_dict(), "network": facts}, f"{result.summary()}\n  ({describe(facts)})")
     if not result.genuine:
         sys.exit(1)
 
@@ -930,9 +946,10 @@ def serve(options: Options, host: str, port: int) -> None:
         raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
     kp = options.reader()
     server, url = web.serve(web.create_app(kp), host, port)
+    facts = deployment_facts(kp)
     click.echo(
-        f"kp: verification page at {url}/ (chain {kp.deployment.chain_id}, "
-        f"contract {kp.certificates.address}); Ctrl-C stops it"
+        f"kp: verification page at {url}/ (chain {facts['chain_id']}, contract {facts['certificates']}, "
+        f"registry {facts['registry']}, deployment: {facts['deployment']}); Ctrl-C stops it"
     )
     # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -38,6 +38,7 @@ from kp_py._text import drawn_from, hundredths, iso, printable, usd
 from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import _NUMBER, Document
 from kp_py.errors import KPError, timestamp
+from kp_py.network import deployment_facts
 from kp_py.render import Link, WrongNetwork, check_target, verify_link
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
@@ -265,7 +266,7 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = max_upload
     app.jinja_env.finalize = shown  # every {{ value }} of every page
     verifier = Verifier(kp)
-    network = {"chain_id": kp.deployment.chain_id, "contract": kp.certificates.address}
+    network = deployment_facts(kp)  # named on every page and in every JSON answer
 
     def page(result: Verification) -> str:
         answer = verifier.answer(result)
@@ -300,7 +301,8 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     @app.get("/api/certificates/<path:number>")
     def api_certificate(number: str) -> Response:
         token_id = token_id_of(number)
-        return jsonify(verifier.link(token_id, link_of(token_id, request.args)).to_dict())
+        result = verifier.link(token_id, link_of(token_id, request.args))
+        return jsonify({**result.to_dict(), "network": network})
 
     def failure(message: str, status: int) -> tuple[Response | str, int]:
         """One line, no traceback: JSON under /api/, a page elsewhere."""
