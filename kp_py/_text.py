@@ -1,11 +1,18 @@
 """How amounts, times and draws read in kp's output: one form everywhere (tables, JSON, the PDF,
-the page, error messages)."""
+the page, error messages); and text from the chain or a file made safe to show a person."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
+
+# What a terminal, a PDF viewer or a browser would act on rather than show: C0 controls (escape,
+# bell, line breaks), DEL, C1 controls (a one-byte CSI), the bidirectional embeddings, overrides and
+# isolates that reorder what follows, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+REPLACEMENT = "\ufffd"
 
 
 class _Draw(Protocol):
@@ -67,3 +74,10 @@ def drawn_from(parents: Iterable[_Draw]) -> str:
     (400.00 ct)``."""
     drawn = ", ".join(f"{record_name(p.number)} ({hundredths(p.carats)} ct)" for p in parents)
     return drawn or "none"
+
+
+def printable(text: str) -> str:
+    """``text`` as a person may be shown it: each control or bidi override replaced by U+FFFD, so a
+    participant's name cannot retitle a terminal, reverse a line or forge one. JSON keeps the exact
+    text (it escapes it)."""
+    return _CONTROL.sub(REPLACEMENT, text)

@@ -24,13 +24,14 @@ from typing import Any, TypeVar, cast
 
 import click
 import requests
+from click.core import ParameterSource
 from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import drawn_from, hundredths, paper_id, production_id, usd
+from kp_py._text import drawn_from, hundredths, paper_id, printable, production_id, usd
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import Document, PaperCertificate, Production
 from kp_py.errors import DocumentError, KPError
@@ -38,9 +39,12 @@ from kp_py.examples import example_paper, example_re_export
 from kp_py.network import (
     DEFAULT_HOME,
     connect,
+    deployment_facts,
     deployment_files,
+    describe,
     find_deployment,
     record_deployment,
+    recorded_file,
     web3_for,
 )
 from kp_py.node import LocalNode
@@ -63,10 +67,16 @@ class Options:
     home: Path
     deployments: Path | None
     confirmations: int = 1
+    home_named: bool = False  # --home or $KP_HOME, rather than the current folder's .kp by default
 
     @property
     def local(self) -> bool:
         return self.rpc_url is None
+
+    @property
+    def trusted_home(self) -> Path | None:
+        """The home, if the user named it: only then may it name the deployment of a public chain."""
+        return self.home if self.home_named else None
 
     def signer(self) -> LocalAccount:
         chosen = [
@@ -87,7 +97,10 @@ class Options:
     def reader(self) -> KP:
         """The deployment, read only."""
         return connect(
-            self.rpc_url, home=self.home, deployments=self.deployments, confirmations=self.confirmations
+            self.rpc_url,
+            home=self.trusted_home,
+            deployments=self.deployments,
+            confirmations=self.confirmations,
         )
 
     def writer(self) -> KP:
@@ -140,7 +153,8 @@ def common(fn: F) -> F:
         confirmations: int,
         **kwargs: Any,
     ) -> Any:
-        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations)
+        named = click.get_current_context().get_parameter_source("home") is not ParameterSource.DEFAULT
+        options = Options(rpc_url, account, key_env, dev, as_json, home, deployments, confirmations, named)
         if dev is not None and rpc_url is not None:
             raise click.UsageError("--dev signs with a well-known development key: local node only")
         if confirmations > 1 and rpc_url is None:
@@ -183,20 +197,31 @@ def _first_line(error: BaseException) -> str:
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"kp: {message}", err=True)
+    click.echo(f"kp: {printable(message)}", err=True)
     sys.exit(code)
 
 
 def _emit(options: Options, data: Any, text: str) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if options.json else text)
+    """Print ``data`` as JSON (exact), or ``text`` for people: line by line, without the controls
+    that text from the chain may carry (values that could hold a line break go through _shown)."""
+    if options.json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
+
+
+def _shown(value: Any) -> str:
+    """One value as a person sees it in a line or a table cell: on one line, without controls."""
+    return printable(str(value))
 
 
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     if not rows:
         return "(none)"
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    cells = [{c: _shown(r.get(c, "")) for c in columns} for r in rows]
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
     lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
-    lines += ["  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in cells]
     return "\n".join(lines)
 
 
@@ -283,8 +308,9 @@ def _node_status(options: Options, local: LocalNode) -> dict[str, Any]:
         data.update(status)
         data["dev_accounts"] = [keys.dev_account(i).address for i in range(5)]
         try:
+            chain_id = int(str(status["chain_id"]))
             found = find_deployment(
-                int(str(status["chain_id"])), deployment_files(options.home, options.deployments)
+                chain_id, deployment_files(chain_id, options.trusted_home, options.deployments)
             )
             data["deployment"] = {
                 "registry": found.registry,
@@ -355,7 +381,7 @@ def deploy(options: Options, admin: str | None, chair: str | None, secretariat: 
         for name, value in (("admin", admin), ("chair", chair), ("secretariat", secretariat))
     }
     kp = KP.deploy(w3, deployer, **roles)
-    target = options.deployments or options.home / "deployments.json"
+    target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
         "chain_id": kp.deployment.chain_id,
@@ -453,13 +479,13 @@ def participant_show(options: Options, code: str) -> None:
     if data["standing"] == "none":
         _fail(f"{code} is not a KP participant")
     lines = [
-        f"{data['code']}  {data['name']}",
+        f"{data['code']}  {_shown(data['name'])}",
         f"standing   {data['standing']} since {data['standing_since']}",
     ]
     for scope in ("exports", "imports"):
         embargo = data[f"{scope}_embargo"]
         if embargo:
-            zones = f"; compliant zones {', '.join(embargo['zones'])}" if embargo["zones"] else ""
+            zones = f"; compliant zones {_shown(', '.join(embargo['zones']))}" if embargo["zones"] else ""
             until = f" until {embargo['until']}" if embargo["until"] else ""
             lines.append(f"{scope:9}  barred since {embargo['since']}{until}{zones}")
     _emit(options, data, "\n".join(lines))
@@ -1020,19 +1046,15 @@ def verify(options: Options, number: str, document: Path | None) -> None:
         result = render.verify_link(kp, render.Link.parse(number), shown)
     else:
         result = kp.verify(number, shown)
-    _emit(options, result.to_dict(), result.summary())
+    facts = deployment_facts(kp)
+    _emit(options, {**result.to_dict(), "network": facts}, f"{result.summary()}\n  ({describe(facts)})")
     if not result.genuine:
         sys.exit(1)
 
 
 def _read_shown(path: Path) -> IssuedDocument | Document:
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        data = None
-    if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
-        return IssuedDocument.from_json(raw)
+    if _kind(path) == "issued-document/v1":
+        return IssuedDocument.from_json(path.read_bytes())
     return files.read_document(path)
 
 
@@ -1053,9 +1075,10 @@ def serve(options: Options, host: str, port: int) -> None:
         raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
     kp = options.reader()
     server, url = web.serve(web.create_app(kp), host, port)
+    facts = deployment_facts(kp)
     click.echo(
-        f"kp: verification page at {url}/ (chain {kp.deployment.chain_id}, "
-        f"contract {kp.certificates.address}); Ctrl-C stops it"
+        f"kp: verification page at {url}/ (chain {facts['chain_id']}, contract {facts['certificates']}, "
+        f"registry {facts['registry']}, deployment: {facts['deployment']}); Ctrl-C stops it"
     )
     # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -1201,8 +1224,8 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
     kp = options.writer()
     rows = []
     for path in paths:
+        kind = _kind(path)
         text = path.read_bytes()
-        kind = _kind(text)
         if kind == "signed-issue/v1":
             signed_issue = offline.SignedIssue.from_json(text)
             recovered = kp.issued_document(signed_issue.document, signed_issue.salts)  # submitted before?
@@ -1230,11 +1253,10 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
     _emit(options, rows, _table(rows, ["number", "outcome", "file", "output"]))
 
 
-def _kind(text: bytes) -> str | None:
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+def _kind(path: Path) -> str | None:
+    """The ``kp`` field of a file kp wrote (``issued-document/v1``...); one line, exit 2, for a
+    file that is not JSON kp reads."""
+    data = files.read_json(path)
     return data.get("kp") if isinstance(data, dict) else None
 
 

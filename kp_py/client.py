@@ -55,6 +55,7 @@ from kp_py._abi import (
     number_to_token_id,
     token_id_to_number,
 )
+from kp_py._json import loads_strict
 from kp_py._text import hundredths, iso, record_name
 from kp_py._tx import Sender
 from kp_py.document import (
@@ -192,7 +193,7 @@ class IssuedDocument:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> IssuedDocument:
-        data = json.loads(text)
+        data = loads_strict(text)
         if not isinstance(data, dict) or data.get("kp") != "issued-document/v1":
             raise KPError("not an issued certificate document (kp: issued-document/v1)")
         try:

@@ -35,6 +35,7 @@ from eth_utils import is_address, is_checksum_address, to_checksum_address
 
 from kp_py._abi import ascii_bytes, number_to_token_id
 from kp_py._hash import keccak
+from kp_py._json import loads_strict
 from kp_py._text import kind_of, paper_id, production_id
 from kp_py.errors import DocumentError
 
@@ -122,7 +123,7 @@ class Document:
     @classmethod
     def from_json(cls, text: str | bytes) -> Document:
         """Parse and validate a document from JSON text."""
-        return cls.from_dict(_json(text))
+        return cls.from_dict(loads_strict(text))
 
     @classmethod
     def from_dict(cls, data: Any) -> Document:
@@ -290,7 +291,7 @@ class PaperCertificate:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> PaperCertificate:
-        return cls.from_dict(_json(text))
+        return cls.from_dict(loads_strict(text))
 
     @classmethod
     def from_dict(cls, data: Any) -> PaperCertificate:
@@ -385,19 +386,6 @@ def commitment(document: Document, salts: Salts) -> bytes:
 
 
 # ---------------------------------------------------------------- field validators
-
-
-def _json(text: str | bytes) -> Any:
-    """JSON text, parsed; not UTF-8 or not JSON is a ``DocumentError`` naming the file."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise DocumentError("(file)", f"not UTF-8 text ({error.reason} at byte {error.start})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DocumentError("(file)", f"not JSON: {error.msg} at line {error.lineno}") from None
 
 
 def _exact_fields(data: Any, names: tuple[str, ...], what: str) -> None:

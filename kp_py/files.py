@@ -19,16 +19,18 @@ already on chain for a different document is reported, not overwritten.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from kp_py._files import write_atomic
+from kp_py._json import MAX_BYTES, loads_strict
 from kp_py.client import KP, IssuedDocument
 from kp_py.document import FIELDS, Document, Salts, new_salts
 from kp_py.errors import DocumentError, KPError
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = MAX_BYTES  # checked before reading, so that a huge file is never read in
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ def pending_path(source: Path) -> Path:
     return source.with_name(source.stem + ".pending.json")
 
 
-def read_document(path: Path) -> Document:
-    """Read and validate one document file; errors name the file and the field."""
+def read_json(path: Path) -> Any:
+    """The JSON of file ``path``, read within kp's bounds (:mod:`kp_py._json`); errors name the file."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -61,8 +63,14 @@ def read_document(path: Path) -> Document:
         raw = path.read_bytes()
     except OSError as error:
         raise DocumentError("(file)", f"cannot be read ({error.strerror})", str(path)) from None
+    return loads_strict(raw, source=str(path))
+
+
+def read_document(path: Path) -> Document:
+    """Read and validate one document file; errors name the file and the field."""
+    data = read_json(path)
     try:
-        return Document.from_json(raw)
+        return Document.from_dict(data)
     except DocumentError as error:
         raise DocumentError(error.field, error.problem, str(path)) from None
 
@@ -156,13 +164,13 @@ def _pending(source: Path) -> tuple[Salts, str | None]:
     pending = pending_path(source)
     if pending.exists():
         try:
-            data = json.loads(pending.read_text())
+            data = loads_strict(pending.read_bytes())
             salts = {field: bytes.fromhex(data["salts"][field].removeprefix("0x")) for field in FIELDS}
             transaction = data.get("transaction")
             if transaction is not None and not isinstance(transaction, str):
                 raise TypeError
             return salts, transaction
-        except (json.JSONDecodeError, KeyError, ValueError, AttributeError, TypeError):
+        except (KeyError, ValueError, AttributeError, TypeError):  # DocumentError is a ValueError
             raise KPError(
                 f"{pending} is damaged: check the chain for this number before removing it"
             ) from None
@@ -187,17 +195,6 @@ def _finish(source: Path, issued: IssuedDocument, outcome: str) -> FileResult:
 
 
 def write_secret(path: Path, text: str) -> None:
-    """Write a file holding salts or keys: readable by its owner only, complete or not at all (a
-    temporary file, synced, renamed over the target, and the folder synced)."""
-    temporary = path.with_name(path.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    """Write a file holding salts or keys: the owner's only, complete or not at all, never through
+    a symlink planted beside it (:func:`kp_py._files.write_atomic`)."""
+    write_atomic(path, text)

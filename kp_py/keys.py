@@ -17,7 +17,9 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from kp_py.errors import KPError
+from kp_py._files import write_atomic
+from kp_py._json import loads_strict
+from kp_py.errors import DocumentError, KPError
 from kp_py.node import DEV_MNEMONIC
 
 PASSWORD_VARIABLE = "KP_PASSWORD"
@@ -61,11 +63,11 @@ def load_keystore(name: str, home: Path, password: str | None = None) -> LocalAc
     """Decrypt keystore ``name`` with ``password``, ``$KP_PASSWORD`` or a prompt."""
     path = keystore_path(name, home)
     try:
-        encrypted = json.loads(path.read_text())
+        encrypted = loads_strict(path.read_bytes())
     except FileNotFoundError:
         raise KeyLoadError(f"no keystore {path} (create one with `kp account new {name}`)") from None
-    except json.JSONDecodeError:
-        raise KeyLoadError(f"{path} is not a keystore file (not JSON)") from None
+    except DocumentError as error:
+        raise KeyLoadError(f"{path} is not a keystore file ({error.problem})") from None
     secret = password if password is not None else _password(f"password for {path.name}: ")
     try:
         key = Account.decrypt(encrypted, secret)
@@ -89,9 +91,7 @@ def create_keystore(
     if not secret:
         raise KeyLoadError("a keystore needs a password")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(json.dumps(Account.encrypt(account.key, secret)))
+    write_atomic(path, json.dumps(Account.encrypt(account.key, secret)), replace=False)
     return path
 
 
@@ -100,8 +100,8 @@ def keystores(home: Path) -> dict[str, str]:
     found = {}
     for path in sorted((home / "keystores").glob("*.json")):
         try:
-            found[path.stem] = "0x" + str(json.loads(path.read_text())["address"]).removeprefix("0x")
-        except (json.JSONDecodeError, KeyError, TypeError):
+            found[path.stem] = "0x" + str(loads_strict(path.read_bytes())["address"]).removeprefix("0x")
+        except (DocumentError, KeyError, TypeError):
             continue
     return found
 

@@ -4,9 +4,12 @@
     kp = connect("https://rpc.sepolia.org", account=officer)
 
 Deployments are recorded per chain id in JSON files, read in this order (the first that knows the
-chain wins): a file given explicitly (``deployments=`` or ``$KP_DEPLOYMENTS``), the project's
-``.kp/deployments.json`` (where ``kp deploy`` records), and the list shipped with kp for public
-networks (``kp_py/deployments.json``)::
+chain wins): a file given explicitly (``deployments=`` or ``$KP_DEPLOYMENTS``); then, for the local
+chain (31337), the home's ``deployments.json`` (``./.kp/`` by default); for any other chain, the home's
+only if it was named (``home=``, ``--home`` or ``$KP_HOME``), else the user's
+``$XDG_CONFIG_HOME/kp/deployments.json`` (``~/.config/kp/``), never a ``.kp/`` that merely lies in the
+current folder, which anyone who handed over the folder could have planted; last, the list shipped
+with kp (``kp_py/deployments.json``). ``kp deploy`` records where the next command will look::
 
     {"11155111": {"registry": "0x...", "certificates": "0x...", "block": 7012345}}
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +31,11 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
 from web3.types import RPCEndpoint, RPCResponse
 
+from kp_py._files import write_atomic
+from kp_py._json import loads_strict
 from kp_py.client import KP, Deployment
-from kp_py.errors import KPError
-from kp_py.node import LocalNode
+from kp_py.errors import DocumentError, KPError
+from kp_py.node import LOCAL_CHAIN_ID, LocalNode
 
 DEFAULT_HOME = Path(".kp")
 # Timeouts, refused connections and HTTP errors (a rate limit's 429, a restarting node's 502) are
@@ -42,10 +48,43 @@ RETRIES = ExceptionRetryConfiguration(
 # "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
 RATE_LIMIT_CODES = {-32005, -32007, -32029}
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
+SHARED = 0o644  # a deployments file is handed to verifiers: readable by all, written by its owner
 
 
 class NetworkError(KPError, ConnectionError):
     """The network cannot be reached, or kp is not deployed on it."""
+
+
+@dataclass(frozen=True)
+class RecordedDeployment(Deployment):
+    """A deployment and where it was read: a file's path, or "shipped with kp"."""
+
+    source: str = ""
+
+
+def deployment_source(deployment: Deployment) -> str:
+    """Where ``deployment`` came from, as a verdict names it."""
+    if isinstance(deployment, RecordedDeployment):
+        return deployment.source
+    return "given by the program"
+
+
+def deployment_facts(kp: KP) -> dict[str, Any]:
+    """What a verdict was reached on: the chain, the contracts and where their addresses came from."""
+    return {
+        "chain_id": kp.deployment.chain_id,
+        "registry": kp.registry.address,
+        "certificates": kp.certificates.address,
+        "deployment": deployment_source(kp.deployment),
+    }
+
+
+def describe(facts: dict[str, Any]) -> str:
+    """``deployment_facts`` in a line."""
+    return (
+        f"checked on chain {facts['chain_id']}: certificates {facts['certificates']}, "
+        f"registry {facts['registry']} (deployment: {facts['deployment']})"
+    )
 
 
 class PatientHTTPProvider(HTTPProvider):
@@ -67,8 +106,9 @@ def _rate_limited(response: RPCResponse) -> bool:
     return isinstance(error, dict) and error.get("code") in RATE_LIMIT_CODES
 
 
-def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
-    """A Web3 for ``rpc_url``, or for the local node of ``home`` when none is given."""
+def web3_for(rpc_url: str | None = None, home: Path | None = None) -> Web3:
+    """A Web3 for ``rpc_url``, or for the local node of ``home`` (``./.kp``) when none is given."""
+    home = home or DEFAULT_HOME
     if rpc_url is None:
         status = LocalNode(home).status()
         if status is None:
@@ -88,8 +128,22 @@ def web3_for(rpc_url: str | None = None, home: Path = DEFAULT_HOME) -> Web3:
     return w3
 
 
-def deployment_files(home: Path = DEFAULT_HOME, explicit: Path | None = None) -> list[Path]:
-    """The deployment files consulted, in order."""
+def config_home() -> Path:
+    """The user's kp configuration folder: ``$XDG_CONFIG_HOME/kp``, by default ``~/.config/kp``."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "kp"
+
+
+def recorded_file(chain_id: int, home: Path | None = None) -> Path:
+    """Where the deployment of ``chain_id`` is recorded when no file is named: the home's for the
+    local chain or a named home (``home`` given), else the user's configuration folder's."""
+    if home is None and chain_id != LOCAL_CHAIN_ID:
+        return config_home() / "deployments.json"
+    return (home or DEFAULT_HOME) / "deployments.json"
+
+
+def deployment_files(chain_id: int, home: Path | None = None, explicit: Path | None = None) -> list[Path]:
+    """The deployment files consulted for ``chain_id``, in order. ``home`` None: the current folder's
+    ``.kp``, which is trusted for the local chain only."""
     files = []
     if explicit is None and os.environ.get("KP_DEPLOYMENTS"):
         explicit = Path(os.environ["KP_DEPLOYMENTS"])
@@ -97,23 +151,39 @@ def deployment_files(home: Path = DEFAULT_HOME, explicit: Path | None = None) ->
         if not explicit.is_file():
             raise NetworkError(f"deployments file {explicit} does not exist")
         files.append(explicit)
-    files += [home / "deployments.json", SHIPPED]
-    return files
+    return [*files, recorded_file(chain_id, home), SHIPPED]
 
 
-def find_deployment(chain_id: int, files: list[Path]) -> Deployment:
+def find_deployment(chain_id: int, files: list[Path]) -> RecordedDeployment:
     """The deployment recorded for ``chain_id`` in the first file that has one."""
     for path in files:
         entry = _read(path).get(str(chain_id))
         if entry is not None:
+            source = "shipped with kp" if path == SHIPPED else str(path)
             try:
-                return Deployment(chain_id, entry["registry"], entry["certificates"], int(entry["block"]))
+                return RecordedDeployment(
+                    chain_id, entry["registry"], entry["certificates"], int(entry["block"]), source
+                )
             except (KeyError, TypeError, ValueError):
                 raise NetworkError(
                     f"{path}: the entry for chain {chain_id} lacks registry, certificates or block"
                 ) from None
     searched = ", ".join(str(p) for p in files if p.is_file()) or "no deployments file"
+    untrusted = DEFAULT_HOME / "deployments.json"
+    if untrusted not in files and _names(untrusted, chain_id):
+        raise NetworkError(
+            f"kp is not deployed on chain {chain_id} in a file you named (searched {searched}); "
+            f"{untrusted} in this folder names one, but a folder's .kp/ is trusted for the local "
+            f"chain only: give --deployments {untrusted} if you trust it"
+        )
     raise NetworkError(f"kp is not deployed on chain {chain_id} (searched {searched}): run `kp deploy`")
+
+
+def _names(path: Path, chain_id: int) -> bool:
+    try:
+        return str(chain_id) in _read(path)
+    except NetworkError:
+        return False
 
 
 def record_deployment(deployment: Deployment, path: Path, network: str | None = None) -> None:
@@ -128,21 +198,20 @@ def record_deployment(deployment: Deployment, path: Path, network: str | None = 
         entry["network"] = network
     data[str(deployment.chain_id)] = entry
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    temporary.replace(path)
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True), mode=SHARED)
 
 
 def connect(
     rpc_url: str | None = None,
     *,
     account: LocalAccount | None = None,
-    home: Path = DEFAULT_HOME,
+    home: Path | None = None,
     deployments: Path | None = None,
     confirmations: int = 1,
 ) -> KP:
-    """Connect to ``rpc_url`` (default: the local node of ``home``) and its kp deployment;
-    transactions count as done ``confirmations`` blocks deep."""
+    """Connect to ``rpc_url`` (default: the local node of ``home``, ``./.kp``) and its kp deployment
+    (see the module's note for which files are trusted); transactions count as done ``confirmations``
+    blocks deep."""
     kp = attach(web3_for(rpc_url, home), account=account, home=home, deployments=deployments)
     kp.confirmations = confirmations
     return kp
@@ -152,11 +221,12 @@ def attach(
     w3: Web3,
     *,
     account: LocalAccount | None = None,
-    home: Path = DEFAULT_HOME,
+    home: Path | None = None,
     deployments: Path | None = None,
 ) -> KP:
     """The kp deployment of the chain ``w3`` is connected to (from ape, or any Web3)."""
-    deployment = find_deployment(w3.eth.chain_id, deployment_files(home, deployments))
+    chain_id = w3.eth.chain_id
+    deployment = find_deployment(chain_id, deployment_files(chain_id, home, deployments))
     if not w3.eth.get_code(to_checksum_address(deployment.certificates)):
         raise NetworkError(
             f"no contract at {deployment.certificates} on chain {deployment.chain_id}: "
@@ -169,9 +239,9 @@ def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise NetworkError(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
+        data = loads_strict(path.read_bytes())
+    except DocumentError as error:
+        raise NetworkError(f"{path} is not a deployments file: {error.problem}") from None
     if not isinstance(data, dict):
         raise NetworkError(f"{path} must map chain ids to deployments")
     return data

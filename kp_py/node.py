@@ -4,8 +4,9 @@
     url = node.start()      # starts anvil, or finds the one already running
     node.stop()             # SIGTERM: anvil writes its state, the next start resumes it
 
-anvil comes from the npm package ``@foundry-rs/anvil-linux-amd64`` (``node_modules/.bin/anvil``) or
-from ``PATH``. Its log goes to ``.kp/anvil.log``; ``.kp/node.json`` records pid, URL and chain id.
+anvil is ``$KP_ANVIL``, or comes from the npm package ``@foundry-rs/anvil-linux-amd64`` installed
+beside kp (``node_modules/.bin/anvil``), or from ``PATH``; never from the current folder. Its log goes
+to ``.kp/anvil.log``; ``.kp/node.json`` records pid, URL and chain id.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kp_py.errors import KPError
+from kp_py._json import loads_strict
+from kp_py.errors import DocumentError, KPError
 
 # anvil's well-known development mnemonic: its accounts are funded on every local chain.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -32,14 +34,22 @@ class NodeError(KPError, RuntimeError):
 
 
 def anvil_binary() -> str:
-    """The anvil executable: the npm package's, else one on ``PATH``."""
-    here = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "anvil"
-    for candidate in (Path.cwd() / "node_modules" / ".bin" / "anvil", here):
-        if candidate.is_file():
-            return str(candidate)
-    found = shutil.which("anvil")
+    """The anvil executable: ``$KP_ANVIL`` if set, else the npm package's of the installation kp runs
+    from (beside ``kp_py/``), else one on ``PATH`` (absolute entries only). Never the current folder's
+    ``node_modules``: running kp in a folder someone handed over must not run their program."""
+    named = os.environ.get("KP_ANVIL")
+    if named:
+        return named
+    installed = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "anvil"
+    if installed.is_file():
+        return str(installed)
+    absolute = [entry for entry in os.get_exec_path() if os.path.isabs(entry)]
+    found = shutil.which("anvil", path=os.pathsep.join(absolute))
     if found is None:
-        raise NodeError("anvil not found: run `npm ci` (it installs @foundry-rs/anvil-linux-amd64)")
+        raise NodeError(
+            "anvil not found: run `npm ci` where kp is installed (it installs "
+            "@foundry-rs/anvil-linux-amd64), or set KP_ANVIL to an anvil executable"
+        )
     return found
 
 
@@ -63,8 +73,10 @@ class LocalNode:
     def status(self) -> dict[str, object] | None:
         """``{"pid", "url", "chain_id"}`` of the running node, or None."""
         try:
-            info: dict[str, object] = json.loads(self.info_file.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
+            info = loads_strict(self.info_file.read_bytes())
+        except (FileNotFoundError, DocumentError):
+            return None
+        if not isinstance(info, dict):
             return None
         pid = info.get("pid")
         if not isinstance(pid, int) or not _alive(pid):

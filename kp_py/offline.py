@@ -22,8 +22,9 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
 from kp_py._abi import token_id_to_number
+from kp_py._json import loads_strict
 from kp_py.document import FIELDS, Document, Salts, commitment, new_salts
-from kp_py.errors import KPError
+from kp_py.errors import DocumentError, KPError
 
 DOMAIN_NAME = "Kimberley Process Certificates"
 DOMAIN_VERSION = "1"
@@ -197,9 +198,9 @@ def sign_confirmation(
 
 def _load(text: str | bytes, kind: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise KPError(f"not a {kind} file: {error}") from None
+        data = loads_strict(text)
+    except DocumentError as error:
+        raise KPError(f"not a {kind} file: {error.problem}") from None
     if not isinstance(data, dict) or data.get("kp") != kind:
         raise KPError(f"not a {kind} file (its 'kp' field must be {kind!r})")
     return data

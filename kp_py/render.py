@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from kp_py._text import drawn_from, hundredths, iso, usd
+from kp_py._text import drawn_from, hundredths, iso, printable, usd
 from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import Document
 from kp_py.errors import KPError, timestamp
@@ -153,6 +153,7 @@ def render_pdf(
         y -= 12
     y -= 23
     for label, value in fields:
+        value = printable(value)  # names from the chain and the holder's file: no controls
         page.setFont("Helvetica-Bold", 10)
         page.drawString(50, y, label)
         page.setFont("Helvetica", 10 if len(value) < 70 else 8)

@@ -20,7 +20,6 @@ NOT GENUINE here (problem ``wrong-network``), never looked up elsewhere.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,10 +33,12 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kp_py import _logs
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import drawn_from, hundredths, iso, usd
+from kp_py._json import loads_strict
+from kp_py._text import drawn_from, hundredths, iso, printable, usd
 from kp_py.client import KP, Certificate, IssuedDocument, Verification
 from kp_py.document import _NUMBER, Document
 from kp_py.errors import KPError, timestamp
+from kp_py.network import deployment_facts
 from kp_py.render import Link, WrongNetwork, check_target, verify_link
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
@@ -98,14 +99,22 @@ def token_id_of(text: str) -> int:
     """The token id of what a verifier typed: a certificate number (any case) or a decimal token id,
     which is a number's ASCII and must decode to one."""
     text = text.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 78:
-        token_id = int(text)
-        if token_id < 2**256 and _NUMBER.fullmatch(token_id_to_number(token_id)):
+    if text.isascii() and text.isdigit():
+        token_id = uint256(text)
+        if token_id is not None and _NUMBER.fullmatch(token_id_to_number(token_id)):
             return token_id
     elif _NUMBER.fullmatch(text.upper()):
         return number_to_token_id(text.upper())
     shown = text if len(text) <= 40 else text[:40] + "..."
     raise InputError(f"{shown!r} is not a certificate number (like AE-2024-000123) or a token id")
+
+
+def uint256(text: str) -> int | None:
+    """A uint256 written in decimal ASCII digits (a token id, a chain id), else None; the length is
+    checked before ``int`` reads it."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 78) or int(text) >= 2**256:
+        return None
+    return int(text)
 
 
 def link_of(token_id: int, query: Mapping[str, str]) -> Link | None:
@@ -117,18 +126,19 @@ def link_of(token_id: int, query: Mapping[str, str]) -> Link | None:
         claimed = bytes.fromhex(commitment.removeprefix("0x"))
     except ValueError:
         claimed = b""
-    if not chain.isdigit() or not is_address(contract) or len(claimed) != 32:
+    chain_id = uint256(chain)
+    if chain_id is None or not is_address(contract) or len(claimed) != 32:
         raise InputError("the link is damaged: it needs chain, contract and a 32-byte commitment")
-    return Link(int(chain), to_checksum_address(contract), token_id, claimed)
+    return Link(chain_id, to_checksum_address(contract), token_id, claimed)
 
 
 def read_upload(raw: bytes) -> IssuedDocument | Document:
     """The holder's document as uploaded: an issued document (with salts) or a plain one."""
     try:
-        data = json.loads(raw)
+        data = loads_strict(raw)
         if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
             return IssuedDocument.from_json(raw)
-        return Document.from_json(raw)
+        return Document.from_dict(data)
     except (KPError, ValueError, KeyError, TypeError, AttributeError) as error:
         detail = str(error) if isinstance(error, KPError) else "it is not a certificate document"
         raise InputError(f"the file cannot be read: {detail}") from None
@@ -187,7 +197,7 @@ class Verifier:
     def document(self, raw: bytes, number: str = "") -> Verification:
         """Verify an uploaded document against its certificate (or against ``number`` if given)."""
         shown = read_upload(raw)
-        token_id = token_id_of(number) if number.strip() else shown.token_id
+        token_id = token_id_of(number if number.strip() else str(shown.token_id))  # the file's may be any
         if isinstance(shown, IssuedDocument):
             try:
                 check_target(self.kp, shown.chain_id, shown.contract, "document")
@@ -244,12 +254,19 @@ class Verifier:
         return rows
 
 
+def shown(value: Any) -> Any:
+    """A value as the page shows it: text without the controls and bidi overrides that text from
+    the chain or a file may carry (autoescaping stops markup; this stops the rest)."""
+    return type(value)(printable(value)) if isinstance(value, str) else value
+
+
 def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     """The verification app for ``kp``'s deployment (read only; ``kp.account`` is never used)."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_upload
+    app.jinja_env.finalize = shown  # every {{ value }} of every page
     verifier = Verifier(kp)
-    network = {"chain_id": kp.deployment.chain_id, "contract": kp.certificates.address}
+    network = deployment_facts(kp)  # named on every page and in every JSON answer
 
     def page(result: Verification) -> str:
         answer = verifier.answer(result)
@@ -284,7 +301,8 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     @app.get("/api/certificates/<path:number>")
     def api_certificate(number: str) -> Response:
         token_id = token_id_of(number)
-        return jsonify(verifier.link(token_id, link_of(token_id, request.args)).to_dict())
+        result = verifier.link(token_id, link_of(token_id, request.args))
+        return jsonify({**result.to_dict(), "network": network})
 
     def failure(message: str, status: int) -> tuple[Response | str, int]:
         """One line, no traceback: JSON under /api/, a page elsewhere."""

@@ -62,6 +62,34 @@ def test_arbitrary_bytes(raw):
     assert "\n" not in str(caught.value)
 
 
+# JSON that parses but must be refused before or while it is (audit issue 12, finding 5).
+hostile_texts = st.one_of(
+    st.integers(33, 5000).map(lambda n: "[" * n + "]" * n),
+    st.integers(33, 5000).map(lambda n: '{"a":' * n + "0" + "}" * n),
+    st.integers(79, 5000).map(lambda n: '{"parcels": -' + "9" * n + "}"),
+    st.sampled_from(["NaN", "Infinity", "-Infinity", "1e999", "-1e400"]).map(lambda c: f'{{"parcels": {c}}}'),
+    st.sampled_from(FIELDS).map(lambda f: json.dumps(document_data(holder=HOLDER))[:-1] + f', "{f}": null}}'),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hostile_texts)
+def test_hostile_json_is_refused_in_one_line(text):
+    with pytest.raises(DocumentError) as caught:
+        Document.from_json(text)
+    assert caught.value.field == "(file)" and "\n" not in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='[]{}"\\,:0 a', max_size=300))
+def test_brackets_and_quotes_in_any_order(text):
+    """The depth scan counts brackets outside strings only; whatever the mix, one clear line."""
+    try:
+        Document.from_json(text)
+    except DocumentError as error:
+        assert "\n" not in str(error)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.sampled_from(FIELDS))
 def test_a_missing_field_is_named(field):

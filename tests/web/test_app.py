@@ -209,11 +209,11 @@ def test_malformed_input_is_one_line_and_400(client, url):
     ("content", "expected"),
     [
         (b"", "choose the certificate document"),
-        (b"not json at all", "it is not a certificate document"),
+        (b"not json at all", "not JSON: Expecting value at line 1"),
         (b'{"kp": "issued-document/v1", "salts": {}}', "salts are missing"),
         (b'{"kp": "issued-document/v1"}', "salts are missing"),
         (b'{"number": "AE-1"}', "document field"),
-        (b"\xff\xfe\x00", "it is not a certificate document"),
+        (b"\xff\xfe\x00", "not UTF-8 text"),
     ],
 )
 def test_a_malformed_upload_is_one_line_and_400(client, content, expected):
