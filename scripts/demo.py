@@ -16,7 +16,8 @@ from typing import Any
 from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument, KPError
-from kp_py.examples import example_document
+from kp_py.document import PaperCertificate, Production
+from kp_py.examples import example_document, example_paper
 from kp_py.keys import dev_account
 from kp_py.network import record_deployment
 from kp_py.node import LocalNode
@@ -91,10 +92,63 @@ def story(
     assert embargo is not None
     say(f"CF: exports barred since {embargo.since:%Y-%m-%d}")
     say(f"compliant zones: {', '.join(embargo.compliant_zones)}")
-    uae = kp.with_account(uae_officer)
-    laundered = certificate("AE-2024-000099", holder=bw_importer.address, origins=["CF"], carats="100.00")
-    if not refused(uae, laundered, "Dubai tries to certify CAR rough from outside the zones: refused"):
+    uae, botswana, car = (kp.with_account(officer) for officer in (uae_officer, bw_officer, car_officer))
+
+    step("Every carat starts somewhere: the mines register their production")
+    for officer, origin, lot, carats in [
+        (botswana, "BW/Jwaneng", "JWANENG-2024-Q3", "5000.00"),
+        (car, "CF/Berberati", "BERBERATI-2024-Q3", "800.00"),
+        (car, "CF", "BANGUI-2024-Q3", "200.00"),
+    ]:
+        officer.register_production(produced(origin, lot, carats))
+        say(f"production {origin[:2]} {lot}: {carats} ct of {origin} rough, July to September 2024")
+
+    step("Rough reaches Dubai: from Jwaneng (Botswana) and from Berberati (CAR); Dubai confirms both")
+    for officer, number, carats, origin, lot in [
+        (botswana, "BW-2024-000045", "1000.00", "BW/Jwaneng", "JWANENG-2024-Q3"),
+        (car, "CF-2024-000007", "400.00", "CF/Berberati", "BERBERATI-2024-Q3"),
+    ]:
+        first_export = certificate(number, holder=dubai_trader.address, origins=[origin], carats=carats,
+                                   exporting=number[:2], importing="AE",
+                                   parents=[{"production": lot}])  # fmt: skip
+        officer.issue(first_export)
+        uae.confirm_receipt(number)
+        say(f"{number}: {carats} ct of {origin} rough drawn from production {lot}, receipt confirmed by AE")
+
+    step("The transition from paper: Dubai registers a Botswana paper certificate it received")
+    paper = PaperCertificate.from_dict(
+        example_paper("AE", number="BW-2024-012345", origins=["BW"], carats="300.00")
+    )
+    uae.register_paper(paper)
+    say(f"paper certificate {paper.number} (BW -> AE, {paper.carats / 100:,.2f} ct of BW rough) registered")
+    try:
+        uae.register_paper(paper)
+    except KPError as refusal:
+        say(f"registering it a second time: refused, {refusal}")
+    else:
         return 1
+
+    step("Laundering attempts, each refused by the chain")
+    attempts = [
+        (car, certificate("CF-2024-000008", holder=dubai_trader.address, exporting="CF", importing="AE",
+                          origins=["CF/Berberati"], carats="100.00",
+                          parents=[{"production": "BANGUI-2024-Q3"}]),
+         "the CAR labels rough from outside the compliant zones as Berberati's"),
+        (uae, certificate("AE-2024-000099", holder=bw_importer.address, origins=["AE"], carats="100.00",
+                          parents=[{"number": "CF-2024-000007", "carats": "100.00"}]),
+         "Dubai relabels CAR rough as its own"),
+        (uae, certificate("AE-2024-000099", holder=bw_importer.address, origins=["BW/Jwaneng"],
+                          carats="110.00",
+                          parents=[{"number": "CF-2024-000007", "carats": "100.00"},
+                                   {"number": "BW-2024-000045", "carats": "10.00"}]),
+         "Dubai mixes 100 ct of CAR rough into 10 ct of Botswana's and declares Botswana only"),
+        (uae, certificate("AE-2024-000099", holder=bw_importer.address, origins=["AE"], carats="10000.00",
+                          parents=[]),
+         "Dubai certifies 10,000 ct of 'its own' rough, drawn from nowhere"),
+    ]  # fmt: skip
+    for officer, attempt, told in attempts:
+        if not refused(officer, attempt, told):
+            return 1
 
     step("Dubai plenary, November 2024: the CAR embargo is lifted and Uzbekistan admitted")
     kp.lift_embargo("CF", "exports")
@@ -102,17 +156,6 @@ def story(
     cf, uz = kp.participant("CF"), kp.participant("UZ")
     say(f"CF export embargo: {cf.exports_embargo or 'none'}; UZ is {uz.standing}")
     say(f"{len(kp.participant_codes())} participants on chain")
-
-    step("Rough reaches Dubai: from Jwaneng (Botswana) and from Berberati (CAR); Dubai confirms both")
-    for officer, number, carats, origin in [
-        (bw_officer, "BW-2024-000045", "1000.00", "BW/Jwaneng"),
-        (car_officer, "CF-2024-000007", "400.00", "CF/Berberati"),
-    ]:
-        first_export = certificate(number, holder=dubai_trader.address, origins=[origin], carats=carats,
-                                   exporting=number[:2], importing="AE")  # fmt: skip
-        kp.with_account(officer).issue(first_export)
-        uae.confirm_receipt(number)
-        say(f"{number}: {carats} ct of {origin} rough, a first export, receipt confirmed by AE")
 
     step("Dubai mixes parcels from both and certifies them to a Botswana importer's wallet")
     parents = [
@@ -134,6 +177,12 @@ def story(
     locked = kp.certificates.functions.locked(issued.token_id).call()
     say(f"the token is locked to the wallet: locked() = {locked}")
 
+    step("Dubai re-exports the rough that arrived on paper, drawing on its registration")
+    from_paper = certificate("AE-2024-000125", holder=bw_importer.address, importing="EU", origins=["BW"],
+                             carats="300.00", parents=[{"paper": "BW-2024-012345"}])  # fmt: skip
+    uae.issue(from_paper)
+    say(indent(kp.verify(from_paper.number).summary()).strip())
+
     step("Dubai tries to certify more Jwaneng rough than it ever imported")
     more = [{"number": "BW-2024-000045", "carats": "100.00"}]
     overdrawn = certificate(
@@ -153,7 +202,7 @@ def story(
         )
     )
 
-    step("Where the rough came from, back to the mines' first exports")
+    step("Where the rough came from, back to the mines' registered production")
     print(indent(kp.trace(document.number).text()))
 
     step("A forger changes one carat in a copy of the document")
@@ -181,6 +230,12 @@ def refused(officer: KP, document: Document, told: str) -> bool:
 
 def certificate(number: str, *, holder: str, origins: list[str], **changes: Any) -> Document:
     return Document.from_dict(example_document(holder, number=number, origins=origins, **changes))
+
+
+def produced(origin: str, lot: str, carats: str) -> Production:
+    return Production.from_dict(
+        {"lot": lot, "origin": origin, "carats": carats, "from": "2024-07-01", "to": "2024-09-30"}
+    )
 
 
 def indent(text: str) -> str:
