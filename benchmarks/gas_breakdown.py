@@ -14,13 +14,16 @@ from pathlib import Path
 from web3 import Web3
 
 from kp_py import KP, Document
+from kp_py.document import Production
 from kp_py.examples import example_document
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
 
 
 def certificate(number: str, holder: str) -> Document:
-    return Document.from_dict(example_document(holder, number=number))
+    """A first export of the UAE's production lot ``BENCH-2024``."""
+    parents = [{"production": "BENCH-2024", "origins": ["AE"]}]
+    return Document.from_dict(example_document(holder, number=number, parents=parents))
 
 
 def main() -> int:
@@ -41,6 +44,10 @@ def report(w3: Web3) -> None:
     kp.admit("BW", "Botswana")
     kp.add_authority(officer.address, "AE")
     uae = kp.with_account(officer)
+    period = {"from": "2024-01-01", "to": "2024-12-31"}
+    uae.register_production(
+        Production.from_dict({"lot": "BENCH-2024", "origin": "AE", "carats": "100000.00", **period})
+    )
     uae.issue(certificate("AE-2024-000122", holder.address))
     issued = uae.issue(certificate("AE-2024-000123", holder.address))
 

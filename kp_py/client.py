@@ -241,7 +241,13 @@ class Listed:
         return _record_json(self)
 
 
-PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch")
+PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch", "document-unproven")
+
+# How each field of a document shown to a verifier was checked: against the commitment with its salt
+# (proven), against the figures the chain holds in clear (public, so anyone could have copied them),
+# or not at all (kept off chain, and the document carries no salts to prove them).
+PROVEN, PUBLIC, NOT_CHECKED, DIFFERS = "proven", "matches public data", "not checked", "differs"
+OFF_CHAIN = ("exporter", "importer", "issued")
 
 
 @dataclass(frozen=True)
@@ -258,11 +264,19 @@ class Verification:
     document_matches: bool | None = None
     differing_fields: tuple[str, ...] = field(default=())
     provenance: ProvenanceStatus | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)  # document field -> PROVEN, PUBLIC, ...
 
     def summary(self) -> str:
         verdict = "GENUINE" if self.genuine else "NOT VALID"
         lines = [f"{self.number}: {verdict} ({self.status})"]
         lines += [f"  - {reason}" for reason in self.reasons]
+        if self.fields:
+            states = {
+                state: [n for n, s in self.fields.items() if s == state] for state in self.fields.values()
+            }
+            lines.append(
+                "  - document fields: " + "; ".join(f"{s}: {', '.join(n)}" for s, n in states.items())
+            )
         if self.provenance is not None:
             lines.append(f"  - {self.provenance.summary()}")
             lines += [f"  - WARNING: {warning}" for warning in self.provenance.warnings]
@@ -278,6 +292,7 @@ class Verification:
             "reasons": list(self.reasons),
             "document_matches": self.document_matches,
             "differing_fields": list(self.differing_fields),
+            "fields": dict(self.fields),
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "provenance": self.provenance.to_dict() if self.provenance else None,
         }
@@ -304,6 +319,7 @@ class KP:
         self.preflight = preflight
         self.confirmations = confirmations
         self._signer: Sender | None = None
+        self._origins: dict[int, tuple[str, ...]] = {}  # parents' origins read from the chain
         self.registry: Contract = w3.eth.contract(
             address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
         )
@@ -458,14 +474,18 @@ class KP:
     def with_parent_origins(self, documents: Sequence[Document]) -> list[Document]:
         """``documents`` with their parents' origins read from the chain, where not already given:
         the contract checks them against what it keeps of each parent."""
-        wanted = {p.token_id for d in documents for p in d.parents if not p.origins}
-        if not wanted:
+        wanted = {p.token_id for d in documents for p in d.parents if not p.origins} - set(self._origins)
+        if not any(not p.origins for d in documents for p in d.parents):
             return list(documents)
-        events = self._issued_events(wanted)
-        unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
-        if unknown:
-            raise KPError(f"parent {record_name(unknown[0])} is not on chain")
-        origins = {t: tuple(ascii_text(o) for o in event.origins) for t, event in events.items()}
+        if wanted:
+            events = self._issued_events(wanted)
+            unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
+            if unknown:
+                raise KPError(f"parent {record_name(unknown[0])} is not on chain")
+            # Origins never change once on chain: remembered, a batch of first exports drawing on
+            # the same production asks the chain once.
+            self._origins.update({t: tuple(ascii_text(o) for o in e.origins) for t, e in events.items()})
+        origins = self._origins
 
         def filled(parent: Parent) -> Parent:
             return parent if parent.origins else replace(parent, origins=origins[parent.token_id])
@@ -972,22 +992,41 @@ def _verdict(
         reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
     matches: bool | None = None
     differing: tuple[str, ...] = ()
+    checked: dict[str, str] = {}
     if issued is not None:
         differing = _differences(cert, issued)
         matches = not differing
+        salted = isinstance(issued, IssuedDocument)
+        for name in FIELDS:
+            off_chain = name in OFF_CHAIN
+            checked[name] = (
+                DIFFERS if name in differing else PROVEN if salted else NOT_CHECKED if off_chain else PUBLIC
+            )
         if differing:
             problems.append("document-mismatch")
             reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
-        elif isinstance(issued, IssuedDocument):
-            reasons.append("the document matches the commitment on chain")
+        elif salted:
+            reasons.append("the document matches the commitment on chain: every field is proven")
         else:
+            # Anyone can copy the public figures into a document with forged names: never genuine.
+            problems.append("document-unproven")
             reasons.append(
-                "the document matches the figures on chain (without its salts, the names and "
-                "addresses cannot be checked)"
+                "the document carries no salts: its exporter, importer and issue date cannot be proven "
+                "(not checked), and its other fields only match data public on chain; ask the holder "
+                "for the issued document"
             )
     why = (*reasons[2:], *reasons[:2])  # what decides the verdict first, then who issued it and where
     return Verification(
-        number_text, not problems, cert.status, tuple(problems), why, cert, matches, differing, lineage
+        number_text,
+        not problems,
+        cert.status,
+        tuple(problems),
+        why,
+        cert,
+        matches,
+        differing,
+        lineage,
+        checked,
     )
 
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Record = Union["Certificate", Root]
 Fetch = Callable[[Sequence[int]], "list[Certificate | Root | None]"]
 MAX_SHOWN = 500  # certificates a trace shows in full; the rest are counted (the page stays small)
+MAX_ROOTS_SHOWN = 20  # roots a headline names; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class ProvenanceStatus:
         """Complete or broken, and where the chain of custody ends, without the origin mix."""
         if not self.complete:
             return f"provenance broken ({len(self.warnings)} ancestor(s) no longer valid)"
-        return f"provenance complete back to: {'; '.join(self.roots)}"
+        shown = "; ".join(self.roots[:MAX_ROOTS_SHOWN])
+        more = len(self.roots) - MAX_ROOTS_SHOWN
+        return f"provenance complete back to: {shown}" + (f"; and {more} more roots" if more > 0 else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -86,7 +86,7 @@ def banner(result: Verification) -> tuple[str, str]:
         return "GENUINE", "genuine"
     if "unknown" in problems:
         return "UNKNOWN", "unknown"
-    if problems & {WRONG_NETWORK, "document-mismatch", "issuer-disabled"}:
+    if problems & {WRONG_NETWORK, "document-mismatch", "issuer-disabled", "document-unproven"}:
         return "NOT GENUINE", "not-genuine"
     if "voided" in problems:
         return "VOIDED", "voided"

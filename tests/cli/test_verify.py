@@ -45,9 +45,28 @@ def test_an_altered_document_names_the_field(kp, issued, tmp_path, field, value,
     assert report["problems"] == ["document-mismatch"] and report["differing_fields"] == [named]
 
 
-def test_a_plain_document_is_checked_against_the_figures_on_chain(kp, issued):
-    plain = issued.parent / "cert.json"
-    assert kp("verify", "AE-2024-000123", "--document", str(plain)).code == 0
+def test_a_plain_document_with_forged_names_is_never_genuine(kp, issued, tmp_path):
+    """Audit finding: a plain document (no salts) with a forged exporter, importer and issue date
+    verified GENUINE, and anyone can write one, since the other fields are public on chain. Now it
+    is never genuine (exit 1), and each field says how it was checked."""
+    data = json.loads((issued.parent / "cert.json").read_text())
+    data |= {"exporter": {"name": "Front Company", "address": "Nowhere"}, "issued": "2020-01-01",
+             "importer": {"name": "Another Front", "address": "Elsewhere"}}  # fmt: skip
+    forged = tmp_path / "forged-names.json"
+    forged.write_text(json.dumps(data))
+    result = kp("verify", "AE-2024-000123", "--document", str(forged), "--json")
+    assert result.code == 1
+    report = json.loads(result.out)
+    assert report["genuine"] is False and report["problems"] == ["document-unproven"]
+    assert {name for name, state in report["fields"].items() if state == "not checked"} == {
+        "exporter", "importer", "issued"
+    }  # fmt: skip
+    assert report["fields"]["carats"] == "matches public data"
+    human = kp("verify", "AE-2024-000123", "--document", str(forged))
+    assert human.code == 1 and human.out.startswith("AE-2024-000123: NOT VALID")
+    assert "not checked: exporter, importer, issued" in human.out
+    proven = kp.ok("verify", "AE-2024-000123", "--document", str(issued), "--json").json()
+    assert set(proven["fields"].values()) == {"proven"}
 
 
 @pytest.mark.parametrize(

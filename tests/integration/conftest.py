@@ -12,6 +12,7 @@ from web3 import Web3
 
 from kp_py import KP
 from kp_py.node import DEV_MNEMONIC, LocalNode
+from tests.conftest import stock
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -52,6 +53,8 @@ def anvil_kp(anvil_web3: Web3, anvil_accounts: list[LocalAccount]) -> KP:
         kp.admit(code, name)
     kp.add_authority(anvil_accounts[1].address, "AE")
     kp.add_authority(anvil_accounts[2].address, "BW")
+    kp.with_account(anvil_accounts[1]).register_production(stock("AE"))
+    kp.with_account(anvil_accounts[2]).register_production(stock("BW"))
     return kp
 
 

@@ -79,7 +79,13 @@ def test_demo_tells_the_story_and_leaves_a_chain_that_verifies(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     out = result.stdout
-    assert "refused, rough from CF is under an export embargo since 2013-05-23" in out
+    assert (
+        "registering it a second time: refused, paper certificate BW-2024-012345 registered by AE is" in out
+    )
+    assert "Dubai relabels CAR rough as its own, parent CF-2024-000007 carries origin CF/Berberati" in out
+    assert "the parents give 0.00 carats for a certificate of 10000.00" in out
+    assert "provenance complete back to: paper certificate BW-2024-012345 registered by AE" in out
+    assert "provenance complete back to: production BW JWANENG-2024-Q3" in out
     assert "60 participants admitted" in out and "61 participants on chain" in out
     assert "AE-2024-000123: GENUINE (receipt confirmed)" in out
     assert "AE-2024-000123: NOT VALID" in out and "carats differ" in out

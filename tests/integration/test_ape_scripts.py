@@ -21,7 +21,7 @@ import pytest
 from kp_py import IssuedDocument, keys
 from kp_py.network import connect
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
-from tests.conftest import document_data
+from tests.conftest import document_data, stock
 
 pytestmark = [pytest.mark.slow, pytest.mark.anvil]
 
@@ -96,6 +96,7 @@ def test_deploy_load_issue_confirm_as_separate_ape_runs(project: Path) -> None:
     ae, bw, holder = keys.dev_account(1), keys.dev_account(2), keys.dev_account(5)
     chair.add_authority(ae.address, "AE")
     chair.add_authority(bw.address, "BW")
+    chair.with_account(ae).register_production(stock("AE"))
 
     # issue a folder of two documents as AE (ape test account 1); kp's own files there are skipped
     certs = project / "certs"

@@ -19,7 +19,7 @@ from kp_py import KP, Document
 from kp_py.keys import dev_account
 from kp_py.network import web3_for
 from kp_py.node import LocalNode
-from tests.conftest import document_data
+from tests.conftest import document_data, stock
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -107,6 +107,7 @@ def deploy(url: str) -> KP:
     kp.admit("AE", "United Arab Emirates")
     kp.admit("BW", "Botswana")
     kp.add_authority(dev_account(1).address, "AE")
+    kp.with_account(dev_account(1)).register_production(stock("AE"))
     return kp
 
 

@@ -128,7 +128,7 @@ def test_a_certificate_from_a_disabled_key_is_not_genuine(client, issued, kp):
 def test_the_genuine_document_matches(client, issued):
     response = client.post("/verify", data={"document": (issued.document.open("rb"), "cert.issued.json")})
     assert banner(response) == ("GENUINE", "genuine")
-    assert "Matches the certificate on chain." in response.get_data(as_text=True)
+    assert "Proven: every field matches the commitment on chain." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -267,7 +267,8 @@ def test_a_node_that_cannot_answer_is_said_in_one_line(kp):
 
 
 def test_a_re_export_shows_its_provenance_and_a_voided_ancestor(client, kp, write_document):
-    """BW-1 shipped to Dubai and confirmed; Dubai re-exports it as AE-1; then BW voids BW-1."""
+    """BW-1 (BW's STOCK production) shipped to Dubai and confirmed; Dubai re-exports it as AE-1;
+    then BW voids BW-1."""
     bw = write_document("bw", number="BW-1", exporting="BW", importing="AE", carats="100.00", origins=["BW"])
     kp.ok("issue", str(bw), "--dev", "2")
     kp.ok("confirm", "BW-1", "--dev", "1")
@@ -275,7 +276,8 @@ def test_a_re_export_shows_its_provenance_and_a_voided_ancestor(client, kp, writ
     kp.ok("issue", str(write_document("ae", number="AE-1", carats="100.00", origins=["BW"], parents=parents)),
           "--dev", "1")  # fmt: skip
     page = client.get("/verify", query_string={"number": "AE-1"}).get_data(as_text=True)
-    assert "provenance complete back to first exports BW-1; origin mix BW 100.0%" in page
+    assert "provenance complete back to: production BW STOCK-2024 (BW, 2024-01-01 to 2024-12-31); " in page
+    assert "origin mix BW 100.0%" in page
     assert "<dt>Drawn from</dt><dd>BW-1 (100.00 ct)</dd>" in page
     kp.ok("void", "BW-1", "--reason", "fraud", "--dev", "2")
     response = client.get("/verify", query_string={"number": "AE-1"})

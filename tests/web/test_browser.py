@@ -139,7 +139,7 @@ def test_every_outcome_on_a_phone(served, issued, kp, tmp_path):
         assert (page["status"], page["banner"], page["tone"]) == (200, banner, tone), page
         assert page["background"] == COLOURS[tone], page
         assert page["reasons"] and not page["overflow"], page
-    assert seen["document"]["document"] == "Matches the certificate on chain."
+    assert seen["document"]["document"] == "Proven: every field matches the commitment on chain."
     assert seen["altered"]["document"] == "Altered: carats differ from what was issued."
     assert (
         "the printed certificate names another document than the one on chain" in seen["forged qr"]["reasons"]
