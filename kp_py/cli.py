@@ -33,8 +33,8 @@ from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py._text import drawn_from, hundredths, paper_id, printable, production_id, usd
 from kp_py.client import KP, IssuedDocument
-from kp_py.document import Document, PaperCertificate, Production
-from kp_py.errors import DocumentError, KPError
+from kp_py.document import Document, Production
+from kp_py.errors import KPError
 from kp_py.examples import example_paper, example_re_export
 from kp_py.network import (
     DEFAULT_HOME,
@@ -786,24 +786,15 @@ def paper() -> None:
 @common
 def paper_register(options: Options, paths: tuple[Path, ...]) -> None:
     """Register paper certificates received (`kp template --paper` gives a file to fill in). Every
-    file is checked before the first is sent; its re-exports name it: {"paper": "NUMBER"}."""
-    papers = [_read_paper(path) for path in paths]
-    kp = options.writer()
-    rows = []
-    for path, received in zip(paths, papers, strict=True):
-        receipt = kp.register_paper(received)
-        rows.append(
-            {"number": received.number, "id": received.id, "file": str(path), "block": receipt["blockNumber"],
-             "transaction": "0x" + bytes(receipt["transactionHash"]).hex()}
-        )  # fmt: skip
-    _emit(options, rows, _table(rows, ["number", "file", "block", "transaction"]))
-
-
-def _read_paper(path: Path) -> PaperCertificate:
-    try:
-        return PaperCertificate.from_json(path.read_bytes())
-    except DocumentError as error:
-        raise DocumentError(error.field, error.problem, str(path)) from None
+    file is checked before the first is sent; re-running skips those already registered. Its
+    re-exports name each: {"paper": "NUMBER"}."""
+    results = files.register_paper_files(options.writer(), paths, progress=_progress("registered"))
+    rows = [
+        {"number": r.number, "outcome": r.outcome, "id": paper.id, "file": str(r.source),
+         "transaction": r.transaction}
+        for paper, r in results
+    ]  # fmt: skip
+    _emit(options, rows, _table(rows, ["number", "outcome", "file"]))
 
 
 @paper.command("show")

@@ -27,8 +27,8 @@ from typing import Any
 from kp_py._files import write_atomic
 from kp_py._json import MAX_BYTES, loads_strict
 from kp_py.client import KP, IssuedDocument
-from kp_py.document import FIELDS, Document, Salts, new_salts
-from kp_py.errors import DocumentError, KPError
+from kp_py.document import FIELDS, Document, PaperCertificate, Salts, new_salts
+from kp_py.errors import DocumentError, KPError, NotFound
 
 MAX_FILE_BYTES = MAX_BYTES  # checked before reading, so that a huge file is never read in
 
@@ -198,3 +198,51 @@ def write_secret(path: Path, text: str) -> None:
     """Write a file holding salts or keys: the owner's only, complete or not at all, never through
     a symlink planted beside it (:func:`kp_py._files.write_atomic`)."""
     write_atomic(path, text)
+
+
+# ---------------------------------------------------------------------- paper certificates
+
+
+def read_papers(paths: Sequence[Path]) -> list[tuple[Path, PaperCertificate]]:
+    """Validate every paper certificate file before anything is sent; a number given twice is
+    refused. Errors name the file and the field."""
+    papers = []
+    for path in paths:
+        data = read_json(path)
+        try:
+            papers.append((path, PaperCertificate.from_dict(data)))
+        except DocumentError as error:
+            raise DocumentError(error.field, error.problem, str(path)) from None
+    ids = [paper.id for _, paper in papers]
+    if len(set(ids)) != len(ids):
+        twice = next(i for i in ids if ids.count(i) > 1)
+        raise KPError(f"paper certificate {twice[3:]} is given twice")
+    return papers
+
+
+def register_paper_files(
+    kp: KP, paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+) -> list[tuple[PaperCertificate, FileResult]]:
+    """Register paper certificates from files (all validated first). Re-running after a crash
+    skips those already on chain with the same figures ("already registered") and refuses one
+    registered with other figures, so nothing is registered twice or skipped."""
+    papers = read_papers(paths)
+    results = []
+    for done, (path, paper) in enumerate(papers, start=1):
+        try:
+            known = kp.root(paper.id)
+        except NotFound:
+            receipt = kp.register_paper(paper)
+            transaction, outcome = "0x" + bytes(receipt["transactionHash"]).hex(), "registered"
+        else:
+            if (known.origins, known.carats, known.exporting) != (
+                paper.origins,
+                paper.carats,
+                paper.exporting,
+            ):
+                raise KPError(f"{path}: {known.name} is already on chain with other figures")
+            transaction, outcome = known.transaction, "already registered"
+        results.append((paper, FileResult(path, paper.number, outcome, path, transaction)))
+        if progress:
+            progress(done, len(papers))
+    return results

@@ -42,7 +42,7 @@ def issue_one(certificates, chain, exporter_key, holder, number=NUMBER):
         10,  # hsCode: 7102.10
         expires_at,  # expiresAt
         bytes32("document commitment"),  # document
-        [],  # parents: none, a first export of the UAE's own rough
+        [(token_id("AE#STOCK"), 12_345, [bytes32("AE")])],  # drawn from the UAE's production lot STOCK
     )
     return certificates.issue(cert, sender=exporter_key)
 

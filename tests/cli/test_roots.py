@@ -57,8 +57,11 @@ def test_a_hub_registers_paper_and_issues_the_template_as_written(kp, tmp_path):
     assert shown.splitlines()[0] == "paper certificate ZA-2024-012345 registered by AE  (registered)"
     assert "route        ZA -> AE" in shown and "1250.50 ct, 1250.50 drawn by certificates" in shown
     assert "dates        issued 2024-11-01, expires 2024-12-31" in shown
-    again = kp.refused("paper", "register", str(paper), *AE)
-    assert again == "kp: paper certificate ZA-2024-012345 registered by AE is already registered"
+    again = kp.ok("paper", "register", str(paper), *AE, "--json").json()  # a re-run after a crash
+    assert [(r["number"], r["outcome"]) for r in again] == [("ZA-2024-012345", "already registered")]
+    altered = json.loads(paper.read_text()) | {"carats": "9999.00"}
+    paper.write_text(json.dumps(altered))
+    assert "is already on chain with other figures" in kp.refused("paper", "register", str(paper), *AE)
     assert [r["number"] for r in kp.ok("paper", "list", "--json").json()] == ["AE:ZA-2024-012345"]
 
 
