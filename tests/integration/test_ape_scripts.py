@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from kp_py import IssuedDocument, keys
+from kp_py.examples import example_paper
 from kp_py.network import connect
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
 from tests.conftest import document_data, stock
@@ -127,3 +128,14 @@ def test_deploy_load_issue_confirm_as_separate_ape_runs(project: Path) -> None:
     assert refused.returncode == 2  # as the kp command line
     assert "only an issued one can be confirmed" in refused.stderr
     assert "Traceback" not in refused.stdout + refused.stderr
+
+    # AE registers the paper certificates it received; a re-run registers nothing twice
+    paper = project / "paper"
+    paper.mkdir()
+    for number in ("BW-2024-P1", "BW-2024-P2"):
+        (paper / f"{number}.json").write_text(json.dumps(example_paper("AE", number=number, origins=["BW"])))
+    out = ok(ape_run(project, "register_paper", "--folder", "paper", "--test-account", "1"))
+    assert "BW-2024-P1  registered  AE:BW-2024-P1" in out and "BW-2024-P2  registered" in out
+    out = ok(ape_run(project, "register_paper", "--folder", "paper", "--test-account", "1"))
+    assert "BW-2024-P1  already registered" in out
+    assert [r.number for r in chair.list_roots(kind="paper")] == ["AE:BW-2024-P1", "AE:BW-2024-P2"]
