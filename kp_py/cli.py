@@ -886,7 +886,8 @@ def show(options: Options, number: str) -> None:
 )
 @common
 def trace(options: Options, number: str, graph_path: Path | None) -> None:
-    """Trace certificate NUMBER back to first exports: each hop with its participants, dates and
+    """Trace certificate NUMBER back to the roots where custody starts (registered production, paper
+    certificates): each hop with its participants, dates and
     carats drawn, and the origin mix. Exit 0 if the provenance is complete, 1 if an ancestor broke it."""
     result = options.reader().trace(number)
     if graph_path is not None:
