@@ -150,7 +150,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         if (length == 0 || length > 29) revert InvalidLot(lot);
         if (production.carats == 0) revert InvalidCarats(production.carats);
         (uint40 start, uint40 end) = (production.periodStart, production.periodEnd);
-        if (start >= end || start > block.timestamp) revert InvalidPeriod(start, end);
+        if (start >= end || end > block.timestamp) revert InvalidPeriod(start, end); // mined, not forecast
         bytes32 origin = production.origin;
         uint16 index = _registry.checkProducer(msg.sender, origin);
         bytes2 producer = bytes2(origin);
@@ -168,9 +168,12 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         if (paper.carats == 0) revert InvalidCarats(paper.carats);
         if (paper.parcels == 0) revert InvalidParcels(paper.parcels);
         _requireHsCode(paper.hsCode);
-        if (paper.issuedAt > block.timestamp || paper.expiresAt <= paper.issuedAt) {
+        // Registered on receipt: issued, and not yet expired (an expired certificate admits no rough).
+        if (paper.issuedAt > block.timestamp || paper.expiresAt <= block.timestamp) {
             revert InvalidPaperDates(paper.issuedAt, paper.expiresAt);
         }
+        // One shipment enters once: not as paper if it came on a digital certificate of that number.
+        if (_records[uint256(number)].status != Status.None) revert CertificateExists(uint256(number));
         (bytes2 exporting, bytes2 importing) = (bytes2(number), paper.importing);
         uint16 index = _registry.checkPaperImport(msg.sender, exporting, importing, paper.origins);
         rootId = _rootId(importing, PAPER, number);

@@ -49,7 +49,7 @@ from kp_py.network import (
 )
 from kp_py.node import LocalNode
 from kp_py.provenance import last_day
-from kp_py.roots import Root
+from kp_py.roots import Root, is_root
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA = Path(__file__).resolve().parent / "data" / "kp-participants.csv"
@@ -867,8 +867,12 @@ def _certificate_lines(data: dict[str, Any], parents: str) -> list[str]:
 @click.argument("number")
 @common
 def show(options: Options, number: str) -> None:
-    """Show certificate NUMBER (or a token id) as the chain holds it."""
+    """Show certificate NUMBER (or a token id, or a root such as BW#JWANENG-2024-Q3) as the chain
+    holds it."""
     kp = options.reader()
+    if is_root(number.upper()):
+        _show_root(options, kp.root(number.upper()))
+        return
     certificate = kp.certificate(number)
     data = certificate.to_dict()
     endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
@@ -968,9 +972,15 @@ def render_command(
         issued=issued,
         exporting_name=kp.participant(certificate.exporting).name,
         importing_name=kp.participant(certificate.importing).name,
+        custody=_custody(kp.verify(certificate.token_id)),
     )
     data = {"number": certificate.number, "pdf": str(pdf_path), "link": link.url(verify_url)}
     _emit(options, data, f"{certificate.number} drawn in {pdf_path}; its QR code: {data['link']}")
+
+
+def _custody(result: Any) -> str:
+    lineage = result.provenance
+    return lineage.headline() if lineage is not None else ""
 
 
 @main.command("stats")

@@ -56,7 +56,7 @@ from kp_py._abi import (
     token_id_to_number,
 )
 from kp_py._json import loads_strict
-from kp_py._text import hundredths, iso, record_name
+from kp_py._text import hundredths, iso, paper_id, record_name
 from kp_py._tx import Sender
 from kp_py.document import (
     FIELDS,
@@ -664,7 +664,8 @@ class KP:
             return _verdict(token_id, None, issued, None)
         ancestry = provenance.ancestry(self.records_of, [cert])
         confirmations = self._confirmations(ancestry, exclude={cert.number})
-        return _verdict(token_id, cert, issued, provenance.status(cert.number, ancestry, confirmations))
+        lineage = provenance.status(cert.number, ancestry, confirmations, self._entered_twice(ancestry))
+        return _verdict(token_id, cert, issued, lineage)
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
@@ -673,12 +674,13 @@ class KP:
         certs = self.certificates_of(ids)
         ancestry = provenance.ancestry(self.records_of, [c for c in certs if c is not None])
         confirmations = self._confirmations(ancestry, exclude={c.number for c in certs if c and not c.drawn})
+        twice = self._entered_twice(ancestry)
         return [
             _verdict(
                 token_id,
                 cert,
                 None,
-                provenance.status(cert.number, ancestry, confirmations) if cert else None,
+                provenance.status(cert.number, ancestry, confirmations, twice) if cert else None,
             )
             for token_id, cert in zip(ids, certs, strict=True)
         ]
@@ -690,9 +692,23 @@ class KP:
         ancestry = provenance.ancestry(self.records_of, [cert])
         confirmations = self._confirmations(ancestry)
         confirmed = {n: c.at for n, c in confirmations.items()}
-        return Trace(
-            cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry, confirmations)
-        )
+        lineage = provenance.status(cert.number, ancestry, confirmations, self._entered_twice(ancestry))
+        return Trace(cert.number, ancestry, confirmed, lineage)
+
+    def _entered_twice(self, records: Mapping[str, Certificate | Root]) -> set[str]:
+        """Certificates among ``records`` whose importer also registered their number as a paper
+        certificate: the contract refuses the paper after the certificate; this finds the other
+        order. One round trip."""
+        twins = {
+            number_to_token_id(paper_id(r.importing, r.number)): r.number
+            for r in records.values()
+            if isinstance(r, Certificate) and len(r.number) <= 29
+        }
+        if not twins:
+            return set()
+        ids = list(twins)
+        found = _views(self._view_call("certificates", [ids])[64:], len(ids))
+        return {twins[twin] for twin, view in zip(ids, found, strict=True) if view[4] != 0}
 
     def _confirmations(
         self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()

@@ -35,8 +35,9 @@ EXAMPLE_PAPER = "ZA-2024-012345"
 
 
 def example_paper(importing: str = "AE", **changes: Any) -> dict[str, Any]:
-    """A paper KP certificate from South Africa received by ``importing``, as its authority registers
-    it (``kp paper register``): the rough a hub re-exports in the template certificate."""
+    """A paper KP certificate from South Africa received by ``importing`` this week, as its authority
+    registers it on receipt (``kp paper register``): the rough a hub re-exports in the template
+    certificate."""
     data: dict[str, Any] = {
         "number": EXAMPLE_PAPER,
         "importing": importing,
@@ -45,8 +46,8 @@ def example_paper(importing: str = "AE", **changes: Any) -> dict[str, Any]:
         "value_usd": "2900000.00",
         "parcels": 3,
         "hs_code": "7102.31",
-        "issued": "2024-11-01",
-        "expires": "2024-12-31",
+        "issued": (date.today() - timedelta(days=5)).isoformat(),
+        "expires": (date.today() + timedelta(days=55)).isoformat(),
     }
     data.update(changes)
     return data

@@ -217,17 +217,25 @@ def status(
     number: str,
     records: Mapping[str, Record],
     confirmations: Mapping[str, Confirmation] | None = None,
+    entered_twice: Iterable[str] = (),
 ) -> ProvenanceStatus:
     """The provenance status of ``number``, whose ancestry ``records`` holds; ``confirmations``
-    (by number) say who confirmed each ancestor's receipt, for the stolen-confirmation check."""
+    (by number) say who confirmed each ancestor's receipt, for the stolen-confirmation check;
+    ``entered_twice`` names certificates whose number their importer also registered as paper."""
     ancestors = _ancestors(number, records)
+    twice = set(entered_twice)
     warnings = []
     for ancestor in sorted(ancestors):
         record = records[ancestor]
         name = record_name(ancestor)
+        produced = isinstance(record, Root) and record.kind == "production"
+        route = "" if produced else f" ({record.exporting} -> {record.importing})"
         if record.status == "voided":
+            warnings.append(f"ancestor {name}{route} was voided after it was drawn on")
+        if ancestor in twice:
             warnings.append(
-                f"ancestor {name} ({record.exporting} -> {record.importing}) was voided after it was drawn on"
+                f"ancestor {name} was also registered as a paper certificate by {record.importing}: "
+                "one shipment entered twice"
             )
         if not record.issuer_valid_at_issue:
             done = "registered" if isinstance(record, Root) else "issued"

@@ -95,9 +95,11 @@ def render_pdf(
     issued: IssuedDocument | None = None,
     exporting_name: str = "",
     importing_name: str = "",
+    custody: str = "",
 ) -> None:
     """Draw ``certificate`` on one A4 page. Names and addresses of exporter and importer come from
-    the holder's issued document when given (they are never on chain)."""
+    the holder's issued document when given (they are never on chain); ``custody`` is where the
+    chain of custody starts, as verification reports it (``ProvenanceStatus.headline``)."""
     try:
         from reportlab.graphics import renderPDF
         from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -123,7 +125,8 @@ def render_pdf(
         ("Issuing authority (key)", certificate.issuer),
         ("Importing participant", f"{certificate.importing} {importing_name}".strip()),
         ("Country(ies) of origin", ", ".join(certificate.origins)),
-        ("Drawn from certificates", drawn_from(certificate.parents)),
+        ("Drawn from", drawn_from(certificate.parents)),
+        ("Provenance", custody or "(see the verification page)"),
         ("Exporter", party("exporter")),
         ("Importer", party("importer")),
         ("Carat weight", f"{hundredths(certificate.carats)} ct"),
@@ -157,8 +160,10 @@ def render_pdf(
         page.setFont("Helvetica-Bold", 10)
         page.drawString(50, y, label)
         page.setFont("Helvetica", 10 if len(value) < 70 else 8)
-        page.drawString(200, y, value)
-        y -= 22
+        lines = [value] if len(value) < 70 else textwrap.wrap(value, 78)[:6]
+        for i, line in enumerate(lines):
+            page.drawString(200, y - 10 * i, line)
+        y -= 22 + 10 * (len(lines) - 1)
     qr = QrCodeWidget(link.url(verify_url))
     left, bottom, right, top = qr.getBounds()
     size = 170

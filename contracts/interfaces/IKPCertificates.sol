@@ -36,7 +36,9 @@ import {IKPRegistry} from "./IKPRegistry.sol";
 /// code, a kind byte (`#` production, `:` paper) and its lot or number, as ASCII in 32 bytes
 /// (`"BW#JWANENG-2024-Q3"`, `"AE:ZA-2024-012345"`), so anyone can compute it, and it can never be a
 /// certificate number (which has `-` in third place). `certificate` and `certificates` answer for
-/// roots too (holder zero, status `Confirmed` or `Voided`); the ERC-721 views do not. A root can be
+/// roots too (holder zero, status `Confirmed` or `Voided`), and so do `statusOf`, `issuerValidAtIssue`
+/// and `isValid` (true while the root is registered, not voided, by a valid key); the ERC-721 views
+/// do not. A root can be
 /// voided by its participant's authority (a registration made in error, a forged paper): nothing more
 /// can be drawn from it, and clients warn about what already was.
 ///
@@ -91,8 +93,8 @@ interface IKPCertificates {
         bytes32 lot; //          the mine or lot and period, e.g. "JWANENG-2024-Q3": 1 to 29 of A-Z 0-9 - . /
         bytes32 origin; //       the producer's code or one of its zones, "BW" or "BW/Jwaneng"
         uint40 carats; //        hundredths of a carat
-        uint40 periodStart; //   Unix seconds: when the production period began (not in the future)
-        uint40 periodEnd; //     Unix seconds: when it ended, after `periodStart`
+        uint40 periodStart; //   Unix seconds: when the production period began
+        uint40 periodEnd; //     Unix seconds: when it ended, after `periodStart` and not in the future
     }
 
     /// @notice A paper KP certificate the importing participant registers on receipt, for its
@@ -107,7 +109,7 @@ interface IKPCertificates {
         uint32 parcels; //       number of parcels
         uint8 hsCode; //         10, 21 or 31
         uint40 issuedAt; //      Unix seconds: date of issue on the paper (not in the future)
-        uint40 expiresAt; //     Unix seconds: date of expiry on the paper, after `issuedAt`
+        uint40 expiresAt; //     Unix seconds: date of expiry on the paper (not yet passed: registered on receipt)
     }
 
     /// @notice A certificate as the chain keeps it (one storage slot; see KPCertificates). Its value,
@@ -219,9 +221,9 @@ interface IKPCertificates {
     error CaratsNotDrawn(uint40 carats, uint256 drawn);
     /// @notice Production lot `lot` is not 1 to 29 of `A-Z 0-9 - . /`.
     error InvalidLot(bytes32 lot);
-    /// @notice A production period starts before it ends, and not in the future.
+    /// @notice A production period starts before it ends, and has ended: production is registered once mined.
     error InvalidPeriod(uint40 start, uint40 end);
-    /// @notice A paper certificate's date of issue is not in the future, and before its date of expiry.
+    /// @notice A paper certificate is registered on receipt: issued (not in the future) and not yet expired.
     error InvalidPaperDates(uint40 issuedAt, uint40 expiresAt);
     /// @notice Root `rootId` is already registered: production once per lot, a paper number
     /// once per importer.
@@ -259,8 +261,9 @@ interface IKPCertificates {
 
     /// @notice Registers a paper KP certificate received by `paper.importing`, for its re-exports to draw
     /// on; the caller must be a valid authority of the importer. The paper must pass the checks a digital
-    /// certificate on the same route would pass now (standings, embargoes, origins). A paper number is
-    /// registered once per importer. Returns its root id, `importing : number`.
+    /// certificate on the same route would pass now (standings, embargoes, origins), and be unexpired. A
+    /// paper number is registered once per importer, and not if a digital certificate has that number
+    /// (`CertificateExists`): one shipment enters once. Returns its root id, `importing : number`.
     function registerPaperCertificate(PaperCertificate calldata paper) external returns (uint256 rootId);
 
     /// @notice Confirms receipt on behalf of `authority`, who signed it off line (EIP-712, type

@@ -44,6 +44,7 @@ def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, wr
         "BW Botswana",
         "BW, AE",
         "BW-1 (1000.00 ct), production AE STOCK-2024 (250.50 ct)",
+        "provenance complete back to: production AE STOCK-2024",
         "Gulf Rough Trading DMCC, Almas Tower, Dubai",
         "Okavango Diamond Company, Plot 63, Gaborone",
         "1250.50 ct",

@@ -8,6 +8,7 @@ arguments, each attack first (the laundering the audit reproduced), then what st
 """
 
 from collections.abc import Callable
+from datetime import timezone
 from fractions import Fraction
 
 import pytest
@@ -16,10 +17,12 @@ from kp_py import KP
 from kp_py.client import reverts as decoding
 from kp_py.document import Document, PaperCertificate
 from kp_py.errors import KPError
+from kp_py.examples import example_paper
 from kp_py.offline import sign_issue
 from tests.conftest import DAY, b32, code, production, reverts, token
 
 MAY_2013 = 1_367_366_400
+FUTURE = 2**33  # the year 2242
 JWANENG = "JWANENG-2024-Q3"
 BERBERATI = "BERBERATI-2024"
 PAPER = "ZA-2024-012345"
@@ -41,11 +44,8 @@ def cert(number: str, carats: str) -> dict:
 
 
 def paper_certificate(**changes) -> PaperCertificate:
-    data = {
-        "number": PAPER, "importing": "AE", "origins": ["ZA"], "carats": "500.00",
-        "value_usd": "900000.00", "parcels": 2, "hs_code": "7102.31",
-        "issued": "2024-10-01", "expires": "2024-12-30",
-    } | changes  # fmt: skip
+    """A paper certificate received by AE this week (registered on receipt: not yet expired)."""
+    data = example_paper("AE", number=PAPER, carats="500.00", value_usd="900000.00", parcels=2) | changes
     return PaperCertificate.from_dict(data)
 
 
@@ -256,7 +256,7 @@ def test_a_receipt_confirmed_by_a_stolen_key_warns_the_descendants(story, kp, as
     """A thief with AE's key confirms receipt of rough that never arrived; the key is disabled from
     before that confirmation once the theft is found: every descendant verifies with a warning."""
     confirmed = kp.trace("EU-1").confirmed_at["BW-1"]
-    as_(accounts.secretariat).disable_authority(accounts.ae.address, int(confirmed.timestamp()))
+    as_(accounts.secretariat).disable_authority(accounts.ae.address, confirmed.replace(tzinfo=timezone.utc))
     warnings = kp.verify("EU-1").provenance.warnings
     assert any(
         w.startswith(f"ancestor BW-1's receipt was confirmed by {accounts.ae.address}") for w in warnings
@@ -346,6 +346,31 @@ def test_a_paper_number_is_registered_once_per_importer(story, officers, as_, ac
     officers["EU"].register_paper(paper_certificate(importing="EU"))
 
 
+def test_a_digital_certificate_cannot_enter_again_as_paper(story, officers, ship):
+    """Reviewed attack: AE confirmed digital ZA-2024-7, then registered ZA-2024-7 as paper too, to
+    draw 1000 ct from a 500 ct shipment. One shipment enters once."""
+    officers["ZA"].register_production(production("ZA", "VENETIA-2024"))
+    ship("ZA-2024-7", "AE", "500.00", ["ZA"], [made("VENETIA-2024", "500.00")], confirm=True)
+    with reverts("CertificateExists", token("ZA-2024-7")):
+        officers["AE"].register_paper(paper_certificate(number="ZA-2024-7"))
+
+
+def test_a_paper_number_issued_digitally_afterwards_warns_every_descendant(story, officers, ship, kp):
+    """The other order, which the chain cannot refuse cheaply at every issue: AE registers paper
+    ZA-2024-8, then ZA issues a digital certificate of that number to AE. Whatever draws on the
+    certificate verifies with a warning that the shipment entered twice."""
+    officers["AE"].register_paper(paper_certificate(number="ZA-2024-8"))
+    officers["ZA"].register_production(production("ZA", "VENETIA-2024"))
+    ship("ZA-2024-8", "AE", "500.00", ["ZA"], [made("VENETIA-2024", "500.00")], confirm=True)
+    ship("AE-9", "EU", "600.00", ["ZA"], [cert("ZA-2024-8", "500.00"), paper("ZA-2024-8", "100.00")])
+    warnings = kp.verify("AE-9").provenance.warnings
+    assert warnings == (
+        "ancestor ZA-2024-8 was also registered as a paper certificate by AE: one shipment entered twice",
+    )
+    assert kp.trace("AE-9").status.warnings == warnings
+    assert kp.verify("ZA-2024-8").provenance.complete  # its own ancestry is sound
+
+
 def test_production_is_registered_only_by_its_producer(story, officers, accounts):
     with reverts("NotAuthorityOf", accounts.ae.address, code("BW"), code("AE")):
         officers["AE"].register_production(production("BW/Jwaneng", "FAKE-1"))
@@ -382,6 +407,7 @@ def test_only_the_importer_draws_on_its_paper_certificate(
         ({"carats": 0}, "InvalidCarats", (0,)),
         ({"periodStart": 2, "periodEnd": 2}, "InvalidPeriod", (2, 2)),
         ({"periodStart": 2**39, "periodEnd": 2**39 + 1}, "InvalidPeriod", (2**39, 2**39 + 1)),
+        ({"periodStart": 1, "periodEnd": FUTURE}, "InvalidPeriod", (1, FUTURE)),  # not mined yet
     ],
 )
 def test_malformed_production_is_refused(send, accounts, certificates, changes, error, args):
@@ -395,8 +421,9 @@ def test_malformed_production_is_refused(send, accounts, certificates, changes, 
     [
         ({"number": b32("ZA-" + "1" * 27)}, "InvalidCertificateNumber", (b32("ZA-" + "1" * 27),)),
         ({"number": b32("ZA 1")}, "InvalidCertificateNumber", (b32("ZA 1"),)),
-        ({"issuedAt": 2**39}, "InvalidPaperDates", (2**39, 2)),
+        ({"issuedAt": 2**39}, "InvalidPaperDates", (2**39, FUTURE)),
         ({"expiresAt": 1}, "InvalidPaperDates", (1, 1)),
+        ({"expiresAt": 2}, "InvalidPaperDates", (1, 2)),  # expired before it was registered
         ({"importing": code("EU")}, "NotAuthorityOf", None),
         ({"number": b32("AE-1")}, "SameParticipant", (code("AE"),)),
         ({"number": b32("XX-1")}, "ParticipantNotAdmitted", (code("XX"), 0)),
@@ -407,7 +434,7 @@ def test_malformed_production_is_refused(send, accounts, certificates, changes, 
 def test_malformed_paper_certificates_are_refused(send, accounts, certificates, changes, error, args):
     fields = {
         "number": b32("BW-1"), "importing": code("AE"), "origins": [b32("BW")], "carats": 1, "valueUsd": 1,
-        "parcels": 1, "hsCode": 31, "issuedAt": 1, "expiresAt": 2,
+        "parcels": 1, "hsCode": 31, "issuedAt": 1, "expiresAt": FUTURE,
     } | changes  # fmt: skip
     if args is None:
         args = (accounts.ae.address, code("EU"), code("AE"))
