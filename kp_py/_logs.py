@@ -190,7 +190,9 @@ def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:
     query for thousands of logs), through web3 otherwise (the in-process tester wants its own forms)."""
     if not isinstance(w3.provider, HTTPProvider):
         return list(w3.eth.get_logs(query))  # type: ignore[arg-type]
-    raw = {**query, "fromBlock": hex(query["fromBlock"]), "toBlock": hex(query["toBlock"])}
+    raw = {**query, "fromBlock": hex(query["fromBlock"])}
+    if isinstance(query["toBlock"], int):
+        raw["toBlock"] = hex(query["toBlock"])
     response = w3.provider.make_request("eth_getLogs", [raw])
     if "error" in response:
         raise Web3RPCError(str(response["error"]))
@@ -199,16 +201,25 @@ def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:
 
 
 def logs_of_tokens(
-    w3: Web3, address: str, events: list[str], token_ids: Iterable[int], first: int, last: int
+    w3: Web3, address: str, events: list[str], token_ids: Iterable[int], first: int, last: int | None = None
 ) -> list[Any]:
-    """The logs of ``events`` (their topic 0s) whose topic 1 is one of ``token_ids``. A lookup by
-    token id matches few logs: the whole range is asked at once, halved only if the node refuses."""
+    """The logs of ``events`` (their topic 0s) whose topic 1 is one of ``token_ids``, up to block
+    ``last`` (None: the latest). A lookup by token id matches few logs: the whole range is asked at
+    once (to "latest" without asking the head first: one round trip), halved only if the node refuses."""
     ids = list(token_ids)
-    whole = max(1, last - first + 1)
     logs: list[Any] = []
     for i in range(0, len(ids), MAX_TOPIC_VALUES):
         part = [word(t) for t in ids[i : i + MAX_TOPIC_VALUES]]
-        logs += get_logs(w3, address, [events, part], first, last, chunk=whole)
+        if last is None:
+            try:
+                logs += _fetch(
+                    w3,
+                    {"address": address, "fromBlock": first, "toBlock": "latest", "topics": [events, part]},
+                )
+                continue
+            except (Web3RPCError, ValueError):  # the node caps the range: walk it in chunks
+                last = w3.eth.block_number
+        logs += get_logs(w3, address, [events, part], first, last, chunk=max(1, last - first + 1))
     return logs
 
 
@@ -216,7 +227,7 @@ REGISTRATIONS = ("ProductionRegistered", "PaperCertificateRegistered")
 
 
 def issued_logs(
-    w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int
+    w3: Web3, address: str, token_ids: Iterable[int], first: int, last: int | None = None
 ) -> dict[int, Issued | Registered]:
     """The `CertificateIssued` events of ``token_ids`` (or, for roots, their registration), by id,
     with the parents each drew on (its `CaratsDrawn` events), all read in one query."""

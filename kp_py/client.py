@@ -649,8 +649,7 @@ class KP:
         )
 
     def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued | _logs.Registered]:
-        head = self.w3.eth.block_number
-        return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block, head)
+        return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block)
 
     def verify(self, number: str | int, issued: IssuedDocument | Document | None = None) -> Verification:
         """Whether certificate ``number`` (or token id) is genuine and in force now; given the document
@@ -664,8 +663,10 @@ class KP:
             return _verdict(token_id, None, issued, None)
         ancestry = provenance.ancestry(self.records_of, [cert])
         confirmations = self._confirmations(ancestry, exclude={cert.number})
-        lineage = provenance.status(cert.number, ancestry, confirmations, self._entered_twice(ancestry))
-        return _verdict(token_id, cert, issued, lineage)
+        twice = self._entered_twice(ancestry, exclude={cert.number})
+        return _verdict(
+            token_id, cert, issued, provenance.status(cert.number, ancestry, confirmations, twice)
+        )
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
@@ -674,7 +675,7 @@ class KP:
         certs = self.certificates_of(ids)
         ancestry = provenance.ancestry(self.records_of, [c for c in certs if c is not None])
         confirmations = self._confirmations(ancestry, exclude={c.number for c in certs if c and not c.drawn})
-        twice = self._entered_twice(ancestry)
+        twice = self._entered_twice(ancestry, exclude={c.number for c in certs if c and not c.drawn})
         return [
             _verdict(
                 token_id,
@@ -692,17 +693,22 @@ class KP:
         ancestry = provenance.ancestry(self.records_of, [cert])
         confirmations = self._confirmations(ancestry)
         confirmed = {n: c.at for n, c in confirmations.items()}
-        lineage = provenance.status(cert.number, ancestry, confirmations, self._entered_twice(ancestry))
-        return Trace(cert.number, ancestry, confirmed, lineage)
+        twice = self._entered_twice(ancestry, exclude={cert.number})
+        return Trace(
+            cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry, confirmations, twice)
+        )
 
-    def _entered_twice(self, records: Mapping[str, Certificate | Root]) -> set[str]:
+    def _entered_twice(
+        self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
+    ) -> set[str]:
         """Certificates among ``records`` whose importer also registered their number as a paper
         certificate: the contract refuses the paper after the certificate; this finds the other
         order. One round trip."""
+        skip = set(exclude)
         twins = {
             number_to_token_id(paper_id(r.importing, r.number)): r.number
             for r in records.values()
-            if isinstance(r, Certificate) and len(r.number) <= 29
+            if isinstance(r, Certificate) and len(r.number) <= 29 and r.number not in skip
         }
         if not twins:
             return set()
