@@ -144,12 +144,7 @@ class Document:
             raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 32 at most)")
         if number[:2] != exporting:
             raise DocumentError("number", f"{number!r} must start with the exporting code {exporting}-")
-        if importing == exporting:
-            raise DocumentError("importing", f"must differ from the exporting participant {exporting}")
-        issued = _date(data, "issued")
-        expires = _date(data, "expires")
-        if expires <= issued:
-            raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
+        issued, expires = _route_and_dates(data, exporting, importing)
         return cls(
             number=number,
             exporting=exporting,
@@ -301,11 +296,7 @@ class PaperCertificate:
         if not _PAPER_NUMBER.fullmatch(number):
             raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 29 at most)")
         importing = _code(data, "importing")
-        if importing == number[:2]:
-            raise DocumentError("importing", f"must differ from the exporting participant {importing}")
-        issued, expires = _date(data, "issued"), _date(data, "expires")
-        if expires <= issued:
-            raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
+        issued, expires = _route_and_dates(data, number[:2], importing)
         return cls(
             number=number,
             importing=importing,
@@ -397,6 +388,16 @@ def _exact_fields(data: Any, names: tuple[str, ...], what: str) -> None:
     unknown = sorted(set(data) - set(names))
     if unknown:
         raise DocumentError(unknown[0], f"is not a {what} field")
+
+
+def _route_and_dates(data: Mapping[str, Any], exporting: str, importing: str) -> tuple[date, date]:
+    """A certificate's, paper or digital: two participants, and an expiry after its issue."""
+    if importing == exporting:
+        raise DocumentError("importing", f"must differ from the exporting participant {exporting}")
+    issued, expires = _date(data, "issued"), _date(data, "expires")
+    if expires <= issued:
+        raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
+    return issued, expires
 
 
 def _day_start(day: date) -> int:

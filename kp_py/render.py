@@ -159,8 +159,9 @@ def render_pdf(
         value = printable(value)  # names from the chain and the holder's file: no controls
         page.setFont("Helvetica-Bold", 10)
         page.drawString(50, y, label)
-        page.setFont("Helvetica", 10 if len(value) < 70 else 8)
-        lines = [value] if len(value) < 70 else textwrap.wrap(value, 78)[:6]
+        small = len(value) >= 60  # a 66-character hash at 10 points runs past the border
+        page.setFont("Helvetica", 8 if small else 10)
+        lines = textwrap.wrap(value, 80)[:6] if len(value) > 80 else [value]
         for i, line in enumerate(lines):
             page.drawString(200, y - 10 * i, line)
         y -= 22 + 10 * (len(lines) - 1)
