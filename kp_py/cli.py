@@ -32,7 +32,7 @@ from web3.exceptions import Web3Exception
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
 from kp_py._text import drawn_from, hundredths, paper_id, printable, production_id, usd
-from kp_py.client import KP, IssuedDocument
+from kp_py.client import KP, IssuedDocument, role_holders
 from kp_py.document import Document, Production
 from kp_py.errors import KPError
 from kp_py.examples import example_paper, example_re_export
@@ -371,16 +371,27 @@ def node_status(options: Options) -> None:
 @click.option("--admin", help="Holder of the admin role [default: the deployer].")
 @click.option("--chair", help="Holder of the Chair role [default: the deployer].")
 @click.option("--secretariat", help="Holder of the secretariat role [default: the deployer].")
+@click.option(
+    "--one-account-for-all-roles",
+    "one_account",
+    is_flag=True,
+    help="Let one account hold several roles on a public chain (a test network, not the KP's own).",
+)
 @common
-def deploy(options: Options, admin: str | None, chair: str | None, secretariat: str | None) -> None:
-    """Deploy the registry and certificate contracts and record the deployment."""
+def deploy(
+    options: Options, admin: str | None, chair: str | None, secretariat: str | None, one_account: bool
+) -> None:
+    """Deploy the registry and certificate contracts and record the deployment. On a public chain
+    the admin (meant for a multisig), the Chair and the secretariat must be different accounts,
+    unless --one-account-for-all-roles says otherwise."""
     w3 = web3_for(options.rpc_url, options.home)
     deployer = options.signer()
-    roles = {
+    named = {
         name: _address(value, f"--{name}") if value else None
         for name, value in (("admin", admin), ("chair", chair), ("secretariat", secretariat))
     }
-    kp = KP.deploy(w3, deployer, **roles)
+    holders = role_holders(w3.eth.chain_id, deployer.address, **named, shared=one_account)
+    kp = KP.deploy(w3, deployer, **named)
     target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
@@ -390,6 +401,7 @@ def deploy(options: Options, admin: str | None, chair: str | None, secretariat: 
         "block": kp.deployment.block,
         "rpc_url": w3.provider.endpoint_uri,  # type: ignore[attr-defined]
         "deployer": deployer.address,
+        "roles": holders,
         "recorded_in": str(target),
     }
     _emit(
@@ -400,6 +412,7 @@ def deploy(options: Options, admin: str | None, chair: str | None, secretariat: 
                 f"deployed on chain {data['chain_id']} at block {data['block']} (recorded in {target})",
                 f"registry      {data['registry']}",
                 f"certificates  {data['certificates']}",
+                *(f"{name:13} {holder}" for name, holder in holders.items()),
             ]
         ),
     )

@@ -298,6 +298,31 @@ class Verification:
         }
 
 
+DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
+
+
+def role_holders(
+    chain_id: int,
+    deployer: str,
+    *,
+    admin: str | None,
+    chair: str | None,
+    secretariat: str | None,
+    shared: bool = False,
+) -> dict[str, str]:
+    """Who will hold each registry role (the deployer where none is named). On a chain other than a
+    development one, one account holding several roles is refused unless ``shared`` says so: one
+    stolen key would then be the admin, the Chair and the secretariat at once."""
+    holders = {"admin": admin or deployer, "chair": chair or deployer, "secretariat": secretariat or deployer}
+    repeated = sorted({a for a in holders.values() if list(holders.values()).count(a) > 1})
+    if repeated and chain_id not in DEV_CHAIN_IDS and not shared:
+        raise KPError(
+            f"on chain {chain_id}, {repeated[0]} would hold several of admin, Chair and secretariat: one "
+            "stolen key would be all of them; name each (the admin a multisig), or allow it explicitly"
+        )
+    return holders
+
+
 class KP:
     """A connection to one kp deployment, optionally with an account to sign with."""
 

@@ -38,11 +38,10 @@ from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
 from kp_py import KP, keys
+from kp_py.client import DEV_CHAIN_IDS
 from kp_py.errors import KPError
 from kp_py.network import DEFAULT_HOME, attach
-from kp_py.node import LOCAL_CHAIN_ID, LocalNode
-
-DEV_CHAIN_IDS = (LOCAL_CHAIN_ID, 1337)  # anvil and hardhat; geth --dev and ganache
+from kp_py.node import LocalNode
 
 
 class _Address(click.ParamType):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import click
 
 from kp_py import KP
+from kp_py.client import role_holders
 from kp_py.network import record_deployment
 from scripts._ape import ADDRESS, Session, kp_command
 
@@ -21,12 +22,20 @@ from scripts._ape import ADDRESS, Session, kp_command
 @click.option("--admin", type=ADDRESS, help="Holder of the admin role [default: the deployer].")
 @click.option("--chair", type=ADDRESS, help="Holder of the Chair role [default: the deployer].")
 @click.option("--secretariat", type=ADDRESS, help="Holder of the secretariat role [default: the deployer].")
-def cli(session: Session, admin: str | None, chair: str | None, secretariat: str | None) -> None:
+@click.option("--one-account-for-all-roles", "shared", is_flag=True, help="Allow it on a public chain.")
+def cli(
+    session: Session, admin: str | None, chair: str | None, secretariat: str | None, shared: bool
+) -> None:
     """Deploy the kp contracts and record the deployment (.kp/deployments.json)."""
-    kp = KP.deploy(session.w3, session.signer(), admin=admin, chair=chair, secretariat=secretariat)
+    signer = session.signer()
+    roles = {"admin": admin, "chair": chair, "secretariat": secretariat}
+    holders = role_holders(session.w3.eth.chain_id, signer.address, **roles, shared=shared)
+    kp = KP.deploy(session.w3, signer, **roles)
     target = session.home / "deployments.json"
     record_deployment(kp.deployment, target)
     d = kp.deployment
     click.echo(f"deployed on chain {d.chain_id} at block {d.block} (recorded in {target})")
     click.echo(f"registry      {d.registry}")
     click.echo(f"certificates  {d.certificates}")
+    for name, holder in holders.items():
+        click.echo(f"{name:13} {holder}")

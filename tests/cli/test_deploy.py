@@ -14,6 +14,8 @@ def test_deploy_prints_and_records_the_addresses(kp, node_web3):
     assert data["chain_id"] == 31337
     assert data["deployer"] == dev_account(0).address
     assert data["rpc_url"].startswith("http://127.0.0.1:")
+    assert data["roles"] == {"admin": dev_account(0).address, "chair": dev_account(5).address,
+                             "secretariat": dev_account(0).address}  # fmt: skip
     for name in ("registry", "certificates"):
         assert node_web3.eth.get_code(data[name])
     recorded = json.loads((kp.home / "deployments.json").read_text())["31337"]

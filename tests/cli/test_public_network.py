@@ -48,7 +48,14 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
         assert result.returncode == 0, result.stderr
         return result
 
-    deployed = json.loads(ok("deploy", "--key-env", "CHAIR_KEY", "--json").stdout)
+    # One key for every role is refused on a public chain (audit finding), unless asked for.
+    refused = run(["deploy", "--key-env", "CHAIR_KEY", *common], office, env)
+    assert refused.returncode == 2 and "would hold several of admin, Chair and secretariat" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    deployed = json.loads(
+        ok("deploy", "--key-env", "CHAIR_KEY", "--one-account-for-all-roles", "--json").stdout
+    )
+    assert set(deployed["roles"].values()) == {keys["CHAIR_KEY"].address}
     assert deployed["chain_id"] == SEPOLIA
     assert json.loads(deployments.read_text())[str(SEPOLIA)]["certificates"] == deployed["certificates"]
     ok("participant", "admit", "AE", "United Arab Emirates", "--key-env", "CHAIR_KEY")

@@ -130,7 +130,18 @@ def test_kp_deploy_on_a_public_chain_records_where_the_next_command_looks(public
     folder, config = tmp_path / "office", tmp_path / "config"
     folder.mkdir()
     env = {"CHAIR_KEY": "0x" + dev_account(0).key.hex()}
-    deployed = _run(folder, config, "deploy", "--rpc-url", url, "--key-env", "CHAIR_KEY", "--json", env=env)
+    deployed = _run(
+        folder,
+        config,
+        "deploy",
+        "--rpc-url",
+        url,
+        "--key-env",
+        "CHAIR_KEY",
+        "--one-account-for-all-roles",
+        "--json",
+        env=env,
+    )
     assert deployed.code == 0, deployed.err
     recorded = config / "kp" / "deployments.json"
     assert json.loads(deployed.out)["recorded_in"] == str(recorded) and not (folder / ".kp").exists()
