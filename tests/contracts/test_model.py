@@ -226,7 +226,7 @@ class Rules(RuleBasedStateMachine):
         self.expect(
             refusal,
             lambda: KP(self.world.web3, self.governance.deployment, self.keys[key]).issue(document),
-            "re-export" if parents else "issue",
+            "re-export" if any(p[2] == "-" for p, _ in parents) else "issue",
         )
         if refusal is None:
             self.holder_of[number] = document.holder
