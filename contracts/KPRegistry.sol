@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 
 /// @title KPRegistry
@@ -18,9 +19,16 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 ///   `_keys[code][index]`    the participant's keys in order of registration, so a certificate can name
 ///                           its issuer in 16 bits.
 ///   `_codes`                every code ever admitted, for enumeration.
-contract KPRegistry is IKPRegistry, AccessControl {
+/// Roles: the admin (meant for a multisig) grants and revokes the Chair and secretariat roles. It is
+/// held by one account at a time and changes hands in two steps, the new admin accepting after a
+/// delay (`ADMIN_TRANSFER_DELAY`, changeable by the admin with OpenZeppelin's own waiting rules), and
+/// it cannot be renounced in one step: OpenZeppelin's `AccessControlDefaultAdminRules`.
+contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     bytes32 public constant CHAIR_ROLE = keccak256("CHAIR_ROLE");
     bytes32 public constant SECRETARIAT_ROLE = keccak256("SECRETARIAT_ROLE");
+
+    /// @notice How long a new admin waits, after the transfer begins, before it can accept.
+    uint48 public constant ADMIN_TRANSFER_DELAY = 3 days;
 
     /// @notice No certificate names more origins than this.
     uint256 public constant MAX_ORIGINS = 8;
@@ -38,9 +46,11 @@ contract KPRegistry is IKPRegistry, AccessControl {
     mapping(bytes2 code => mapping(uint16 index => address)) private _keys;
     bytes2[] private _codes;
 
-    /// @param admin gets `DEFAULT_ADMIN_ROLE` (meant for a multisig); `chair` and `secretariat` get theirs.
-    constructor(address admin, address chair, address secretariat) {
-        _grantNonZero(DEFAULT_ADMIN_ROLE, admin);
+    /// @param admin gets `DEFAULT_ADMIN_ROLE` (meant for a multisig; not zero:
+    /// `AccessControlInvalidDefaultAdmin`); `chair` and `secretariat` get theirs.
+    constructor(address admin, address chair, address secretariat)
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
+    {
         _grantNonZero(CHAIR_ROLE, chair);
         _grantNonZero(SECRETARIAT_ROLE, secretariat);
     }

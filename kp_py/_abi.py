@@ -38,6 +38,7 @@ _TIME_NAMES = {
     "start",
     "end",
     "issuedAt",
+    "schedule",
 }
 _CARAT_NAMES = {"carats", "remaining", "drawn"}  # hundredths of a carat, shown as 12.50
 _ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}

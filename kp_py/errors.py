@@ -84,6 +84,16 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     # access control (OpenZeppelin)
     "AccessControlUnauthorizedAccount": (NotPermitted, "{account} does not hold the role {neededRole}"),
     "AccessControlBadConfirmation": (NotPermitted, "only an account itself can renounce its roles"),
+    "AccessControlInvalidDefaultAdmin": (Refused, "{defaultAdmin} cannot be the admin"),
+    "AccessControlEnforcedDefaultAdminRules": (
+        Refused,
+        "the admin role changes hands only in two steps (begin, then accept after the delay)",
+    ),
+    "AccessControlEnforcedDefaultAdminDelay": (
+        Refused,
+        "the admin role changes hands, or is given up, only after a delay begun beforehand "
+        "(scheduled: {schedule})",
+    ),
     # registry
     "InvalidParticipantCode": (Refused, "{code!r} is not a two-letter ISO 3166-1 code"),
     "EmptyParticipantName": (Refused, "participant {code} needs a name"),

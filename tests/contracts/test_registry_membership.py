@@ -125,6 +125,35 @@ def test_constructor_refuses_a_zero_role_holder(web3, accounts):
     admin = accounts.admin.address
     with reverts("InvalidRoleHolder", registry_role("CHAIR_ROLE")):
         Sender(web3, accounts.admin).deploy(encode_deploy("KPRegistry", [admin, zero, admin]))
+    with reverts("AccessControlInvalidDefaultAdmin", zero):
+        Sender(web3, accounts.admin).deploy(encode_deploy("KPRegistry", [zero, admin, admin]))
+
+
+def test_the_admin_cannot_leave_the_registry_without_an_admin(send, accounts, registry):
+    """Audit finding: the admin could renounce in one step, leaving no admin, or hand the role over
+    at once. Now it is OpenZeppelin's AccessControlDefaultAdminRules: two steps and a delay."""
+    with reverts("AccessControlEnforcedDefaultAdminDelay", 0):  # no renouncement was begun and waited for
+        send(accounts.admin, registry.functions.renounceRole(bytes(32), accounts.admin.address))
+    with reverts("AccessControlEnforcedDefaultAdminRules"):
+        send(accounts.admin, registry.functions.grantRole(bytes(32), accounts.stranger.address))
+    assert registry.functions.hasRole(bytes(32), accounts.admin.address).call()
+    assert registry.functions.defaultAdmin().call() == accounts.admin.address
+
+
+def test_the_admin_role_changes_hands_in_two_steps_after_a_delay(send, accounts, registry, chain):
+    delay = registry.functions.ADMIN_TRANSFER_DELAY().call()
+    assert delay == 3 * 86_400 == registry.functions.defaultAdminDelay().call()
+    with reverts("AccessControlUnauthorizedAccount", accounts.stranger.address, bytes(32)):
+        send(accounts.stranger, registry.functions.beginDefaultAdminTransfer(accounts.stranger.address))
+    send(accounts.admin, registry.functions.beginDefaultAdminTransfer(accounts.stranger.address))
+    pending, schedule = registry.functions.pendingDefaultAdmin().call()
+    assert pending == accounts.stranger.address and schedule > chain.time()
+    with reverts("AccessControlEnforcedDefaultAdminDelay", schedule):
+        send(accounts.stranger, registry.functions.acceptDefaultAdminTransfer())
+    chain.travel(delay + 1)
+    send(accounts.stranger, registry.functions.acceptDefaultAdminTransfer())
+    assert registry.functions.defaultAdmin().call() == accounts.stranger.address
+    assert not registry.functions.hasRole(bytes(32), accounts.admin.address).call()
 
 
 def registry_role(name):
