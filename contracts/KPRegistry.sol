@@ -44,6 +44,7 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     mapping(bytes2 code => bytes32[]) private _zones;
     mapping(address key => Authority) private _authorities;
     mapping(bytes2 code => mapping(uint16 index => address)) private _keys;
+    mapping(address key => PendingAuthority) private _pending;
     bytes2[] private _codes;
 
     /// @param admin gets `DEFAULT_ADMIN_ROLE` (meant for a multisig; not zero:
@@ -141,13 +142,30 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
         external
         onlyRole(SECRETARIAT_ROLE)
     {
-        _addAuthority(key, code, validFrom, validUntil);
+        _addOrPropose(key, code, validFrom, validUntil);
     }
 
     /// @inheritdoc IKPRegistry
     function rotateAuthority(address predecessor, address successor, uint40 at) external onlyRole(SECRETARIAT_ROLE) {
         (bytes2 code, uint40 end) = _retire(predecessor, at);
-        _addAuthority(successor, code, end, OPEN_END);
+        _addOrPropose(successor, code, end, OPEN_END);
+    }
+
+    // ------------------------------------------------------------------ participants
+
+    /// @inheritdoc IKPRegistry
+    function acceptAuthority(address key) external {
+        PendingAuthority memory proposed = _pending[key];
+        bytes2 code = proposed.participant;
+        if (code == 0) revert NoPendingAuthority(key);
+        if (hasRole(CHAIR_ROLE, msg.sender) && _authorities[msg.sender].participant != code) {
+            if (_hasValidKey(code)) revert ConsentRequired(key, code);
+        } else {
+            checkAuthority(msg.sender, code);
+        }
+        delete _pending[key];
+        _addAuthority(key, code, proposed.validFrom, proposed.validUntil);
+        emit AuthorityAccepted(key, code, msg.sender);
     }
 
     /// @inheritdoc IKPRegistry
@@ -205,6 +223,11 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     function authorityWindowAt(bytes2 code, uint16 index) external view returns (address key, uint40 validUntil) {
         key = authorityAt(code, index);
         validUntil = _authorities[key].validUntil;
+    }
+
+    /// @inheritdoc IKPRegistry
+    function pendingAuthority(address key) external view returns (PendingAuthority memory) {
+        return _pending[key];
     }
 
     /// @inheritdoc IKPRegistry
@@ -304,15 +327,42 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
         return false;
     }
 
-    function _addAuthority(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
+    /// @dev A participant's first key is added at once; a later one waits for its consent.
+    function _addOrPropose(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
+        if (_known(code).keyCount == 0) return _addAuthority(key, code, validFrom, validUntil);
+        _requireAddable(key, code, validFrom, validUntil);
+        _pending[key] = PendingAuthority(code, validFrom, validUntil);
+        emit AuthorityProposed(key, code, validFrom, validUntil);
+    }
+
+    /// @dev Whether one of `code`'s 32 newest keys is valid now, in its current admission.
+    function _hasValidKey(bytes2 code) private view returns (bool) {
+        Participant storage p = _participants[code];
+        uint256 count = p.keyCount;
+        for (uint256 i = count; i > 0 && count - i < 32; --i) {
+            Authority storage a = _authorities[_keys[code][uint16(i - 1)]];
+            if (a.admission == p.admissions && a.validFrom <= block.timestamp && block.timestamp < a.validUntil) {
+                return p.standing != Standing.Withdrawn;
+            }
+        }
+        return false;
+    }
+
+    function _requireAddable(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private view {
         if (key == address(0)) revert InvalidAuthorityAddress(key);
         Participant storage p = _known(code);
         if (p.standing == Standing.Withdrawn) revert ParticipantNotAdmitted(code, p.standing);
         bytes2 existing = _authorities[key].participant;
         if (existing != 0) revert AuthorityExists(key, existing);
-        // A key cannot have been valid before it was registered.
         if (validFrom < block.timestamp) validFrom = uint40(block.timestamp);
         if (validFrom >= validUntil) revert InvalidValidity(validFrom, validUntil);
+    }
+
+    function _addAuthority(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
+        _requireAddable(key, code, validFrom, validUntil);
+        Participant storage p = _participants[code];
+        // A key cannot have been valid before it was registered.
+        if (validFrom < block.timestamp) validFrom = uint40(block.timestamp);
         uint16 index = p.keyCount;
         if (index == type(uint16).max) revert TooManyKeys(code);
         p.keyCount = index + 1;

@@ -625,11 +625,42 @@ def authority() -> None:
 def authority_add(
     options: Options, code: str, address: str, valid_from: str, valid_until: str | None
 ) -> None:
-    """Register ADDRESS as an authority key of CODE."""
+    """Register ADDRESS as an authority key of CODE: at once if it is CODE's first key, else proposed
+    until a valid key of CODE accepts it (`kp authority accept ADDRESS`)."""
     key = _address(address, "ADDRESS")
     start = parse_time(valid_from, "--from")
     end = parse_time(valid_until, "--until") if valid_until else None
-    _receipt(options, options.writer().add_authority(key, code, start, end), f"{key} is now a key of {code}")
+    kp = options.writer()
+    receipt = kp.add_authority(key, code, start, end)
+    _receipt(
+        options,
+        receipt,
+        _added_or_proposed(kp, key, code),
+        {"pending": kp.pending_authority(key) is not None},
+    )
+
+
+def _added_or_proposed(kp: KP, key: str, code: str) -> str:
+    if kp.pending_authority(key) is None:
+        return f"{key} is now a key of {code}"
+    return (
+        f"{key} is proposed as a key of {code}: it acts once a valid key of {code} accepts it "
+        f"(`kp authority accept {key}`), or the Chair if {code} has none left"
+    )
+
+
+@authority.command("accept")
+@click.argument("address")
+@common
+def authority_accept(options: Options, address: str) -> None:
+    """Accept ADDRESS, proposed as a key of your participant (sign with one of its valid keys; the
+    Chair may when the participant has no valid key left)."""
+    key = _address(address, "ADDRESS")
+    kp = options.writer()
+    pending = kp.pending_authority(key)
+    receipt = kp.accept_authority(key)
+    code = pending[0] if pending else "?"
+    _receipt(options, receipt, f"{key} is now a key of {code}")
 
 
 @authority.command("rotate")
@@ -640,8 +671,13 @@ def authority_add(
 def authority_rotate(options: Options, old: str, new: str, at: str | None) -> None:
     """Hand over from key OLD to key NEW; OLD's certificates stay valid."""
     old_key, new_key = _address(old, "OLD"), _address(new, "NEW")
-    receipt = options.writer().rotate_authority(old_key, new_key, parse_time(at, "--at") if at else None)
-    _receipt(options, receipt, f"{new_key} takes over from {old_key}")
+    kp = options.writer()
+    receipt = kp.rotate_authority(old_key, new_key, parse_time(at, "--at") if at else None)
+    pending = kp.pending_authority(new_key)
+    told = f"{old_key} retired; " + (
+        _added_or_proposed(kp, new_key, pending[0]) if pending else f"{new_key} takes over"
+    )
+    _receipt(options, receipt, told, {"pending": pending is not None})
 
 
 @authority.command("retire")

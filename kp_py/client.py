@@ -439,10 +439,24 @@ class KP:
         valid_from: datetime | int | None = None,
         valid_until: datetime | int | None = None,
     ) -> TxReceipt:
-        """Register an authority key, valid from ``valid_from`` (default: now) with no end by default."""
+        """Register an authority key, valid from ``valid_from`` (default: now) with no end by default:
+        at once for a participant's first key, else proposed for the participant to accept
+        (:meth:`accept_authority`; :meth:`pending_authority` tells which happened)."""
         start = 0 if valid_from is None else _seconds(valid_from)  # the past counts as now
         end = OPEN_END if valid_until is None else _seconds(valid_until)
         return self._govern("addAuthority", address, _code(code), start, end)
+
+    def accept_authority(self, address: str) -> TxReceipt:
+        """Accept the key proposed as ``address`` for this account's participant (its consent to a
+        key after its first), or, as the Chair, for a participant left with no valid key."""
+        return self._govern("acceptAuthority", address)
+
+    def pending_authority(self, address: str) -> tuple[str, datetime | str, datetime | str] | None:
+        """The participant, start and end of the key proposed as ``address``; None if none is."""
+        participant, valid_from, valid_until = self._call(self.registry.functions.pendingAuthority(address))
+        if participant == bytes(2):
+            return None
+        return ascii_text(participant), timestamp(valid_from), timestamp(valid_until)
 
     def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
         at_ = 0 if at is None else _seconds(at)  # 0: the next second

@@ -131,6 +131,12 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         "{authority} of {participant} is valid only from {validFrom} until {validUntil}",
     ),
     "UnknownAuthorityIndex": (NotFound, "{participant} has no authority key number {index}"),
+    "NoPendingAuthority": (NotFound, "no key is proposed as {authority}"),
+    "ConsentRequired": (
+        NotPermitted,
+        "{participant} has a valid key: only one of its keys may accept {authority}; the Chair may "
+        "only when it has no valid key left",
+    ),
     "TooManyKeys": (Refused, "{participant} has registered as many keys as it can"),
     "InvalidValidityEnd": (
         Refused,

@@ -167,6 +167,22 @@ def kp(deployed: KP) -> KP:
 
 
 @pytest.fixture
+def enrol(as_: Callable[[LocalAccount], KP], accounts: Accounts) -> Callable[..., TxReceipt]:
+    """``enrol(address, "AE", by=accounts.ae)``: the secretariat adds a key; when it is the
+    participant's second or later, ``by`` (a valid key of it) consents. Returns the receipt that
+    carries ``AuthorityAdded``."""
+
+    def add(address: str, code: str, *window: Any, by: LocalAccount | None = None, **named: Any) -> TxReceipt:
+        receipt = as_(accounts.secretariat).add_authority(address, code, *window, **named)
+        if as_(accounts.secretariat).pending_authority(address) is None:
+            return receipt
+        assert by is not None, f"{address} is {code}'s second key: say which of its keys accepts it"
+        return as_(by).accept_authority(address)
+
+    return add
+
+
+@pytest.fixture
 def registry(deployed: KP) -> Contract:
     return deployed.registry
 

@@ -59,6 +59,7 @@ class Model:
     participants: dict[str, Participant] = field(default_factory=dict)
     keys: dict[str, Key] = field(default_factory=dict)
     certs: dict[str, Cert] = field(default_factory=dict)
+    pending: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> code, from, until
 
     # ------------------------------------------------------------------ registry
 
@@ -121,7 +122,10 @@ class Model:
             p.imports = (0, 0)
         return None
 
-    def add_key(self, key: str, code: str, now: int) -> str | None:
+    def add_key(
+        self, key: str, code: str, now: int, valid_from: int = 0, valid_until: int = OPEN_END
+    ) -> str | None:
+        """The secretariat's addition: at once for a participant's first key, else a proposal."""
         p = self.participant(code)
         if p.standing == NONE:
             return "UnknownParticipant"
@@ -129,9 +133,48 @@ class Model:
             return "ParticipantNotAdmitted"
         if key in self.keys:
             return "AuthorityExists"
-        self.keys[key] = Key(code, p.key_count, p.admissions, now, OPEN_END)
+        if max(valid_from, now) >= valid_until:
+            return "InvalidValidity"
+        if p.key_count == 0:
+            return self._register(key, code, now, valid_from, valid_until)
+        self.pending[key] = (code, valid_from, valid_until)
+        return None
+
+    def _register(self, key: str, code: str, now: int, valid_from: int, valid_until: int) -> None:
+        p = self.participant(code)
+        self.keys[key] = Key(code, p.key_count, p.admissions, max(valid_from, now), valid_until)
         p.key_count += 1
         return None
+
+    def accept(self, caller: str | None, key: str, now: int) -> str | None:
+        """``caller`` None: the Chair (never an authority key here)."""
+        if key not in self.pending:
+            return "NoPendingAuthority"
+        code, valid_from, valid_until = self.pending[key]
+        if caller is None:
+            if self.has_valid_key(code, now):
+                return "ConsentRequired"
+        else:
+            refused = self.check_key(caller, code, now)
+            if refused:
+                return refused
+        p = self.participant(code)
+        if p.standing == WITHDRAWN:
+            return "ParticipantNotAdmitted"
+        if key in self.keys:
+            return "AuthorityExists"
+        if max(valid_from, now) >= valid_until:
+            return "InvalidValidity"
+        del self.pending[key]
+        return self._register(key, code, now, valid_from, valid_until)
+
+    def has_valid_key(self, code: str, now: int) -> bool:
+        p = self.participant(code)
+        newest = sorted((k for k in self.keys.values() if k.participant == code), key=lambda k: -k.index)[:32]
+        for k in newest:
+            if k.admission == p.admissions and k.valid_from <= now < k.valid_until:
+                return p.standing != WITHDRAWN
+        return False
 
     def retire(self, key: str, now: int) -> str | None:
         k = self.keys.get(key)

@@ -51,6 +51,14 @@ interface IKPRegistry {
         uint40 validUntil; //  first second it is no longer valid; type(uint40).max when open
     }
 
+    /// @notice A key the secretariat proposed for a participant that already had keys, waiting for the
+    /// participant's consent (`acceptAuthority`).
+    struct PendingAuthority {
+        bytes2 participant; // the participant it is proposed for; 0 when nothing is pending
+        uint40 validFrom; //   first second of validity asked for (the past counts as the acceptance)
+        uint40 validUntil; //  first second it is no longer valid
+    }
+
     // ------------------------------------------------------------------ events
 
     /// @notice `code` was admitted (or admitted again after a withdrawal) under `name`.
@@ -71,6 +79,10 @@ interface IKPRegistry {
     event AuthorityAdded(
         address indexed authority, bytes2 indexed participant, uint16 index, uint40 validFrom, uint40 validUntil
     );
+    /// @notice The secretariat proposed `authority` as a key of `participant`, which must accept it.
+    event AuthorityProposed(address indexed authority, bytes2 indexed participant, uint40 validFrom, uint40 validUntil);
+    /// @notice `by` (a valid key of `participant`, or the Chair when it had none) accepted `authority`.
+    event AuthorityAccepted(address indexed authority, bytes2 indexed participant, address indexed by);
     /// @notice `authority` was retired in the ordinary way: it stops being valid at `validUntil`.
     event AuthorityRetired(address indexed authority, bytes2 indexed participant, uint40 validUntil);
     /// @notice `authority` was disabled, possibly retroactively: what it signed from `from` on is invalid.
@@ -140,6 +152,10 @@ interface IKPRegistry {
     /// @notice `authority` was registered before `participant` withdrew and was admitted again: it
     /// lapsed with the withdrawal.
     error AuthorityLapsed(address authority, bytes2 participant);
+    /// @notice No key is proposed as `authority`.
+    error NoPendingAuthority(address authority);
+    /// @notice The Chair may accept a key for `participant` only when it has no valid key left; it has.
+    error ConsentRequired(address authority, bytes2 participant);
     /// @notice A window can only be shortened: `requested` is after the current end `validUntil`,
     /// or (for a retirement or rotation) before `earliest`, the next second.
     error InvalidValidityEnd(address authority, uint40 requested, uint40 earliest, uint40 validUntil);
@@ -170,13 +186,22 @@ interface IKPRegistry {
     // ------------------------------------------------------------------ secretariat
 
     /// @notice Registers `authority` as a key of `participant` from `validFrom` (a time in the past
-    /// counts as now) until `validUntil` (`type(uint40).max` for no end). A key can be registered
-    /// once, ever; it lapses if the participant withdraws.
+    /// counts as now) until `validUntil` (`type(uint40).max` for no end): at once for the
+    /// participant's first key; any later key is only proposed (`AuthorityProposed`) and needs the
+    /// participant's consent (`acceptAuthority`), so that the secretariat alone cannot give anyone a
+    /// key that issues for a participant. A key can be registered once, ever; it lapses if the
+    /// participant withdraws. A new proposal for the same key replaces the pending one.
     function addAuthority(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil) external;
 
-    /// @notice Key rotation in one step: `successor` takes over from `predecessor` at `at`, which is
-    /// after now (0: the next second). Certificates `predecessor` issued before `at` stay valid.
+    /// @notice Key rotation: `predecessor` is retired at `at`, which is after now (0: the next second),
+    /// and `successor` proposed from then on (accepted as `addAuthority` says). Certificates
+    /// `predecessor` issued before `at` stay valid.
     function rotateAuthority(address predecessor, address successor, uint40 at) external;
+
+    /// @notice Accepts the key proposed as `authority`: the caller must be a valid key of its
+    /// participant, or the Chair when none of the participant's 32 newest keys is valid (all lost or
+    /// disabled: then two roles, the secretariat's and the Chair's, are needed).
+    function acceptAuthority(address authority) external;
 
     /// @notice Ends `authority`'s validity at `at`, after now (0: the next second), in the ordinary
     /// way: everything it issued stays valid.
@@ -214,6 +239,9 @@ interface IKPRegistry {
         external
         view
         returns (address authority, uint40 validUntil);
+
+    /// @notice The key proposed as `authority` and not yet accepted (participant 0 when none).
+    function pendingAuthority(address authority) external view returns (PendingAuthority memory);
 
     /// @notice Reverts with the reason unless `authority` may act for `participant` now: registered for
     /// it, within its window, and the participant not withdrawn since.

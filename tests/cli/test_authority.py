@@ -16,8 +16,10 @@ def test_add_and_show(kp):
 
 
 def test_rotate_then_the_old_key_cannot_issue(kp, write_document, advance):
-    kp.ok("authority", "rotate", AE_KEY.address, NEW)
-    advance(2)
+    rotated = kp.ok("authority", "rotate", AE_KEY.address, NEW)
+    assert f"{NEW} is proposed as a key of AE" in rotated.out
+    advance(2)  # the old key has ended: AE has no valid key, so the Chair (account 0) consents
+    kp.ok("authority", "accept", NEW)
     assert kp.ok("authority", "show", NEW, "--json").json()["participant"] == "AE"
     line = kp.refused("issue", str(write_document()), *AE)
     assert line.startswith(f"kp: {AE_KEY.address} of AE is valid only from ")
@@ -30,6 +32,19 @@ def test_retire_and_disable(kp, write_document):
     result = kp("verify", "AE-2024-000123")
     assert result.code == 1 and "was disabled at the time of issue" in result.out
     assert "not a KP authority key" in kp.refused("authority", "retire", NEW)
+
+
+def test_a_second_key_waits_for_the_participants_consent(kp, write_document):
+    """The secretariat alone cannot give anyone a key that issues for AE (audit finding 8)."""
+    added = kp.ok("authority", "add", "AE", NEW, "--json").json()
+    assert added["pending"] is True
+    assert kp.refused("issue", str(write_document()), "--dev", "6") == f"kp: {NEW} is not a KP authority key"
+    assert "only when it has no valid key left" in kp.refused(
+        "authority", "accept", NEW
+    )  # the Chair, AE has one
+    assert "is a key of BW, not of AE" in kp.refused("authority", "accept", NEW, "--dev", "2")
+    kp.ok("authority", "accept", NEW, *AE)
+    kp.ok("issue", str(write_document()), "--dev", "6")
 
 
 def test_bad_addresses(kp):

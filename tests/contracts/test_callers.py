@@ -10,13 +10,13 @@ ADMIN_ROLE = bytes(32)
 
 
 @pytest.fixture
-def keys(as_, accounts, chain):
+def keys(as_, accounts, chain, enrol):
     """More wrong callers: a disabled AE key, a retired AE key, and a lapsed (pre-withdrawal) CF key."""
     secretariat = as_(accounts.secretariat)
     disabled, retired, lapsed = accounts[0], accounts[1], accounts[2]
-    secretariat.add_authority(disabled.address, "AE")
-    secretariat.add_authority(retired.address, "AE")
-    secretariat.add_authority(lapsed.address, "CF")
+    enrol(disabled.address, "AE", by=accounts.ae)
+    enrol(retired.address, "AE", by=accounts.ae)
+    enrol(lapsed.address, "CF")
     secretariat.disable_authority(disabled.address, chain.pending_time() - DAY)
     secretariat.retire_authority(retired.address)
     as_(accounts.chair).withdraw("CF")

@@ -74,6 +74,7 @@ def test_any_valid_key_of_the_exporter_voids_after_rotation(as_, accounts, chain
     as_(accounts.secretariat).rotate_authority(
         accounts.ae.address, accounts[0].address
     )  # from the next second
+    as_(accounts.chair).accept_authority(accounts[0].address)  # the old key has ended: the Chair consents
     as_(accounts[0]).void("AE-2024-000123", "cancelled")
 
 

@@ -165,6 +165,25 @@ class Rules(RuleBasedStateMachine):
             self.model.add_key(address, code, now), lambda: self.governance.add_authority(address, code)
         )
 
+    @rule(acceptor=st.one_of(st.none(), st.integers(0, 5)), key=st.integers(0, 5))
+    def accept_key(self, acceptor, key):
+        """A key's consent to another of its participant's (``acceptor`` None: the Chair's)."""
+        now = self.now()
+        address = self.keys[key].address
+        caller = None if acceptor is None else self.keys[acceptor].address
+        client = (
+            self.governance
+            if acceptor is None
+            else KP(self.world.web3, self.governance.deployment, self.keys[acceptor])
+        )
+        self.expect(self.model.accept(caller, address, now), lambda: client.accept_authority(address))
+
+    @rule(key=st.integers(0, 5), code=st.sampled_from(CODES))
+    def add_and_accept(self, key, code):
+        """A proposal and the consent of the participant's first key, so that second keys get in."""
+        self.add_key(key, code)
+        self.accept_key(CODES.index(code), key)
+
     @rule(key=st.integers(0, 5))
     def retire(self, key):
         now = self.now()
@@ -404,6 +423,12 @@ class Rules(RuleBasedStateMachine):
                 z.rstrip(b"\0").decode() for z in kp.registry.functions.compliantZones(code.encode()).call()
             ]
             assert tuple(zones) == p.zones, code
+        for key in self.keys:
+            participant, valid_from, valid_until = kp.registry.functions.pendingAuthority(key.address).call()
+            expected = self.model.pending.get(key.address)
+            assert (participant.decode() if expected else participant, valid_from, valid_until) == (
+                expected or (bytes(2), 0, 0)
+            ), key.address
         for address, k in self.model.keys.items():
             participant, index, admission, valid_from, valid_until = kp.registry.functions.authority(
                 address

@@ -4,12 +4,12 @@ import pytest
 
 from kp_py.client import reverts as decoding
 from kp_py.errors import timestamp
-from tests.conftest import DAY, OPEN_END, code, reverts
+from tests.conftest import DAY, OPEN_END, code, production, reverts
 
 
-def test_add_authority_with_a_window(as_, accounts, kp, registry, chain):
+def test_add_authority_with_a_window(enrol, accounts, kp, registry, chain):
     start = chain.pending_time() + DAY
-    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "BW", start, start + 365 * DAY)
+    receipt = enrol(accounts[0].address, "BW", start, start + 365 * DAY, by=accounts.bw)
     (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
     args = event.args
     assert (args.authority, args.participant, args.validFrom, args.validUntil) == (
@@ -26,9 +26,9 @@ def test_add_authority_with_a_window(as_, accounts, kp, registry, chain):
     )
 
 
-def test_keys_are_numbered_per_participant(as_, accounts, registry):
+def test_keys_are_numbered_per_participant(enrol, accounts, registry):
     """A certificate names its issuer by this number, in 16 bits."""
-    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
+    receipt = enrol(accounts[0].address, "AE", by=accounts.ae)
     (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
     assert event.args.index == 1  # the AE key of the fixture is number 0
     assert registry.functions.authorityAt(code("AE"), 0).call() == accounts.ae.address
@@ -39,10 +39,11 @@ def test_keys_are_numbered_per_participant(as_, accounts, registry):
         registry.functions.authorityAt(code("AE"), 2).call()
 
 
-def test_a_start_in_the_past_counts_as_now(as_, accounts, registry, chain):
-    """A key cannot have been valid before it was registered."""
-    now = chain.pending_time()
-    receipt = as_(accounts.secretariat).add_authority(accounts[0].address, "BW", valid_from=0)
+def test_a_start_in_the_past_counts_as_now(enrol, accounts, registry, chain):
+    """A key cannot have been valid before it was registered (or accepted)."""
+    chain.pending_time()
+    receipt = enrol(accounts[0].address, "BW", valid_from=0, by=accounts.bw)
+    now = chain.time()
     (event,) = registry.events.AuthorityAdded().process_receipt(receipt)
     assert (event.args.validFrom, event.args.validUntil) == (now, OPEN_END)
 
@@ -78,7 +79,9 @@ def test_rotation_keeps_past_certificates_valid(as_, accounts, kp, registry, cha
     at = chain.pending_time() + DAY
     receipt = as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, at)
     (retired,) = registry.events.AuthorityRetired().process_receipt(receipt)
-    (added,) = registry.events.AuthorityAdded().process_receipt(receipt)
+    (proposed,) = registry.events.AuthorityProposed().process_receipt(receipt)
+    assert (proposed.args.authority, proposed.args.validFrom) == (accounts[0].address, at)
+    (added,) = registry.events.AuthorityAdded().process_receipt(officer.accept_authority(accounts[0].address))
     assert (retired.args.authority, retired.args.validUntil) == (accounts.ae.address, at)
     assert (added.args.authority, added.args.validFrom, added.args.validUntil) == (
         accounts[0].address,
@@ -186,7 +189,8 @@ def test_keys_lapse_when_the_participant_withdraws(as_, accounts, kp, make_docum
     chair.admit("AE", "United Arab Emirates")
     with reverts("AuthorityLapsed", accounts.ae.address, code("AE")):
         as_(accounts.ae).issue(make_document(number="AE-2"))
-    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
+    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")  # AE has no valid key left:
+    as_(accounts.chair).accept_authority(accounts[0].address)  # the Chair's consent is the second role
     as_(accounts[0]).issue(make_document(number="AE-2"))
     assert kp.verify("AE-1").genuine  # issued honestly before the withdrawal
 
@@ -213,3 +217,60 @@ def test_check_authority_view(registry, accounts):
     registry.functions.checkAuthority(accounts.ae.address, code("AE")).call()  # valid: no revert
     with reverts("NotAuthorityOf", accounts.ae.address, code("BW"), code("AE")), decoding():
         registry.functions.checkAuthority(accounts.ae.address, code("BW")).call()
+
+
+def test_the_secretariat_alone_cannot_give_a_key_that_issues_for_a_participant(
+    as_, accounts, kp, registry, make_document, chain
+):
+    """Audit finding: the secretariat alone could register a key for any participant and issue a
+    genuine-verifying certificate with it. A participant's keys after its first need its consent."""
+    thief = accounts[0]
+    receipt = as_(accounts.secretariat).add_authority(thief.address, "AE")
+    (proposed,) = registry.events.AuthorityProposed().process_receipt(receipt)
+    assert (proposed.args.authority, proposed.args.participant) == (thief.address, code("AE"))
+    assert kp.pending_authority(thief.address)[0] == "AE"
+    with reverts("UnknownAuthority", thief.address):
+        as_(thief).issue(make_document(number="AE-THIEF-1"))
+    as_(accounts.secretariat).rotate_authority(
+        accounts.ae.address, accounts[1].address, chain.pending_time() + DAY
+    )
+    with reverts("UnknownAuthority", accounts[1].address):  # a rotation proposes its successor too
+        as_(accounts[1]).issue(make_document(number="AE-THIEF-2"))
+
+
+def test_only_the_participant_consents_to_its_key(as_, accounts, registry, make_document):
+    key = accounts[0].address
+    with reverts("NoPendingAuthority", key):
+        as_(accounts.ae).accept_authority(key)
+    as_(accounts.secretariat).add_authority(key, "AE")
+    with reverts("UnknownAuthority", accounts.stranger.address):
+        as_(accounts.stranger).accept_authority(key)
+    with reverts("UnknownAuthority", accounts.secretariat.address):
+        as_(accounts.secretariat).accept_authority(key)
+    with reverts("NotAuthorityOf", accounts.bw.address, code("AE"), code("BW")):
+        as_(accounts.bw).accept_authority(key)
+    with reverts("ConsentRequired", key, code("AE")):  # AE has a valid key: the Chair cannot stand in
+        as_(accounts.chair).accept_authority(key)
+    receipt = as_(accounts.ae).accept_authority(key)
+    (accepted,) = registry.events.AuthorityAccepted().process_receipt(receipt)
+    assert (accepted.args.authority, accepted.args.participant, accepted.args.by) == (
+        key,
+        code("AE"),
+        accounts.ae.address,
+    )
+    (added,) = registry.events.AuthorityAdded().process_receipt(receipt)
+    assert added.args.index == 1
+    as_(accounts[0]).issue(make_document(number="AE-NEW-1"))
+    with reverts("NoPendingAuthority", key):
+        as_(accounts.ae).accept_authority(key)
+
+
+def test_the_chair_consents_for_a_participant_left_without_a_valid_key(as_, accounts, chain, make_document):
+    """All of AE's keys stolen and disabled: the secretariat proposes, the Chair accepts (two roles)."""
+    as_(accounts.secretariat).disable_authority(accounts.ae.address, chain.pending_time() - DAY)
+    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
+    as_(accounts.chair).accept_authority(accounts[0].address)
+    as_(accounts[0]).register_production(production("AE", "STOCK-2"))  # the stolen key's lot is void
+    as_(accounts[0]).issue(
+        make_document(number="AE-RECOVERED-1", parents=[{"production": "STOCK-2", "origins": ["AE"]}])
+    )
