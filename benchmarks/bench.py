@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_account import Account
+from eth_utils import to_checksum_address
 from web3 import Web3
 
 from kp_py import KP, Deployment, Document
@@ -193,6 +194,16 @@ def run(w3: Web3) -> None:
         )
     )
     row("issue, a first export (new holder)", new, "gas", "<= 115,000", baseline_mint_new, True)
+
+    # Holder-key squatting (audit finding 1): an address sharing a new holder's low 95 bits was
+    # issued to first; the holder is displaced to a key of its own, at one more slot, once.
+    def displaced_gas() -> int:
+        victim = Account.create().address
+        squatter = (0xDEADBEEF << 96 | int(victim, 16) % 2**96).to_bytes(20, "big")
+        uae.issue(document(number(), to_checksum_address(squatter)))
+        return gas_of(w3.eth.get_transaction_receipt(uae.issue(document(number(), victim)).transaction))
+
+    row("issue to a new holder displaced by a squatter", median_of(displaced_gas), "gas", None, new, True)
 
     def batch_gas() -> float:
         issued = uae.issue_batch([document(number(), holder.address) for _ in range(100)])

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kp_py import Document, DocumentError
-from kp_py.document import FIELDS
+from kp_py.document import FIELDS, PAPER_FIELDS, PaperCertificate, Production
+from kp_py.examples import example_paper
 from tests.conftest import document_data
 
 HOLDER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -148,3 +149,44 @@ def test_unknown_codes_are_refused_before_anything_is_sent(kp, node_web3, tmp_pa
     block = node_web3.eth.block_number
     assert kp.refused("issue", str(path), "--dev", "1") == message
     assert node_web3.eth.block_number == block  # simulated, refused, never sent
+
+
+# The roots' parsers and a document's parents (issue 11), fuzzed the same way: every input is either
+# valid or refused with one line naming the field; nothing else escapes.
+def _one_line(parse, data: object) -> None:
+    try:
+        parse(data)
+    except DocumentError as error:
+        assert str(error).startswith("document field ") and "\n" not in str(error)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PAPER_FIELDS), json_values | near_values)
+def test_paper_certificates_one_bad_field(field, value):
+    _one_line(PaperCertificate.from_dict, {**example_paper(), field: value})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["lot", "origin", "carats", "from", "to"]), json_values | near_values)
+def test_production_one_bad_field(field, value):
+    good = {
+        "lot": "JWANENG-2024-Q3",
+        "origin": "BW/Jwaneng",
+        "carats": "1.00",
+        "from": "2024-07-01",
+        "to": "2024-09-30",
+    }
+    _one_line(Production.from_dict, {**good, field: value})
+
+
+parent_entries = st.dictionaries(
+    st.sampled_from(["number", "production", "paper", "carats", "origins", "extra"]),
+    json_values | near_values,
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(parent_entries, max_size=3) | json_values)
+def test_parents_of_any_shape(parents):
+    _one_line(Document.from_dict, {**document_data(holder=HOLDER), "parents": parents})

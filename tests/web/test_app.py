@@ -4,6 +4,7 @@ outcome, read from the HTML a verifier sees and from the JSON a script reads."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import datetime, timezone
 
@@ -129,6 +130,21 @@ def test_the_genuine_document_matches(client, issued):
     response = client.post("/verify", data={"document": (issued.document.open("rb"), "cert.issued.json")})
     assert banner(response) == ("GENUINE", "genuine")
     assert "Proven: every field matches the commitment on chain." in response.get_data(as_text=True)
+
+
+def test_a_plain_document_with_forged_names_is_never_genuine(client, issued):
+    """Audit finding 2: a document without salts, its public fields copied from the chain and its
+    names forged, read GENUINE. Now the banner is NOT GENUINE and each field says how it was checked."""
+    data = json.loads(issued.document.read_text())["document"]
+    data |= {"exporter": {"name": "Front Company", "address": "Nowhere"}, "issued": "2020-01-01"}
+    plain = issued.folder / "plain.json"
+    plain.write_text(json.dumps(data))
+    response = client.post("/verify", data={"document": (plain.open("rb"), "plain.json")})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and banner(response) == ("NOT GENUINE", "not-genuine")
+    assert "Not proven: without its salts" in page
+    assert '<dt>exporter</dt><dd class="not-checked">not checked</dd>' in page
+    assert '<dt>carats</dt><dd class="matches-public-data">matches public data</dd>' in page
 
 
 @pytest.mark.parametrize(
