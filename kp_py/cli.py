@@ -628,7 +628,7 @@ def authority_add(
     """Register ADDRESS as an authority key of CODE: at once if it is CODE's first key, else proposed
     until a valid key of CODE accepts it (`kp authority accept ADDRESS`)."""
     key = _address(address, "ADDRESS")
-    start = parse_time(valid_from, "--from")
+    start = None if valid_from == "now" else parse_time(valid_from, "--from")  # the chain's now, not ours
     end = parse_time(valid_until, "--until") if valid_until else None
     kp = options.writer()
     receipt = kp.add_authority(key, code, start, end)

@@ -126,18 +126,24 @@ class Model:
         self, key: str, code: str, now: int, valid_from: int = 0, valid_until: int = OPEN_END
     ) -> str | None:
         """The secretariat's addition: at once for a participant's first key, else a proposal."""
-        p = self.participant(code)
-        if p.standing == NONE:
+        if self.participant(code).standing == NONE:
             return "UnknownParticipant"
-        if p.standing == WITHDRAWN:
+        refused = self._addable(key, code, now, valid_from, valid_until)
+        if refused:
+            return refused
+        if self.participant(code).key_count == 0:
+            return self._register(key, code, now, valid_from, valid_until)
+        self.pending[key] = (code, valid_from, valid_until)
+        return None
+
+    def _addable(self, key: str, code: str, now: int, valid_from: int, valid_until: int) -> str | None:
+        """The registry's ``_requireAddable``, at a proposal and again at its acceptance."""
+        if self.participant(code).standing == WITHDRAWN:
             return "ParticipantNotAdmitted"
         if key in self.keys:
             return "AuthorityExists"
         if max(valid_from, now) >= valid_until:
             return "InvalidValidity"
-        if p.key_count == 0:
-            return self._register(key, code, now, valid_from, valid_until)
-        self.pending[key] = (code, valid_from, valid_until)
         return None
 
     def _register(self, key: str, code: str, now: int, valid_from: int, valid_until: int) -> None:
@@ -158,13 +164,9 @@ class Model:
             refused = self.check_key(caller, code, now)
             if refused:
                 return refused
-        p = self.participant(code)
-        if p.standing == WITHDRAWN:
-            return "ParticipantNotAdmitted"
-        if key in self.keys:
-            return "AuthorityExists"
-        if max(valid_from, now) >= valid_until:
-            return "InvalidValidity"
+        refused = self._addable(key, code, now, valid_from, valid_until)
+        if refused:
+            return refused
         del self.pending[key]
         return self._register(key, code, now, valid_from, valid_until)
 
