@@ -624,11 +624,7 @@ class KP:
         """Certificates and roots by number or id, in a few round trips (None where unknown): what a
         provenance graph is read with, a level at a time."""
         ids = [_token_id(n) for n in numbers]
-        views: list[Any] = []
-        for i in range(0, len(ids), BULK_READ):
-            part = ids[i : i + BULK_READ]
-            result = self._view_call("certificates", [part])
-            views += _views(result[64:], len(part))  # after the array's offset and length
+        views = self._bulk_views(ids)
         known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
         events = self._issued_events(known)
         return [
@@ -752,8 +748,15 @@ class KP:
         if not twins:
             return set()
         ids = list(twins)
-        found = _views(self._view_call("certificates", [ids])[64:], len(ids))
-        return {twins[twin] for twin, view in zip(ids, found, strict=True) if view[4] != 0}
+        return {twins[twin] for twin, view in zip(ids, self._bulk_views(ids), strict=True) if view[4] != 0}
+
+    def _bulk_views(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """The ``certificates(ids)`` view, :data:`BULK_READ` ids a call (status 0: unknown)."""
+        views: list[tuple[Any, ...]] = []
+        for i in range(0, len(ids), BULK_READ):
+            part = ids[i : i + BULK_READ]
+            views += _views(self._view_call("certificates", [part])[64:], len(part))  # after offset, length
+        return views
 
     def _confirmations(
         self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
