@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 # What a terminal, a PDF viewer or a browser would act on rather than show: C0 controls (escape,
@@ -30,6 +30,16 @@ def hundredths(value: int) -> str:
 def usd(cents: int) -> str:
     """US cents with thousands grouped: ``312500000`` reads ``3,125,000.00``."""
     return f"{cents // 100:,}.{cents % 100:02d}"
+
+
+def day(moment: datetime | str) -> str:
+    """A time's date, ``2024-07-01``; texts pass through cut to ten characters."""
+    return moment.date().isoformat() if isinstance(moment, datetime) else moment[:10]
+
+
+def last_day(end: datetime | str) -> str:
+    """The last day of a period that ends (exclusive) at ``end``: the chain keeps the end of a day."""
+    return day(end - timedelta(seconds=1)) if isinstance(end, datetime) else end
 
 
 def iso(moment: datetime | str) -> str:

@@ -31,7 +31,7 @@ from web3.exceptions import Web3Exception
 
 from kp_py import files, keys, offline, render, stats
 from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import drawn_from, hundredths, paper_id, printable, production_id, usd
+from kp_py._text import day, drawn_from, hundredths, last_day, paper_id, printable, production_id, usd
 from kp_py.client import KP, IssuedDocument, role_holders
 from kp_py.document import Document, Production
 from kp_py.errors import KPError
@@ -48,7 +48,6 @@ from kp_py.network import (
     web3_for,
 )
 from kp_py.node import LocalNode
-from kp_py.provenance import last_day
 from kp_py.roots import Root, is_root
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -866,12 +865,12 @@ def paper_list(options: Options, participant: str | None) -> None:
 def _show_root(options: Options, root: Root) -> None:
     lines = [f"{root.name}  ({root.status})", f"origins      {', '.join(root.origins)}"]
     if root.kind == "production":
-        lines.append(f"period       {_day(root.start)} to {last_day(root.end)}")
+        lines.append(f"period       {day(root.start)} to {last_day(root.end)}")
     else:
         lines += [
             f"route        {root.exporting} -> {root.importing}",
             f"goods        US$ {usd(root.value_usd)}, {root.parcels} parcel(s), HS {root.hs_code}",
-            f"dates        issued {_day(root.start)}, expires {last_day(root.end)}",
+            f"dates        issued {day(root.start)}, expires {last_day(root.end)}",
         ]
     lines += [
         f"carats       {hundredths(root.carats)} ct, {hundredths(root.drawn)} drawn by certificates",
@@ -889,10 +888,6 @@ def _list_roots(options: Options, kind: str, participant: str | None) -> None:
     columns = ["name", "origins", "carats", "drawn", "status"]
     rows = [{**row, "origins": ", ".join(row["origins"])} for row in data]
     _emit(options, data, _table(rows, columns))
-
-
-def _day(moment: Any) -> str:
-    return moment.date().isoformat() if isinstance(moment, datetime) else str(moment)
 
 
 def _certificate_lines(data: dict[str, Any], parents: str) -> list[str]:

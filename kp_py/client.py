@@ -513,9 +513,10 @@ class KP:
     def with_parent_origins(self, documents: Sequence[Document]) -> list[Document]:
         """``documents`` with their parents' origins read from the chain, where not already given:
         the contract checks them against what it keeps of each parent."""
-        wanted = {p.token_id for d in documents for p in d.parents if not p.origins} - set(self._origins)
-        if not any(not p.origins for d in documents for p in d.parents):
+        missing = {p.token_id for d in documents for p in d.parents if not p.origins}
+        if not missing:
             return list(documents)
+        wanted = missing - set(self._origins)
         if wanted:
             events = self._issued_events(wanted)
             unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
@@ -696,28 +697,17 @@ class KP:
             cert = self.certificate(token_id)
         except NotFound:
             return _verdict(token_id, None, issued, None)
-        ancestry = provenance.ancestry(self.records_of, [cert])
-        confirmations = self._confirmations(ancestry, exclude={cert.number})
-        twice = self._entered_twice(ancestry, exclude={cert.number})
-        return _verdict(
-            token_id, cert, issued, provenance.status(cert.number, ancestry, confirmations, twice)
-        )
+        _, _, lineage = self._lineage([cert])
+        return _verdict(token_id, cert, issued, lineage(cert.number))
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
         generation of ancestors, for re-exports)."""
         ids = [_token_id(n) for n in numbers]
         certs = self.certificates_of(ids)
-        ancestry = provenance.ancestry(self.records_of, [c for c in certs if c is not None])
-        confirmations = self._confirmations(ancestry, exclude={c.number for c in certs if c and not c.drawn})
-        twice = self._entered_twice(ancestry, exclude={c.number for c in certs if c and not c.drawn})
+        _, _, lineage = self._lineage([c for c in certs if c is not None])
         return [
-            _verdict(
-                token_id,
-                cert,
-                None,
-                provenance.status(cert.number, ancestry, confirmations, twice) if cert else None,
-            )
+            _verdict(token_id, cert, None, lineage(cert.number) if cert else None)
             for token_id, cert in zip(ids, certs, strict=True)
         ]
 
@@ -725,13 +715,23 @@ class KP:
         """The provenance graph of certificate ``number``: every certificate it draws on, back to the
         roots where custody starts, with when each receipt was confirmed and the origin mix."""
         cert = self.certificate(number)
-        ancestry = provenance.ancestry(self.records_of, [cert])
-        confirmations = self._confirmations(ancestry)
+        ancestry, confirmations, lineage = self._lineage([cert], every_confirmation=True)
         confirmed = {n: c.at for n, c in confirmations.items()}
-        twice = self._entered_twice(ancestry, exclude={cert.number})
-        return Trace(
-            cert.number, ancestry, confirmed, provenance.status(cert.number, ancestry, confirmations, twice)
-        )
+        return Trace(cert.number, ancestry, confirmed, lineage(cert.number))
+
+    def _lineage(
+        self, certs: Sequence[Certificate], *, every_confirmation: bool = False
+    ) -> tuple[dict[str, Certificate | Root], dict[str, Confirmation], Callable[[str], ProvenanceStatus]]:
+        """The ancestry of ``certs``, who confirmed what in it, and each one's provenance status. The
+        stolen-confirmation and paper-twin checks concern ancestors only: ``certs`` no other of them
+        drew on are left out of both look-ups (of the confirmations, unless ``every_confirmation``,
+        for a trace's dates)."""
+        ancestry = provenance.ancestry(self.records_of, certs)
+        drawn_on = {p.number for record in ancestry.values() for p in record.parents}
+        leaves = {c.number for c in certs} - drawn_on
+        confirmations = self._confirmations(ancestry, exclude=() if every_confirmation else leaves)
+        twice = self._entered_twice(ancestry, exclude=leaves)
+        return ancestry, confirmations, lambda n: provenance.status(n, ancestry, confirmations, twice)
 
     def _entered_twice(
         self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()

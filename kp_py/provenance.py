@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from kp_py._abi import number_to_token_id
-from kp_py._text import hundredths, iso, record_name
+from kp_py._text import day, hundredths, iso, last_day, record_name
 from kp_py.errors import KPError
 from kp_py.roots import Root
 
@@ -177,7 +177,7 @@ class Trace:
                     taken + record.name,
                     ", ".join(record.origins),
                     f"{hundredths(record.carats)} ct",
-                    f"registered {_date(record.issued_at)}",
+                    f"registered {day(record.issued_at)}",
                     "voided" if record.status == "voided" else "",
                 )
                 if part
@@ -187,8 +187,8 @@ class Trace:
             taken + number,
             f"{record.exporting} -> {record.importing}",
             f"{hundredths(record.carats)} ct",
-            f"issued {_date(record.issued_at)}",
-            f"confirmed {_date(confirmed)}" if confirmed else "",
+            f"issued {day(record.issued_at)}",
+            f"confirmed {day(confirmed)}" if confirmed else "",
             record.status,
         ]
         return "  ".join(part for part in parts if part)
@@ -261,13 +261,8 @@ def custody(root: Root) -> str:
     (BW/Jwaneng, 2024-07-01 to 2024-09-30)`` or ``paper certificate ZA-2024-012345 registered by AE
     on 2026-11-29``."""
     if root.kind == "production":
-        return f"{root.name} ({', '.join(root.origins)}, {_date(root.start)} to {last_day(root.end)})"
-    return f"{root.name} on {_date(root.issued_at)}"
-
-
-def last_day(end: datetime | str) -> str:
-    """The last day of a period that ends (exclusive) at ``end``: the chain keeps the end of a day."""
-    return (end - timedelta(seconds=1)).date().isoformat() if isinstance(end, datetime) else end
+        return f"{root.name} ({', '.join(root.origins)}, {day(root.start)} to {last_day(root.end)})"
+    return f"{root.name} on {day(root.issued_at)}"
 
 
 def origin_mix(
@@ -323,10 +318,6 @@ def _not_after(until: datetime | str, moment: datetime | str) -> bool:
 
 def _share(share: Fraction) -> float:
     return round(float(share), 6)
-
-
-def _date(moment: datetime | str) -> str:
-    return moment.date().isoformat() if isinstance(moment, datetime) else moment[:10]
 
 
 # ---------------------------------------------------------------- drawing
