@@ -23,6 +23,7 @@ from web3.exceptions import Web3RPCError
 from web3.types import TxReceipt
 
 from kp_py._abi import decode_revert
+from kp_py._revert import revert_data
 from kp_py.errors import KPError
 
 FEE_REFRESH_SECONDS = 5.0
@@ -237,8 +238,6 @@ def _light(raw: dict[str, Any], tx_hash: bytes) -> TxReceipt:
 
 def _refusal(error: Exception) -> Exception:
     """The ``KPError`` of a revert from any backend; other errors pass through."""
-    from kp_py.client import revert_data
-
     data = revert_data(error)
     if data is None:
         return error

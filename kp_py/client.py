@@ -15,11 +15,9 @@ Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,9 +29,6 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import (
-    ContractCustomError,
-    ContractLogicError,
-    ContractPanicError,
     TimeExhausted,
     Web3RPCError,
 )
@@ -56,6 +51,7 @@ from kp_py._abi import (
     token_id_to_number,
 )
 from kp_py._json import loads_strict
+from kp_py._revert import reverts
 from kp_py._text import hundredths, iso, paper_id, record_name
 from kp_py._tx import Sender
 from kp_py.document import (
@@ -1094,48 +1090,6 @@ def _verdict(
     )
 
 
-@contextmanager
-def reverts() -> Iterator[None]:
-    """Turn a revert from any backend (eth-tester or a node over HTTP) into its ``KPError``."""
-    try:
-        yield
-    except Exception as error:
-        data = revert_data(error)
-        if data is None:
-            raise
-        raise decode_revert(data) from None
-
-
-def revert_data(error: BaseException) -> bytes | None:
-    """The revert data carried by ``error``, or None if it is not a revert."""
-    if isinstance(error, (ContractCustomError, ContractPanicError, ContractLogicError)):
-        data = error.data if isinstance(error.data, str) else None
-        return bytes.fromhex(data.removeprefix("0x")) if data else b""
-    if type(error).__name__ == "TransactionFailed":  # eth-tester, without importing it
-        return _tester_revert_data(error)
-    return None
-
-
-def _tester_revert_data(error: BaseException | None) -> bytes:
-    """The raw revert data of an eth-tester failure. Its transactions keep the bytes on the original
-    exception (web3's provider re-raises it as text, with the original as ``__context__``); its calls
-    only keep their ``repr``, which is read back as a bytes literal."""
-    while error is not None:
-        for arg in error.args[:1]:
-            if isinstance(arg, Exception) and arg.args:
-                arg = arg.args[0]
-            if isinstance(arg, bytes):
-                return arg
-            if isinstance(arg, str):
-                text = arg.removeprefix("execution reverted: ")
-                if text[:2] in ("b'", 'b"'):
-                    value = ast.literal_eval(text)
-                    if isinstance(value, bytes):
-                        return value
-        error = error.__context__
-    return b""
-
-
 def read_participants(path: Path) -> list[dict[str, str]]:
     """Rows of a participants CSV; every cell stays text (Namibia's code ``NA`` included)."""
     with open(path, newline="", encoding="utf-8") as handle:
@@ -1278,4 +1232,4 @@ def _token_id(number: str | int) -> int:
     return number_to_token_id(number)
 
 
-__all__ = ["HS_CODES", "KP", "Certificate", "Deployment", "IssuedDocument", "Verification", "reverts"]
+__all__ = ["HS_CODES", "KP", "Certificate", "Deployment", "IssuedDocument", "Verification"]

@@ -79,7 +79,7 @@ def test_operators_cannot_be_approved(send, accounts, certificates, issued):
 
 
 def test_unknown_tokens(certificates, accounts):
-    from kp_py.client import reverts as decoding
+    from kp_py._revert import reverts as decoding
 
     for fn in ("ownerOf", "locked", "getApproved", "tokenURI"):
         with reverts("ERC721NonexistentToken", 7), decoding():

@@ -14,7 +14,7 @@ from fractions import Fraction
 import pytest
 
 from kp_py import KP
-from kp_py.client import reverts as decoding
+from kp_py._revert import reverts as decoding
 from kp_py.document import Document, PaperCertificate
 from kp_py.errors import KPError
 from kp_py.examples import example_paper

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kp_py.client import reverts as decoding
+from kp_py._revert import reverts as decoding
 from kp_py.errors import timestamp
 from tests.conftest import DAY, OPEN_END, code, production, reverts
 
