@@ -6,11 +6,14 @@ issue, confirm, void, read, list, verify, trace),
 exceptions in :mod:`kp_py.errors`, all rooted at :class:`KPError`.
 """
 
-from kp_py.client import KP, Certificate, Deployment, IssuedDocument, Verification
+from kp_py.client import KP
 from kp_py.document import Document, Parent, Party, commitment, new_salts
 from kp_py.errors import ContractRevert, DocumentError, KPError
+from kp_py.issued import IssuedDocument
 from kp_py.network import connect
 from kp_py.provenance import ProvenanceStatus, Trace
+from kp_py.records import Certificate, Deployment
+from kp_py.verify import Verification
 
 __all__ = [
     "KP",

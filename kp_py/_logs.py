@@ -142,6 +142,30 @@ def decode_issued(log: Any) -> Issued:
     )
 
 
+@dataclass(frozen=True)
+class Changed:
+    """A `ReceiptConfirmed` or `CertificateVoided` log: the key that did it, and why (a void)."""
+
+    token_id: int
+    authority: str
+    reason: int  # a VoidReason; 0 for a confirmation
+    block: int
+    transaction: str
+
+
+def decode_status_change(log: Any) -> Changed:
+    """Decode one `ReceiptConfirmed` or `CertificateVoided` log (the reason by eth-abi)."""
+    data = _bytes(log["data"])
+    (reason,) = decode(["uint8"], data) if data else (0,)
+    return Changed(
+        token_id=token_of(log, 1),
+        authority=address_of(log, 3),
+        reason=reason,
+        block=block_of(log),
+        transaction="0x" + _bytes(log["transactionHash"]).hex(),
+    )
+
+
 def token_of(log: Any, position: int) -> int:
     """The uint256 in topic ``position`` (the token id of Transfer, ReceiptConfirmed, ...)."""
     return int.from_bytes(_bytes(log["topics"][position]), "big")

@@ -29,13 +29,14 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import is_address, to_checksum_address
 from web3.exceptions import Web3Exception
 
-from kp_py import files, keys, offline, render, stats
-from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._text import day, drawn_from, hundredths, last_day, paper_id, printable, production_id, usd
-from kp_py.client import KP, IssuedDocument, role_holders
+from kp_py import files, keys, offline, stats
+from kp_py._abi import VOID_REASONS, token_id_to_number
+from kp_py._text import day, hundredths, last_day, paper_id, printable, production_id, usd
+from kp_py.client import DEV_CHAIN_IDS, KP, role_holders
 from kp_py.document import Document, Production
 from kp_py.errors import KPError
 from kp_py.examples import example_paper, example_re_export
+from kp_py.issued import IssuedDocument, issued_path, read_shown
 from kp_py.network import (
     DEFAULT_HOME,
     connect,
@@ -48,10 +49,13 @@ from kp_py.network import (
     web3_for,
 )
 from kp_py.node import LocalNode
+from kp_py.records import certificate_rows, token_id_of
 from kp_py.roots import Root, is_root
+from kp_py.verify import Link
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATA = Path(__file__).resolve().parent / "data" / "kp-participants.csv"
+LOCAL_PAGE = "http://127.0.0.1:8417"  # `kp serve`'s default address
 
 
 @dataclass(frozen=True)
@@ -890,38 +894,29 @@ def _list_roots(options: Options, kind: str, participant: str | None) -> None:
     _emit(options, data, _table(rows, columns))
 
 
-def _certificate_lines(data: dict[str, Any], parents: str) -> list[str]:
-    return [
-        f"{data['number']}  ({data['status']})",
-        f"route        {data['exporting']} -> {data['importing']}   origins {', '.join(data['origins'])}",
-        f"goods        {data['carats']} ct, US$ {data['value_usd']}, {data['parcels']} parcel(s)",
-        f"HS code      {data['hs_code']}",
-        f"holder       {data['holder']}",
-        f"issuer       {data['issuer']}",
-        f"issued       {data['issued_at']}  (block {data['block']}, transaction {data['transaction']})",
-        f"expires      {data['expires_at']}",
-        f"token id     {data['token_id']}",
-        f"commitment   {data['commitment']}",
-        f"drawn from   {parents}",
-        f"drawn since  {data['drawn']} ct by later certificates",
-    ]
-
-
 @main.command()
 @click.argument("number")
 @common
 def show(options: Options, number: str) -> None:
     """Show certificate NUMBER (or a token id, or a root such as BW#JWANENG-2024-Q3) as the chain
-    holds it."""
+    holds it, with when and by whom its receipt was confirmed or it was voided."""
     kp = options.reader()
-    if is_root(number.upper()):
-        _show_root(options, kp.root(number.upper()))
+    if is_root(number.strip().upper()):
+        _show_root(options, kp.root(number.strip().upper()))
         return
     certificate = kp.certificate(number)
+    change = kp.status_change(certificate)
     data = certificate.to_dict()
     endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
-    data.update(chain_id=kp.deployment.chain_id, contract=kp.certificates.address, rpc_url=endpoint)
-    _emit(options, data, "\n".join(_certificate_lines(data, drawn_from(certificate.parents))))
+    data.update(
+        status_change=change.to_dict() if change else None,
+        chain_id=kp.deployment.chain_id,
+        contract=kp.certificates.address,
+        rpc_url=endpoint,
+    )
+    rows = certificate_rows(certificate, change=change)
+    width = max(len(label) for label, _ in rows)
+    _emit(options, data, "\n".join(f"{label:{width}}  {_shown(value)}" for label, value in rows))
 
 
 @main.command()
@@ -995,36 +990,38 @@ def list_(
               help="Where to write the PDF.")  # fmt: skip
 @click.option("--document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The issued document, for the names and addresses kept off chain.")  # fmt: skip
-@click.option("--verify-url", default=render.DEFAULT_VERIFY_URL, show_default=True,
-              help="The verification page the QR code points to.")  # fmt: skip
+@click.option("--verify-url", metavar="URL",
+              help=f"The verification page the QR code points to [default on the local node: {LOCAL_PAGE}; "
+              "required elsewhere].")  # fmt: skip
 @common
 def render_command(
-    options: Options, number: str, pdf_path: Path, document: Path | None, verify_url: str
+    options: Options, number: str, pdf_path: Path, document: Path | None, verify_url: str | None
 ) -> None:
-    """Draw certificate NUMBER as a printable PDF with a QR code to verify it."""
+    """Draw certificate NUMBER as a printable PDF, under its verdict, with a QR code to verify it."""
+    from kp_py import render
+
     kp = options.reader()
+    if verify_url is None:
+        if kp.deployment.chain_id not in DEV_CHAIN_IDS:
+            raise click.UsageError(
+                f"--verify-url: on chain {kp.deployment.chain_id} the QR code must lead to a public "
+                "verification page (`kp serve` behind your address), not this machine"
+            )
+        verify_url = LOCAL_PAGE
     certificate = kp.certificate(number)
-    issued = IssuedDocument.from_json(document.read_bytes()) if document else None
-    link = render.Link(
-        kp.deployment.chain_id, kp.certificates.address, certificate.token_id, certificate.commitment
-    )
-    render.render_pdf(
-        certificate,
-        pdf_path,
-        link=link,
-        verify_url=verify_url,
-        issued=issued,
-        exporting_name=kp.participant(certificate.exporting).name,
-        importing_name=kp.participant(certificate.importing).name,
-        custody=_custody(kp.verify(certificate.token_id)),
-    )
-    data = {"number": certificate.number, "pdf": str(pdf_path), "link": link.url(verify_url)}
-    _emit(options, data, f"{certificate.number} drawn in {pdf_path}; its QR code: {data['link']}")
-
-
-def _custody(result: Any) -> str:
-    lineage = result.provenance
-    return lineage.headline() if lineage is not None else ""
+    issued = IssuedDocument.from_json(files.read_bytes(document)) if document else None
+    link = Link(kp.deployment.chain_id, kp.certificates.address, certificate.token_id, certificate.commitment)
+    result = kp.verify(certificate.token_id)
+    names = {code: kp.participant(code).name for code in (certificate.exporting, certificate.importing)}
+    render.render_pdf(result, pdf_path, link=link, verify_url=verify_url, issued=issued, names=names)
+    data = {
+        "number": certificate.number,
+        "verdict": result.verdict,
+        "pdf": str(pdf_path),
+        "link": link.url(verify_url),
+    }
+    told = f"{certificate.number} ({result.verdict}) drawn in {pdf_path}; its QR code: {data['link']}"
+    _emit(options, data, told)
 
 
 @main.command("stats")
@@ -1086,22 +1083,14 @@ def verify(options: Options, number: str, document: Path | None) -> None:
     """Verify certificate NUMBER (or a token id, or the link of its QR code): exit 0 if genuine, 1 if not."""
     shown: IssuedDocument | Document | None = None
     if document is not None:
-        shown = _read_shown(document)
+        shown = read_shown(files.read_bytes(document), str(document))
     kp = options.reader()
-    if "://" in number:  # the link of a certificate's QR code
-        result = render.verify_link(kp, render.Link.parse(number), shown)
-    else:
-        result = kp.verify(number, shown)
+    link = Link.parse(number) if "://" in number else None  # the link of a certificate's QR code
+    result = kp.verify_link(link, shown) if link else kp.verify(number, shown)
     facts = deployment_facts(kp)
     _emit(options, {**result.to_dict(), "network": facts}, f"{result.summary()}\n  ({describe(facts)})")
     if not result.genuine:
         sys.exit(1)
-
-
-def _read_shown(path: Path) -> IssuedDocument | Document:
-    if _kind(path) == "issued-document/v1":
-        return IssuedDocument.from_json(path.read_bytes())
-    return files.read_document(path)
 
 
 @main.command()
@@ -1249,7 +1238,7 @@ def sign_confirm(
     """Sign the confirmation of receipt of certificate NUMBER; writes NUMBER.confirmation.json."""
     signer = _explicit_signer(options)
     chain, address = _target(options, chain_id, contract)
-    token_id = number_to_token_id(number) if not number.isdigit() else int(number)
+    token_id = token_id_of(number)
     signed = offline.sign_confirmation(
         signer, token_id, chain_id=chain, contract=address, valid_for=_duration(valid_for)
     )
@@ -1276,8 +1265,7 @@ def submit(options: Options, paths: tuple[Path, ...]) -> None:
             signed_issue = offline.SignedIssue.from_json(text)
             recovered = kp.issued_document(signed_issue.document, signed_issue.salts)  # submitted before?
             issued = recovered or kp.submit_issue(signed_issue)
-            stem = path.name.removesuffix(".signed.json").removesuffix(".json")
-            output = path.with_name(stem + ".issued.json")
+            output = issued_path(path)
             files.write_secret(output, issued.to_json())
             number, written, transaction = issued.document.number, str(output), issued.transaction
             outcome = "recovered" if recovered else "issued"

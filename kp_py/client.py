@@ -16,9 +16,8 @@ Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -50,27 +49,34 @@ from kp_py._abi import (
     number_to_token_id,
     token_id_to_number,
 )
-from kp_py._json import loads_strict
 from kp_py._revert import reverts
-from kp_py._text import hundredths, iso, paper_id, record_name
+from kp_py._text import paper_id, record_name
 from kp_py._tx import Sender
 from kp_py.document import (
-    FIELDS,
-    HS_CODES,
     Document,
     PaperCertificate,
     Parent,
     Production,
     Salts,
     commitment,
-    commitment_of_leaves,
-    leaves,
     new_salts,
 )
 from kp_py.errors import OPEN_END, KPError, NotFound, UnknownRecord, timestamp
+from kp_py.issued import IssuedDocument
 from kp_py.offline import SignedConfirmation, SignedIssue
 from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
+from kp_py.records import (
+    Authority,
+    Certificate,
+    Deployment,
+    Listed,
+    Participant,
+    StatusChange,
+    embargo_of,
+    token_id_of,
+)
 from kp_py.roots import Root, is_root
+from kp_py.verify import Link, Verification, WrongNetwork, check_target, judge, printed, wrong_network
 
 # Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
 # only the gas used is paid. An issue costs about 96,000 (new holder), one in a batch about 45,000
@@ -84,214 +90,6 @@ BATCH_GAS = 100_000
 SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
 BULK_READ = 500  # certificates per `certificates(...)` call
-
-
-@dataclass(frozen=True)
-class Deployment:
-    """Where the contracts of one chain live."""
-
-    chain_id: int
-    registry: str
-    certificates: str
-    block: int
-
-
-@dataclass(frozen=True)
-class Embargo:
-    """An embargo on one direction of trade; ``until`` None when open-ended."""
-
-    since: datetime | str
-    until: datetime | str | None
-    compliant_zones: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Participant:
-    code: str
-    name: str
-    standing: str
-    standing_since: datetime | str
-    exports_embargo: Embargo | None
-    imports_embargo: Embargo | None
-
-
-@dataclass(frozen=True)
-class Authority:
-    address: str
-    participant: str
-    valid_from: datetime | str
-    valid_until: datetime | str
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A certificate as the chain knows it, with its issuance event."""
-
-    number: str
-    token_id: int
-    status: str
-    holder: str
-    issuer: str
-    exporting: str
-    importing: str
-    origins: tuple[str, ...]
-    carats: int
-    value_usd: int
-    parcels: int
-    hs_code: str
-    issued_at: datetime | str
-    expires_at: int
-    commitment: bytes
-    issuer_valid_at_issue: bool
-    block: int
-    transaction: str
-    parents: tuple[Parent, ...] = ()  # the certificates it drew on, with the carats drawn from each
-    drawn: int = 0  # hundredths of a carat later certificates drew from it
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
-        return _record_json(self)
-
-
-@dataclass(frozen=True)
-class IssuedDocument:
-    """What an authority keeps, and gives the holder, after issue: the document, its salts and where
-    it lives on chain. ``to_json`` / ``from_json`` give the file ``kp issue`` writes."""
-
-    document: Document
-    salts: Salts
-    chain_id: int
-    contract: str
-    token_id: int
-    transaction: str
-    leaves: dict[str, bytes] | None = None  # as read from a file: the fingerprints written at issue
-
-    @property
-    def commitment(self) -> bytes:
-        return commitment(self.document, self.salts)
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "kp": "issued-document/v1",
-                "document": self.document.canonical(),
-                "salts": {f: "0x" + self.salts[f].hex() for f in FIELDS},
-                "leaves": {f: "0x" + v.hex() for f, v in leaves(self.document, self.salts).items()},
-                "commitment": "0x" + self.commitment.hex(),
-                "chain_id": self.chain_id,
-                "contract": self.contract,
-                "token_id": str(self.token_id),
-                "transaction": self.transaction,
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> IssuedDocument:
-        data = loads_strict(text)
-        if not isinstance(data, dict) or data.get("kp") != "issued-document/v1":
-            raise KPError("not an issued certificate document (kp: issued-document/v1)")
-        try:
-            salts = {f: bytes.fromhex(data["salts"][f].removeprefix("0x")) for f in FIELDS}
-        except (KeyError, ValueError, AttributeError, TypeError):
-            raise KPError("the issued document's salts are missing or not hex") from None
-        try:
-            file_leaves = {f: bytes.fromhex(v.removeprefix("0x")) for f, v in data.get("leaves", {}).items()}
-        except (ValueError, AttributeError, TypeError):
-            file_leaves = {}
-        return cls(
-            document=Document.from_dict(data["document"]),
-            salts=salts,
-            chain_id=int(data["chain_id"]),
-            contract=to_checksum_address(data["contract"]),
-            token_id=int(data["token_id"]),
-            transaction=str(data["transaction"]),
-            leaves=file_leaves or None,
-        )
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One certificate as its events tell it: what ``list`` and statistics work from."""
-
-    number: str
-    token_id: int
-    status: str
-    exporting: str
-    importing: str
-    holder: str
-    issuer: str
-    origins: tuple[str, ...]
-    carats: int
-    value_usd: int
-    parcels: int
-    hs_code: str
-    expires_at: int
-    block: int
-    transaction: str
-    issued_at: datetime | str
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
-        return _record_json(self)
-
-
-PROBLEMS = ("unknown", "voided", "expired", "issuer-disabled", "document-mismatch", "document-unproven")
-
-# How each field of a document shown to a verifier was checked: against the commitment with its salt
-# (proven), against the figures the chain holds in clear (public, so anyone could have copied them),
-# or not at all (kept off chain, and the document carries no salts to prove them).
-PROVEN, PUBLIC, NOT_CHECKED, DIFFERS = "proven", "matches public data", "not checked", "differs"
-OFF_CHAIN = ("exporter", "importer", "issued")
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The answer to "is this certificate genuine?": ``genuine`` to branch on, ``problems`` (codes
-    from :data:`PROBLEMS`) to branch on why, ``reasons`` to read."""
-
-    number: str
-    genuine: bool
-    status: str
-    problems: tuple[str, ...]
-    reasons: tuple[str, ...]
-    certificate: Certificate | None
-    document_matches: bool | None = None
-    differing_fields: tuple[str, ...] = field(default=())
-    provenance: ProvenanceStatus | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)  # document field -> PROVEN, PUBLIC, ...
-
-    def summary(self) -> str:
-        verdict = "GENUINE" if self.genuine else "NOT VALID"
-        lines = [f"{self.number}: {verdict} ({self.status})"]
-        lines += [f"  - {reason}" for reason in self.reasons]
-        if self.fields:
-            states = {
-                state: [n for n, s in self.fields.items() if s == state] for state in self.fields.values()
-            }
-            lines.append(
-                "  - document fields: " + "; ".join(f"{s}: {', '.join(n)}" for s, n in states.items())
-            )
-        if self.provenance is not None:
-            lines.append(f"  - {self.provenance.summary()}")
-            lines += [f"  - WARNING: {warning}" for warning in self.provenance.warnings]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the verdict, the reasons and the certificate as the chain has it."""
-        return {
-            "number": self.number,
-            "genuine": self.genuine,
-            "status": self.status,
-            "problems": list(self.problems),
-            "reasons": list(self.reasons),
-            "document_matches": self.document_matches,
-            "differing_fields": list(self.differing_fields),
-            "fields": dict(self.fields),
-            "certificate": self.certificate.to_dict() if self.certificate else None,
-            "provenance": self.provenance.to_dict() if self.provenance else None,
-        }
 
 
 DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
@@ -550,21 +348,21 @@ class KP:
         return self._certify(data, gas=STATUS_GAS + SIGNATURE_GAS)
 
     def _check_target(self, chain_id: int, contract: str) -> None:
-        if (chain_id, contract.lower()) != (self.deployment.chain_id, self.certificates.address.lower()):
-            raise KPError(
-                f"signed for contract {contract} on chain {chain_id}, not for this deployment "
-                f"({self.certificates.address} on chain {self.deployment.chain_id})"
-            )
+        check_target(chain_id, contract, self._here, "signed message")
+
+    @property
+    def _here(self) -> tuple[int, str]:
+        return self.deployment.chain_id, self.certificates.address
 
     def confirm_receipt(self, number: str | int) -> TxReceipt:
-        data = encode_call("KPCertificates", "confirmReceipt", [_token_id(number)])
+        data = encode_call("KPCertificates", "confirmReceipt", [token_id_of(number)])
         return self._certify(data, gas=STATUS_GAS)
 
     def void(self, number: str | int, reason: str) -> TxReceipt:
         """Void a certificate; ``reason`` is one of lost, cancelled, issued in error, fraud, other."""
         if reason not in VOID_REASONS[1:]:
             raise KPError(f"void reason {reason!r} is not one of: {', '.join(VOID_REASONS[1:])}")
-        data = encode_call("KPCertificates", "void", [_token_id(number), VOID_REASONS.index(reason)])
+        data = encode_call("KPCertificates", "void", [token_id_of(number), VOID_REASONS.index(reason)])
         return self._certify(data, gas=STATUS_GAS)
 
     # ------------------------------------------------------------------ reading
@@ -579,8 +377,8 @@ class KP:
             name=self._call(self.registry.functions.participantName(_code(code))),
             standing=STANDINGS[standing],
             standing_since=timestamp(since),
-            exports_embargo=_embargo(exports_since, exports_until, tuple(ascii_text(z) for z in zones)),
-            imports_embargo=_embargo(imports_since, imports_until),
+            exports_embargo=embargo_of(exports_since, exports_until, tuple(ascii_text(z) for z in zones)),
+            imports_embargo=embargo_of(imports_since, imports_until),
         )
 
     def participant_codes(self) -> list[str]:
@@ -598,7 +396,7 @@ class KP:
     def certificate(self, number: str | int) -> Certificate:
         """The certificate with this number (or token id): its state from one call, its figures and
         commitment from its issuance event. Two round trips."""
-        token_id = _token_id(number)
+        token_id = token_id_of(number)
         if is_root(token_id_to_number(token_id)):
             raise UnknownRecord(f"{record_name(token_id_to_number(token_id))} is a root, not a certificate")
         (view,) = _views(self._view_call("certificate", [token_id]), 1)
@@ -610,7 +408,7 @@ class KP:
         """A registered root (``BW#JWANENG-2024-Q3``, ``AE:ZA-2024-012345``, or its token id)."""
         (record,) = self.records_of([number])
         if not isinstance(record, Root):
-            raise UnknownRecord(f"{record_name(token_id_to_number(_token_id(number)))} is not registered")
+            raise UnknownRecord(f"{record_name(token_id_to_number(token_id_of(number)))} is not registered")
         return record
 
     def certificates_of(self, numbers: Sequence[str | int]) -> list[Certificate | None]:
@@ -620,7 +418,7 @@ class KP:
     def records_of(self, numbers: Sequence[str | int]) -> list[Certificate | Root | None]:
         """Certificates and roots by number or id, in a few round trips (None where unknown): what a
         provenance graph is read with, a level at a time."""
-        ids = [_token_id(n) for n in numbers]
+        ids = [token_id_of(n) for n in numbers]
         views = self._bulk_views(ids)
         known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
         events = self._issued_events(known)
@@ -687,23 +485,61 @@ class KP:
         """Whether certificate ``number`` (or token id) is genuine and in force now; given the document
         the holder shows, whether it is the one the certificate commits to. An ``IssuedDocument``
         (with salts) is checked against the commitment; a bare ``Document`` only against the fields
-        the chain holds in clear."""
-        token_id = _token_id(number)
+        the chain holds in clear. An issued document made on another deployment is not looked up:
+        problem ``wrong-network``."""
+        token_id = token_id_of(number)
+        if isinstance(issued, IssuedDocument):
+            try:
+                check_target(issued.chain_id, issued.contract, self._here, "document")
+            except WrongNetwork as error:
+                return wrong_network(token_id, error)
         try:
             cert = self.certificate(token_id)
         except NotFound:
-            return _verdict(token_id, None, issued, None)
+            return judge(token_id, None, issued, None)
         _, _, lineage = self._lineage([cert])
-        return _verdict(token_id, cert, issued, lineage(cert.number))
+        return judge(token_id, cert, issued, lineage(cert.number), self.status_change(cert))
+
+    def verify_link(self, link: Link, issued: IssuedDocument | Document | None = None) -> Verification:
+        """Verify the certificate a printed QR code's link names, on this deployment only (else
+        problem ``wrong-network``); a printed commitment other than the chain's means the paper was
+        altered."""
+        try:
+            check_target(link.chain_id, link.contract, self._here, "link")
+        except WrongNetwork as error:
+            return wrong_network(link.token_id, error)
+        return printed(self.verify(link.token_id, issued), link)
+
+    def status_change(self, cert: Certificate) -> StatusChange | None:
+        """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
+        keeps these in the event only. One log look-up from its issue block, and one block read."""
+        name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
+        if name is None:
+            return None
+        head = self.w3.eth.block_number
+        found = _logs.logs_of_tokens(
+            self.w3, self.certificates.address, [_logs.topic(name)], [cert.token_id], cert.block, head
+        )
+        if not found:
+            return None
+        change = _logs.decode_status_change(found[-1])
+        return StatusChange(
+            what=cert.status,
+            at=timestamp(int(self.w3.eth.get_block(change.block)["timestamp"])),
+            authority=change.authority,
+            block=change.block,
+            transaction=change.transaction,
+            reason=VOID_REASONS[change.reason] if name == "CertificateVoided" else "",
+        )
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
         generation of ancestors, for re-exports)."""
-        ids = [_token_id(n) for n in numbers]
+        ids = [token_id_of(n) for n in numbers]
         certs = self.certificates_of(ids)
         _, _, lineage = self._lineage([c for c in certs if c is not None])
         return [
-            _verdict(token_id, cert, None, lineage(cert.number) if cert else None)
+            judge(token_id, cert, None, lineage(cert.number) if cert else None)
             for token_id, cert in zip(ids, certs, strict=True)
         ]
 
@@ -1023,73 +859,6 @@ class KP:
             return fn.call()
 
 
-def _verdict(
-    token_id: int,
-    cert: Certificate | None,
-    issued: IssuedDocument | Document | None,
-    lineage: ProvenanceStatus | None,
-) -> Verification:
-    number_text = token_id_to_number(token_id)
-    if cert is None:
-        return Verification(
-            number_text, False, "unknown", ("unknown",), ("no certificate has this number",), None
-        )
-    reasons = [
-        f"issued by {cert.issuer} of {cert.exporting} on {iso(cert.issued_at)} "
-        f"(block {cert.block}, transaction {cert.transaction})",
-        f"route {cert.exporting} to {cert.importing}; expires {iso(timestamp(cert.expires_at))}; "
-        f"holder {cert.holder}",
-    ]
-    problems = []
-    if cert.status == "voided":
-        problems.append("voided")
-        reasons.append("the certificate was voided by its exporting authority")
-    if cert.status == "expired":
-        problems.append("expired")
-        reasons.append("the certificate expired before its receipt was confirmed")
-    if not cert.issuer_valid_at_issue:
-        problems.append("issuer-disabled")
-        reasons.append(f"the issuing key {cert.issuer} was disabled at the time of issue")
-    matches: bool | None = None
-    differing: tuple[str, ...] = ()
-    checked: dict[str, str] = {}
-    if issued is not None:
-        differing = _differences(cert, issued)
-        matches = not differing
-        salted = isinstance(issued, IssuedDocument)
-        for name in FIELDS:
-            off_chain = name in OFF_CHAIN
-            checked[name] = (
-                DIFFERS if name in differing else PROVEN if salted else NOT_CHECKED if off_chain else PUBLIC
-            )
-        if differing:
-            problems.append("document-mismatch")
-            reasons.append(f"the document does not match the certificate: {', '.join(differing)} differ")
-        elif salted:
-            reasons.append("the document matches the commitment on chain: every field is proven")
-        else:
-            # Anyone can copy the public figures into a document with forged names: never genuine.
-            problems.append("document-unproven")
-            reasons.append(
-                "the document carries no salts: its exporter, importer and issue date cannot be proven "
-                "(not checked), and its other fields only match data public on chain; ask the holder "
-                "for the issued document"
-            )
-    why = (*reasons[2:], *reasons[:2])  # what decides the verdict first, then who issued it and where
-    return Verification(
-        number_text,
-        not problems,
-        cert.status,
-        tuple(problems),
-        why,
-        cert,
-        matches,
-        differing,
-        lineage,
-        checked,
-    )
-
-
 def read_participants(path: Path) -> list[dict[str, str]]:
     """Rows of a participants CSV; every cell stays text (Namibia's code ``NA`` included)."""
     with open(path, newline="", encoding="utf-8") as handle:
@@ -1098,49 +867,6 @@ def read_participants(path: Path) -> list[dict[str, str]]:
         if not row.get("code") or not row.get("name"):
             raise KPError(f"{path}, line {line}: a participant needs a code and a name")
     return rows
-
-
-def _differences(cert: Certificate, issued: IssuedDocument | Document) -> tuple[str, ...]:
-    """Fields of ``issued`` that disagree with the chain; the commitment covers those it cannot see."""
-    doc = issued.document if isinstance(issued, IssuedDocument) else issued
-    seen = {
-        "number": doc.number == cert.number,
-        "importing": doc.importing == cert.importing,
-        "origins": doc.origins == cert.origins,
-        "carats": doc.carats == cert.carats,
-        "value_usd": doc.value_usd == cert.value_usd,
-        "parcels": doc.parcels == cert.parcels,
-        "hs_code": doc.hs_code == cert.hs_code,
-        "expires": doc.expires_at == cert.expires_at,
-        "holder": doc.holder == cert.holder,
-        "parents": _draws(doc.parents) == _draws(cert.parents),
-    }
-    differing = [name for name, same in seen.items() if not same]
-    if not differing and isinstance(issued, IssuedDocument) and issued.commitment != cert.commitment:
-        differing = _off_chain_differences(issued, cert.commitment)
-    return tuple(differing)
-
-
-def _draws(parents: Iterable[Parent]) -> set[tuple[str, int]]:
-    return {(p.number, p.carats) for p in parents}
-
-
-def _off_chain_differences(issued: IssuedDocument, on_chain: bytes) -> list[str]:
-    """Which off-chain field was altered. The leaves written at issue, if the file still holds them
-    and they hash to the commitment on chain, are the original fields' fingerprints."""
-    original = issued.leaves
-    if original and set(original) == set(FIELDS) and commitment_of_leaves(original) == on_chain:
-        current = leaves(issued.document, issued.salts)
-        changed = [f for f in FIELDS if original[f] != current[f]]
-        if changed:
-            return changed
-    return ["exporter, importer, issued date or salts (fields kept off chain)"]
-
-
-def _embargo(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | None:
-    if since == 0:
-        return None
-    return Embargo(timestamp(since), timestamp(until) if until else None, zones)
 
 
 def _issue_gas(document: Document) -> int:
@@ -1174,29 +900,6 @@ def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
     return views
 
 
-def _record_json(record: Certificate | Listed) -> dict[str, Any]:
-    """A certificate record as JSON values, field by field."""
-    out: dict[str, Any] = {}
-    for item in fields(record):
-        value = getattr(record, item.name)
-        if item.name in ("carats", "value_usd", "drawn"):
-            value = hundredths(value)
-        elif item.name == "expires_at":
-            value = iso(timestamp(value))
-        elif isinstance(value, datetime):
-            value = iso(value)
-        elif isinstance(value, bytes):
-            value = "0x" + value.hex()
-        elif item.name == "parents":
-            value = [{"number": p.number, "carats": hundredths(p.carats)} for p in value]
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif item.name == "token_id":
-            value = str(value)
-        out[item.name] = value
-    return out
-
-
 def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
@@ -1221,15 +924,4 @@ def _seconds(moment: datetime | int) -> int:
     return int(moment)
 
 
-def _token_id(number: str | int) -> int:
-    """A token id from a certificate number, a token id, or a token id written in decimal."""
-    if isinstance(number, int):
-        return number
-    if number.isascii() and number.isdigit():
-        return int(number)
-    if not number.isascii() or not 0 < len(number) <= 32:
-        raise KPError(f"{number!r} is not a certificate number (ASCII, 32 characters at most) or a token id")
-    return number_to_token_id(number)
-
-
-__all__ = ["HS_CODES", "KP", "Certificate", "Deployment", "IssuedDocument", "Verification"]
+__all__ = ["KP", "role_holders"]

@@ -61,7 +61,7 @@ MAX_PARENTS = 32
 LAST_YEAR = 2105  # certificate times are stored in 32 bits: until 2106-02-07
 _UINT40 = 2**40 - 1
 
-_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
+NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
 _CODE = re.compile(r"[A-Z]{2}")
 _ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
 _LOT = re.compile(r"[A-Z0-9./-]{1,29}")
@@ -140,7 +140,7 @@ class Document:
         number = _string(data, "number")
         exporting = _code(data, "exporting")
         importing = _code(data, "importing")
-        if not _NUMBER.fullmatch(number):
+        if not NUMBER.fullmatch(number):
             raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 32 at most)")
         if number[:2] != exporting:
             raise DocumentError("number", f"{number!r} must start with the exporting code {exporting}-")
@@ -341,6 +341,23 @@ def new_salts() -> Salts:
     return {field: pool[32 * i : 32 * i + 32] for i, field in enumerate(FIELDS)}
 
 
+def salts_to_json(salts: Salts) -> dict[str, str]:
+    """Salts as the files kp writes keep them: ``0x`` hex, one per field."""
+    return {f: "0x" + salts[f].hex() for f in FIELDS}
+
+
+def salts_from_json(data: Any) -> Salts:
+    """Salts read back from a file: every field's, 32 bytes each, else ``DocumentError``."""
+    try:
+        salts = {f: bytes.fromhex(data[f].removeprefix("0x")) for f in FIELDS}
+    except (KeyError, ValueError, AttributeError, TypeError):
+        raise DocumentError("salts", "missing or not hex") from None
+    short = [f for f, salt in salts.items() if len(salt) != 32]
+    if short:
+        raise DocumentError("salts", f"{short[0]}'s is not 32 bytes")
+    return salts
+
+
 def leaf(field: str, value: Any, salt: bytes) -> bytes:
     """The salted hash of one field: what disclosing that field alone reveals and proves."""
     if len(salt) != 32:
@@ -470,7 +487,7 @@ def _parents(data: Mapping[str, Any], number: str) -> tuple[Parent, ...]:
 def _parent_id(kind: str, value: Any, exporting: str) -> str:
     """The id of a parent of a certificate exported by ``exporting``: a certificate number, or the id
     of a root the exporter registered (its own production, or a paper certificate it received)."""
-    patterns = {"certificate": _NUMBER, "production": _LOT, "paper": _PAPER_NUMBER}
+    patterns = {"certificate": NUMBER, "production": _LOT, "paper": _PAPER_NUMBER}
     if not isinstance(value, str) or not patterns[kind].fullmatch(value):
         what = {
             "certificate": "a certificate number",

@@ -26,9 +26,10 @@ from typing import Any
 
 from kp_py._files import write_atomic
 from kp_py._json import MAX_BYTES, loads_strict
-from kp_py.client import KP, IssuedDocument
-from kp_py.document import FIELDS, Document, PaperCertificate, Salts, new_salts
+from kp_py.client import KP
+from kp_py.document import Document, PaperCertificate, Salts, new_salts, salts_from_json, salts_to_json
 from kp_py.errors import DocumentError, KPError, NotFound
+from kp_py.issued import IssuedDocument, issued_path
 
 MAX_FILE_BYTES = MAX_BYTES  # checked before reading, so that a huge file is never read in
 
@@ -44,26 +45,26 @@ class FileResult:
     transaction: str
 
 
-def issued_path(source: Path) -> Path:
-    return source.with_name(source.stem + ".issued.json")
-
-
 def pending_path(source: Path) -> Path:
     return source.with_name(source.stem + ".pending.json")
 
 
-def read_json(path: Path) -> Any:
-    """The JSON of file ``path``, read within kp's bounds (:mod:`kp_py._json`); errors name the file."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of file ``path``, refused unread if larger than kp reads; errors name the file."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise DocumentError(
                 "(file)", f"is {size:,} bytes; a certificate document is at most 1 MB", str(path)
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise DocumentError("(file)", f"cannot be read ({error.strerror})", str(path)) from None
-    return loads_strict(raw, source=str(path))
+
+
+def read_json(path: Path) -> Any:
+    """The JSON of file ``path``, read within kp's bounds (:mod:`kp_py._json`); errors name the file."""
+    return loads_strict(read_bytes(path), source=str(path))
 
 
 def read_document(path: Path) -> Document:
@@ -165,7 +166,7 @@ def _pending(source: Path) -> tuple[Salts, str | None]:
     if pending.exists():
         try:
             data = loads_strict(pending.read_bytes())
-            salts = {field: bytes.fromhex(data["salts"][field].removeprefix("0x")) for field in FIELDS}
+            salts = salts_from_json(data["salts"])
             transaction = data.get("transaction")
             if transaction is not None and not isinstance(transaction, str):
                 raise TypeError
@@ -183,7 +184,7 @@ def _write_pending(source: Path, salts: Salts, transaction: str | None) -> None:
     sent = {"transaction": transaction} if transaction else {}
     write_secret(
         pending_path(source),
-        json.dumps({"salts": {f: "0x" + salts[f].hex() for f in FIELDS}} | sent, indent=2),
+        json.dumps({"salts": salts_to_json(salts)} | sent, indent=2),
     )
 
 

@@ -33,9 +33,10 @@ from web3.types import RPCEndpoint, RPCResponse
 
 from kp_py._files import write_atomic
 from kp_py._json import loads_strict
-from kp_py.client import KP, Deployment
+from kp_py.client import KP
 from kp_py.errors import DocumentError, KPError
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
+from kp_py.records import Deployment
 
 DEFAULT_HOME = Path(".kp")
 # Timeouts, refused connections and HTTP errors (a rate limit's 429, a restarting node's 502) are

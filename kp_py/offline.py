@@ -23,7 +23,7 @@ from eth_utils import to_checksum_address
 
 from kp_py._abi import token_id_to_number
 from kp_py._json import loads_strict
-from kp_py.document import FIELDS, Document, Salts, commitment, new_salts
+from kp_py.document import Document, Salts, commitment, new_salts, salts_from_json, salts_to_json
 from kp_py.errors import DocumentError, KPError
 
 DOMAIN_NAME = "Kimberley Process Certificates"
@@ -80,7 +80,7 @@ class SignedIssue:
             {
                 "kp": "signed-issue/v1",
                 "document": self.document.canonical(),
-                "salts": {f: "0x" + self.salts[f].hex() for f in FIELDS},
+                "salts": salts_to_json(self.salts),
                 "authority": self.authority,
                 "deadline": self.deadline,
                 "signature": "0x" + self.signature.hex(),
@@ -97,7 +97,7 @@ class SignedIssue:
         try:
             return cls(
                 document=Document.from_dict(data["document"]),
-                salts={f: bytes.fromhex(data["salts"][f].removeprefix("0x")) for f in FIELDS},
+                salts=salts_from_json(data["salts"]),
                 authority=to_checksum_address(data["authority"]),
                 deadline=int(data["deadline"]),
                 signature=bytes.fromhex(data["signature"].removeprefix("0x")),

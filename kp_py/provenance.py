@@ -31,7 +31,7 @@ from kp_py.errors import KPError
 from kp_py.roots import Root
 
 if TYPE_CHECKING:
-    from kp_py.client import Certificate
+    from kp_py.records import Certificate
 
 Record = Union["Certificate", Root]
 Fetch = Callable[[Sequence[int]], "list[Certificate | Root | None]"]

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from kp_py._text import hundredths
-from kp_py.client import Listed
 from kp_py.errors import KPError
+from kp_py.records import Listed
 
 PERIODS = ("quarter", "year")
 

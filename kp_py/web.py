@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import requests
@@ -31,18 +30,15 @@ from flask import Flask, Response, jsonify, render_template, request
 from web3.exceptions import Web3Exception
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kp_py import _logs
-from kp_py._abi import VOID_REASONS, number_to_token_id, token_id_to_number
-from kp_py._json import loads_strict
-from kp_py._text import drawn_from, hundredths, iso, printable, usd
-from kp_py.client import KP, Certificate, IssuedDocument, Verification
-from kp_py.document import _NUMBER, Document
-from kp_py.errors import KPError, timestamp
+from kp_py._text import printable
+from kp_py.client import KP
+from kp_py.errors import KPError
+from kp_py.issued import read_shown
 from kp_py.network import deployment_facts
-from kp_py.render import Link, WrongNetwork, check_target, verify_link
+from kp_py.records import certificate_rows, is_certificate_number, token_id_of
+from kp_py.verify import Link, Verification
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
-WRONG_NETWORK = "wrong-network"  # a problem code beyond kp_py.client.PROBLEMS: a link for another chain
 # Sent with every answer: nothing from elsewhere, no framing, no caching of a verdict that can change.
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -58,60 +54,37 @@ class InputError(KPError, ValueError):
 
 
 @dataclass(frozen=True)
-class StatusChange:
-    """The confirmation of receipt or the voiding of a certificate, from its event."""
-
-    what: str  # "receipt confirmed" or "voided"
-    at: datetime | str
-    authority: str
-    block: int
-    transaction: str
-    reason: str = ""  # why it was voided
-
-
-@dataclass(frozen=True)
 class Answer:
-    """What the page shows: the banner, its colour class, and the verification behind it."""
+    """What the page shows: the verdict, its colour class, and the verification behind it."""
 
-    banner: str
-    tone: str
     result: Verification
-    change: StatusChange | None = None
+
+    @property
+    def banner(self) -> str:
+        return self.result.verdict
+
+    @property
+    def tone(self) -> str:
+        """The verdict's colour class: ``not-genuine`` for NOT GENUINE."""
+        return self.banner.lower().replace(" ", "-")
 
 
-def banner(result: Verification) -> tuple[str, str]:
-    """The banner and its colour class: a forgery outranks a void, a void outranks an expiry."""
-    problems = set(result.problems)
-    if result.genuine:
-        return "GENUINE", "genuine"
-    if "unknown" in problems:
-        return "UNKNOWN", "unknown"
-    if problems & {WRONG_NETWORK, "document-mismatch", "issuer-disabled", "document-unproven"}:
-        return "NOT GENUINE", "not-genuine"
-    if "voided" in problems:
-        return "VOIDED", "voided"
-    if "expired" in problems:
-        return "EXPIRED", "expired"
-    return "NOT GENUINE", "not-genuine"
-
-
-def token_id_of(text: str) -> int:
-    """The token id of what a verifier typed: a certificate number (any case) or a decimal token id,
-    which is a number's ASCII and must decode to one."""
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        token_id = uint256(text)
-        if token_id is not None and _NUMBER.fullmatch(token_id_to_number(token_id)):
-            return token_id
-    elif _NUMBER.fullmatch(text.upper()):
-        return number_to_token_id(text.upper())
-    shown = text if len(text) <= 40 else text[:40] + "..."
-    raise InputError(f"{shown!r} is not a certificate number (like AE-2024-000123) or a token id")
+def typed(text: str) -> int:
+    """The token id of what a verifier typed or followed (:func:`kp_py.records.token_id_of`), which
+    must read as a certificate number: the page verifies certificates."""
+    try:
+        token_id = token_id_of(text)
+    except KPError as error:
+        raise InputError(str(error)) from None
+    if not is_certificate_number(token_id):
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise InputError(f"{shown!r} is not a certificate number (like AE-2024-000123) or its token id")
+    return token_id
 
 
 def uint256(text: str) -> int | None:
-    """A uint256 written in decimal ASCII digits (a token id, a chain id), else None; the length is
-    checked before ``int`` reads it."""
+    """A uint256 written in decimal ASCII digits (a chain id), else None; the length is checked
+    before ``int`` reads it."""
     if not (text.isascii() and text.isdigit() and len(text) <= 78) or int(text) >= 2**256:
         return None
     return int(text)
@@ -132,48 +105,6 @@ def link_of(token_id: int, query: Mapping[str, str]) -> Link | None:
     return Link(chain_id, to_checksum_address(contract), token_id, claimed)
 
 
-def read_upload(raw: bytes) -> IssuedDocument | Document:
-    """The holder's document as uploaded: an issued document (with salts) or a plain one."""
-    try:
-        data = loads_strict(raw)
-        if isinstance(data, dict) and data.get("kp") == "issued-document/v1":
-            return IssuedDocument.from_json(raw)
-        return Document.from_dict(data)
-    except (KPError, ValueError, KeyError, TypeError, AttributeError) as error:
-        detail = str(error) if isinstance(error, KPError) else "it is not a certificate document"
-        raise InputError(f"the file cannot be read: {detail}") from None
-
-
-def wrong_network(token_id: int, error: WrongNetwork) -> Verification:
-    """The answer for a link or document meant for another deployment: not looked up here."""
-    reasons = (str(error), "it was not looked up: a certificate is genuine only where it was issued")
-    return Verification(token_id_to_number(token_id), False, "not checked", (WRONG_NETWORK,), reasons, None)
-
-
-def status_change(kp: KP, cert: Certificate) -> StatusChange | None:
-    """When and by whom ``cert`` was confirmed or voided: the chain keeps that time in its event only."""
-    name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
-    if name is None:
-        return None
-    head = kp.w3.eth.block_number
-    found = _logs.logs_of_tokens(
-        kp.w3, kp.certificates.address, [_logs.topic(name)], [cert.token_id], cert.block, head
-    )
-    if not found:
-        return None
-    log = found[-1]
-    block = _logs.block_of(log)
-    reason = VOID_REASONS[_logs._bytes(log["data"])[-1]] if name == "CertificateVoided" else ""
-    return StatusChange(
-        what=cert.status,
-        at=timestamp(int(kp.w3.eth.get_block(block)["timestamp"])),
-        authority=_logs.address_of(log, 3),
-        block=block,
-        transaction="0x" + _logs._bytes(log["transactionHash"]).hex(),
-        reason=reason,
-    )
-
-
 class Verifier:
     """The checks behind the pages, on one deployment; participant names are read once."""
 
@@ -183,75 +114,34 @@ class Verifier:
 
     def number(self, text: str) -> Verification:
         """Verify a typed number or token id."""
-        return self.kp.verify(token_id_of(text))
+        return self.kp.verify(typed(text))
 
     def link(self, token_id: int, link: Link | None) -> Verification:
         """Verify what a QR link names, on this deployment only."""
-        if link is None:
-            return self.kp.verify(token_id)
-        try:
-            return verify_link(self.kp, link)
-        except WrongNetwork as error:
-            return wrong_network(token_id, error)
+        return self.kp.verify(token_id) if link is None else self.kp.verify_link(link)
 
     def document(self, raw: bytes, number: str = "") -> Verification:
         """Verify an uploaded document against its certificate (or against ``number`` if given)."""
-        shown = read_upload(raw)
-        token_id = token_id_of(number if number.strip() else str(shown.token_id))  # the file's may be any
-        if isinstance(shown, IssuedDocument):
-            try:
-                check_target(self.kp, shown.chain_id, shown.contract, "document")
-            except WrongNetwork as error:
-                return wrong_network(token_id, error)
-        return self.kp.verify(token_id, shown)
+        try:
+            shown = read_shown(raw)
+        except KPError as error:
+            raise InputError(f"the file cannot be read: {error}") from None
+        return self.kp.verify(typed(number if number.strip() else str(shown.token_id)), shown)
 
-    def answer(self, result: Verification) -> Answer:
-        """The banner for ``result``, and when its certificate was confirmed or voided."""
-        text, tone = banner(result)
-        change = status_change(self.kp, result.certificate) if result.certificate else None
-        return Answer(text, tone, result, change)
+    def names(self, *codes: str) -> dict[str, str]:
+        """Participants' names by code, each read once."""
+        for code in codes:
+            if code not in self._names:
+                self._names[code] = self.kp.participant(code).name
+        return {code: self._names[code] for code in codes}
 
-    def name(self, code: str) -> str:
-        """``AE United Arab Emirates``: a participant's code and name."""
-        if code not in self._names:
-            self._names[code] = f"{code} {self.kp.participant(code).name}".strip()
-        return self._names[code]
-
-    def details(self, answer: Answer) -> list[tuple[str, str]]:
+    def details(self, result: Verification) -> list[tuple[str, str]]:
         """The certificate as the chain holds it, as label and value rows for the page."""
-        cert = answer.result.certificate
+        cert = result.certificate
         if cert is None:
             return []
-        rows = [
-            ("Certificate number", cert.number),
-            ("Status", cert.status),
-            ("Route", f"{cert.exporting} → {cert.importing}"),
-            ("Exporting participant", self.name(cert.exporting)),
-            ("Importing participant", self.name(cert.importing)),
-            ("Issuing authority (key)", cert.issuer),
-            ("Origin(s)", ", ".join(cert.origins)),
-            ("Drawn from", drawn_from(cert.parents)),
-            ("Carats", f"{hundredths(cert.carats)} ct"),
-            ("Value", f"US$ {usd(cert.value_usd)}"),
-            ("Parcels", str(cert.parcels)),
-            ("HS code", cert.hs_code),
-            ("Issued", f"{iso(cert.issued_at)} UTC"),
-            ("Expires", f"{iso(timestamp(cert.expires_at))} UTC"),
-        ]
-        change = answer.change
-        if change is not None and change.what == "voided":
-            rows.append(("Voided", f"{iso(change.at)} UTC, {change.reason}, by {change.authority}"))
-        elif change is not None:
-            rows.append(("Receipt confirmed", f"{iso(change.at)} UTC, by {change.authority}"))
-        else:
-            rows.append(("Receipt confirmed", "not yet"))
-        rows += [
-            ("Holder (wallet)", cert.holder),
-            ("Transaction", cert.transaction),
-            ("Block", str(cert.block)),
-            ("Document commitment", "0x" + cert.commitment.hex()),
-        ]
-        return rows
+        names = self.names(cert.exporting, cert.importing)
+        return certificate_rows(cert, names=names, change=result.change)
 
 
 def shown(value: Any) -> Any:
@@ -269,9 +159,8 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     network = deployment_facts(kp)  # named on every page and in every JSON answer
 
     def page(result: Verification) -> str:
-        answer = verifier.answer(result)
         return render_template(
-            "result.html", answer=answer, details=verifier.details(answer), network=network
+            "result.html", answer=Answer(result), details=verifier.details(result), network=network
         )
 
     @app.get("/")
@@ -295,12 +184,12 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
 
     @app.get("/certificates/<path:number>")
     def certificate(number: str) -> str:
-        token_id = token_id_of(number)
+        token_id = typed(number)
         return page(verifier.link(token_id, link_of(token_id, request.args)))
 
     @app.get("/api/certificates/<path:number>")
     def api_certificate(number: str) -> Response:
-        token_id = token_id_of(number)
+        token_id = typed(number)
         result = verifier.link(token_id, link_of(token_id, request.args))
         return jsonify({**result.to_dict(), "network": network})
 

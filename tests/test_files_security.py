@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from kp_py import files
-from kp_py.client import Deployment
 from kp_py.keys import create_keystore
 from kp_py.network import record_deployment
+from kp_py.records import Deployment
 from tests.cli.conftest import HOLDER, Kp
 from tests.conftest import document_data
 

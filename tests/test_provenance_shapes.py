@@ -5,9 +5,9 @@ chain raised RecursionError)."""
 
 from datetime import datetime
 
-from kp_py.client import Certificate
 from kp_py.document import Parent
 from kp_py.provenance import MAX_SHOWN, Trace, origin_mix, status
+from kp_py.records import Certificate
 from kp_py.roots import Root
 
 WHEN = datetime(2026, 11, 29)

@@ -1,5 +1,7 @@
 """`kp confirm`, `kp void`, `kp show`, `kp list`."""
 
+import re
+
 import pytest
 
 from tests.cli.conftest import AE, BW, HOLDER
@@ -38,7 +40,7 @@ def test_show(kp, three):
     assert data["rpc_url"].startswith("http://127.0.0.1:")
     # By token id too.
     assert kp.ok("show", data["token_id"], "--json").json()["number"] == "AE-2024-0"
-    assert "route        AE -> BW" in kp.ok("show", "AE-2024-0").out
+    assert re.search(r"Route +AE -> BW", kp.ok("show", "AE-2024-0").out)
     assert kp.refused("show", "AE-404") == "kp: there is no certificate AE-404"
 
 

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from kp_py.render import Link
+from kp_py.verify import Link
 from tests.cli.conftest import AE, BW, HOLDER
 from tests.conftest import document_data
 
@@ -51,7 +51,8 @@ def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, wr
         "US$ 3,125,000.00",
         "7102.31",
         shown["issued_at"],
-        shown["expires_at"],
+        shown["expires"],
+        "GENUINE",
         shown["issuer"],
         HOLDER.address,
         shown["commitment"],
@@ -70,7 +71,7 @@ def test_the_pdf_carries_every_field_and_a_qr_code_to_verify_it(kp, tmp_path, wr
     assert "0x" + link.commitment.hex() == shown["commitment"]
 
     assert kp("verify", code.text).code == 0  # the link verifies as it is
-    forged = Link(link.chain_id, link.contract, link.token_id, bytes(32)).url()
+    forged = Link(link.chain_id, link.contract, link.token_id, bytes(32)).url("http://127.0.0.1:8417")
     result = kp("verify", forged, "--json")
     assert result.code == 1 and "document-mismatch" in json.loads(result.out)["problems"]
 

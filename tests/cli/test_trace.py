@@ -1,5 +1,6 @@
 """`kp trace NUMBER [--json] [--graph FILE]`, and provenance in `kp verify` and `kp show`."""
 
+import re
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -109,10 +110,10 @@ def test_a_voided_ancestor_breaks_the_trace_and_warns_in_verify(kp, merged):
 
 def test_show_names_parents_and_what_was_drawn(kp, merged):
     out = kp.ok("show", "AE-1").out
-    assert "drawn from   BW-1 (600.00 ct), ZA-1 (400.00 ct)" in out
+    assert re.search(r"Drawn from +BW-1 \(600.00 ct\), ZA-1 \(400.00 ct\)", out)
     shown = kp.ok("show", "BW-1").out
-    assert "drawn since  600.00 ct by later certificates" in shown
-    assert "drawn from   production BW JWANENG-2024-Q3 (600.00 ct)" in shown
+    assert re.search(r"Drawn by later certificates +600.00 ct", shown)
+    assert re.search(r"Drawn from +production BW JWANENG-2024-Q3 \(600.00 ct\)", shown)
 
 
 def test_issue_refuses_over_drawing_in_one_line(kp, merged, write_document):

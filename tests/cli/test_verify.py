@@ -63,7 +63,7 @@ def test_a_plain_document_with_forged_names_is_never_genuine(kp, issued, tmp_pat
     }  # fmt: skip
     assert report["fields"]["carats"] == "matches public data"
     human = kp("verify", "AE-2024-000123", "--document", str(forged))
-    assert human.code == 1 and human.out.startswith("AE-2024-000123: NOT VALID")
+    assert human.code == 1 and human.out.startswith("AE-2024-000123: NOT GENUINE")
     assert "not checked: exporter, importer, issued" in human.out
     proven = kp.ok("verify", "AE-2024-000123", "--document", str(issued), "--json").json()
     assert set(proven["fields"].values()) == {"proven"}

@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kp_py.client import Embargo
 from kp_py.errors import timestamp
+from kp_py.records import Embargo
 from tests.conftest import DAY, b32, code, production, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())

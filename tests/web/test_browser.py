@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from kp_py.render import Link
+from kp_py.verify import Link
 from tests.cli.conftest import Kp
 
 pytestmark = pytest.mark.anvil

@@ -51,7 +51,7 @@ def test_a_duplicate_key_is_refused_not_resolved(client, issued):
     [
         (str(BIG), "is not a certificate number (like AE-2024-000123) or a token id"),
         (str(BIG + 2**255), "is not a certificate number (like AE-2024-000123) or a token id"),
-        ("9" * 5000, "it is not a certificate document"),
+        ("9" * 5000, "is not a certificate number (like AE-2024-000123) or a token id"),
     ],
     ids=["2**256", "2**256 + 2**255", "5000 digits"],
 )
