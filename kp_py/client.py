@@ -15,42 +15,32 @@ Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
-from web3 import HTTPProvider, Web3
-from web3.contract import Contract
-from web3.contract.contract import ContractFunction
+from web3 import Web3
 from web3.exceptions import (
     TimeExhausted,
-    Web3RPCError,
 )
 from web3.types import TxReceipt
 
-from kp_py import _logs, provenance
+from kp_py import provenance
 from kp_py._abi import (
     SCOPES,
-    STANDINGS,
-    STATUSES,
     VOID_REASONS,
-    artifact,
     ascii_bytes,
     ascii_text,
-    decode_revert,
     encode_call,
     encode_deploy,
     encode_issues,
-    number_to_token_id,
     token_id_to_number,
 )
 from kp_py._revert import reverts
-from kp_py._text import paper_id, record_name
+from kp_py._text import record_name
 from kp_py._tx import Sender
 from kp_py.document import (
     Document,
@@ -61,21 +51,20 @@ from kp_py.document import (
     commitment,
     new_salts,
 )
-from kp_py.errors import OPEN_END, KPError, NotFound, UnknownRecord, timestamp
+from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
 from kp_py.issued import IssuedDocument
 from kp_py.offline import SignedConfirmation, SignedIssue
 from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
+from kp_py.reader import Reader
 from kp_py.records import (
-    Authority,
     Certificate,
     Deployment,
-    Listed,
-    Participant,
-    StatusChange,
-    embargo_of,
+    code_bytes,
+    read_participants,
+    seconds,
     token_id_of,
 )
-from kp_py.roots import Root, is_root
+from kp_py.roots import Root
 from kp_py.verify import Link, Verification, WrongNetwork, check_target, judge, printed, wrong_network
 
 # Fixed gas limits of certificate transactions, sent without a simulation round trip. Generous:
@@ -89,7 +78,6 @@ PARENT_GAS = 60_000  # each parent drawn on: about 32,000 on its first draw, 15,
 BATCH_GAS = 100_000
 SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
-BULK_READ = 500  # certificates per `certificates(...)` call
 
 
 DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
@@ -117,7 +105,7 @@ def role_holders(
     return holders
 
 
-class KP:
+class KP(Reader):
     """A connection to one kp deployment, optionally with an account to sign with."""
 
     def __init__(
@@ -132,19 +120,12 @@ class KP:
         """``preflight``: simulate certificate transactions before sending them (one more round trip
         each, and no gas spent on a refusal); registry transactions are always simulated.
         ``confirmations``: how deep a transaction's block must be before it counts as done."""
-        self.w3 = w3
-        self.deployment = deployment
+        super().__init__(w3, deployment)
         self.account = account
         self.preflight = preflight
         self.confirmations = confirmations
         self._signer: Sender | None = None
         self._origins: dict[int, tuple[str, ...]] = {}  # parents' origins read from the chain
-        self.registry: Contract = w3.eth.contract(
-            address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
-        )
-        self.certificates: Contract = w3.eth.contract(
-            address=to_checksum_address(deployment.certificates), abi=artifact("KPCertificates")["abi"]
-        )
 
     # ------------------------------------------------------------------ setup
 
@@ -178,16 +159,16 @@ class KP:
     # ------------------------------------------------------------------ Chair
 
     def admit(self, code: str, name: str) -> TxReceipt:
-        return self._govern("admit", _code(code), name)
+        return self._govern("admit", code_bytes(code), name)
 
     def suspend(self, code: str, *, self_suspension: bool = False) -> TxReceipt:
-        return self._govern("suspend", _code(code), self_suspension)
+        return self._govern("suspend", code_bytes(code), self_suspension)
 
     def reinstate(self, code: str) -> TxReceipt:
-        return self._govern("reinstate", _code(code))
+        return self._govern("reinstate", code_bytes(code))
 
     def withdraw(self, code: str) -> TxReceipt:
-        return self._govern("withdraw", _code(code))
+        return self._govern("withdraw", code_bytes(code))
 
     def set_embargo(
         self,
@@ -199,18 +180,20 @@ class KP:
     ) -> TxReceipt:
         """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since`` until ``until`` (None: until
         lifted); rough from the compliant ``zones`` may still be exported."""
-        end = 0 if until is None else _seconds(until)
+        end = 0 if until is None else seconds(until)
         zone_bytes = [ascii_bytes(z, 32) for z in zones]
-        return self._govern("setEmbargo", _code(code), _scope(scope), _seconds(since), end, zone_bytes)
+        return self._govern("setEmbargo", code_bytes(code), _scope(scope), seconds(since), end, zone_bytes)
 
     def lift_embargo(self, code: str, scope: str) -> TxReceipt:
-        return self._govern("liftEmbargo", _code(code), _scope(scope))
+        return self._govern("liftEmbargo", code_bytes(code), _scope(scope))
 
-    def load_participants(self, path: Path, progress: Callable[[str], None] | None = None) -> list[str]:
+    def load_participants(self, path: Path, progress: Callable[[int, int], None] | None = None) -> list[str]:
         """Admit every participant of a CSV file (columns ``code``, ``name``, ``status``) not yet
-        admitted; suspend those whose status says so. Returns the codes it admitted."""
+        admitted; suspend those whose status says so. Returns the codes it admitted;
+        ``progress(done, total)`` counts the file's rows."""
         admitted = []
-        for row in read_participants(path):
+        rows = read_participants(path)
+        for done, row in enumerate(rows, start=1):
             code, status = row["code"], row.get("status") or "active"
             standing = self.participant(code).standing
             if standing == "none":
@@ -221,7 +204,7 @@ class KP:
             if standing == "admitted" and status in ("suspended", "self-suspended"):
                 self.suspend(code, self_suspension=status == "self-suspended")
             if progress:
-                progress(code)
+                progress(done, len(rows))
         return admitted
 
     # ------------------------------------------------------------------ secretariat
@@ -236,9 +219,9 @@ class KP:
         """Register an authority key, valid from ``valid_from`` (default: now) with no end by default:
         at once for a participant's first key, else proposed for the participant to accept
         (:meth:`accept_authority`; :meth:`pending_authority` tells which happened)."""
-        start = 0 if valid_from is None else _seconds(valid_from)  # the past counts as now
-        end = OPEN_END if valid_until is None else _seconds(valid_until)
-        return self._govern("addAuthority", address, _code(code), start, end)
+        start = 0 if valid_from is None else seconds(valid_from)  # the past counts as now
+        end = OPEN_END if valid_until is None else seconds(valid_until)
+        return self._govern("addAuthority", address, code_bytes(code), start, end)
 
     def accept_authority(self, address: str) -> TxReceipt:
         """Accept the key proposed as ``address`` for this account's participant (its consent to a
@@ -247,22 +230,22 @@ class KP:
 
     def pending_authority(self, address: str) -> tuple[str, datetime | str, datetime | str] | None:
         """The participant, start and end of the key proposed as ``address``; None if none is."""
-        participant, valid_from, valid_until = self._call(self.registry.functions.pendingAuthority(address))
+        participant, valid_from, valid_until = self.call(self.registry.functions.pendingAuthority(address))
         if participant == bytes(2):
             return None
         return ascii_text(participant), timestamp(valid_from), timestamp(valid_until)
 
     def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = 0 if at is None else _seconds(at)  # 0: the next second
+        at_ = 0 if at is None else seconds(at)  # 0: the next second
         return self._govern("rotateAuthority", old, new, at_)
 
     def retire_authority(self, address: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = 0 if at is None else _seconds(at)  # 0: the next second
+        at_ = 0 if at is None else seconds(at)  # 0: the next second
         return self._govern("retireAuthority", address, at_)
 
     def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
         """Disable a compromised key from ``since``: what it issued from then on is invalid."""
-        return self._govern("disableAuthority", address, _seconds(since))
+        return self._govern("disableAuthority", address, seconds(since))
 
     # ------------------------------------------------------------------ authorities
 
@@ -277,6 +260,15 @@ class KP:
         importer) for its re-exports to draw on; simulated first, so a refusal costs no gas."""
         data = encode_call("KPCertificates", "registerPaperCertificate", [paper.args()])
         return self._sender().send(self.certificates.address, data)
+
+    def check_issue(self, document: Document, salts: Salts | None = None) -> None:
+        """Raise what the chain would refuse issuing ``document`` as this account for now (its
+        route, its origins, its parents), sending nothing: one simulated call."""
+        (document,) = self.with_parent_origins([document])
+        args = document.issue_args(commitment(document, salts or new_salts()))
+        call = {"from": self._sender().address, "to": self.certificates.address}
+        with reverts():
+            self.w3.eth.call({**call, "data": encode_issues([args], batch=False)})  # type: ignore[typeddict-item]
 
     def issue(self, document: Document, salts: Salts | None = None) -> IssuedDocument:
         """Issue ``document`` as a certificate bound to ``document.holder``."""
@@ -312,7 +304,7 @@ class KP:
             return list(documents)
         wanted = missing - set(self._origins)
         if wanted:
-            events = self._issued_events(wanted)
+            events = self.issued_events(wanted)
             unknown = sorted(token_id_to_number(t) for t in wanted - set(events))
             if unknown:
                 raise KPError(f"parent {record_name(unknown[0])} is not on chain")
@@ -367,120 +359,6 @@ class KP:
 
     # ------------------------------------------------------------------ reading
 
-    def participant(self, code: str) -> Participant:
-        standing, _, _, since, exports_since, exports_until, imports_since, imports_until = self._call(
-            self.registry.functions.participant(_code(code))
-        )
-        zones = self._call(self.registry.functions.compliantZones(_code(code)))
-        return Participant(
-            code=code,
-            name=self._call(self.registry.functions.participantName(_code(code))),
-            standing=STANDINGS[standing],
-            standing_since=timestamp(since),
-            exports_embargo=embargo_of(exports_since, exports_until, tuple(ascii_text(z) for z in zones)),
-            imports_embargo=embargo_of(imports_since, imports_until),
-        )
-
-    def participant_codes(self) -> list[str]:
-        return [ascii_text(c) for c in self._call(self.registry.functions.participantCodes())]
-
-    def authority(self, address: str) -> Authority:
-        participant, _, _, valid_from, valid_until = self._call(self.registry.functions.authority(address))
-        return Authority(
-            to_checksum_address(address),
-            ascii_text(participant),
-            timestamp(valid_from),
-            timestamp(valid_until),
-        )
-
-    def certificate(self, number: str | int) -> Certificate:
-        """The certificate with this number (or token id): its state from one call, its figures and
-        commitment from its issuance event. Two round trips."""
-        token_id = token_id_of(number)
-        if is_root(token_id_to_number(token_id)):
-            raise UnknownRecord(f"{record_name(token_id_to_number(token_id))} is a root, not a certificate")
-        (view,) = _views(self._view_call("certificate", [token_id]), 1)
-        record = self._record(token_id, view, self._issued_events([token_id]).get(token_id))
-        assert isinstance(record, Certificate)
-        return record
-
-    def root(self, number: str | int) -> Root:
-        """A registered root (``BW#JWANENG-2024-Q3``, ``AE:ZA-2024-012345``, or its token id)."""
-        (record,) = self.records_of([number])
-        if not isinstance(record, Root):
-            raise UnknownRecord(f"{record_name(token_id_to_number(token_id_of(number)))} is not registered")
-        return record
-
-    def certificates_of(self, numbers: Sequence[str | int]) -> list[Certificate | None]:
-        """Many certificates in a few round trips (None for unknown numbers), for bulk verification."""
-        return [r if isinstance(r, Certificate) else None for r in self.records_of(numbers)]
-
-    def records_of(self, numbers: Sequence[str | int]) -> list[Certificate | Root | None]:
-        """Certificates and roots by number or id, in a few round trips (None where unknown): what a
-        provenance graph is read with, a level at a time."""
-        ids = [token_id_of(n) for n in numbers]
-        views = self._bulk_views(ids)
-        known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
-        events = self._issued_events(known)
-        return [
-            self._record(token_id, view, events.get(token_id)) if view[4] != 0 else None
-            for token_id, view in zip(ids, views, strict=True)
-        ]
-
-    def _record(
-        self, token_id: int, view: Any, event: _logs.Issued | _logs.Registered | None
-    ) -> Certificate | Root:
-        holder, issuer, issued_at, expires_at, status, issuer_valid, hs_code, importing, carats, drawn = view
-        if event is None:
-            raise KPError(f"no issuance event for {record_name(token_id_to_number(token_id))}")
-        if isinstance(event, _logs.Registered):
-            return Root(
-                number=token_id_to_number(token_id),
-                kind=event.kind,
-                reference=ascii_text(event.reference),
-                exporting=ascii_text(event.exporting),
-                importing=ascii_text(event.registrant),
-                origins=tuple(ascii_text(o) for o in event.origins),
-                carats=carats,
-                drawn=drawn,
-                status="voided" if STATUSES[status] == "voided" else "registered",
-                issuer=issuer,
-                issuer_valid_at_issue=issuer_valid,
-                issued_at=timestamp(issued_at),
-                start=timestamp(event.start),
-                end=timestamp(event.end),
-                value_usd=event.value_usd,
-                parcels=event.parcels,
-                hs_code=f"7102.{event.hs_code}" if event.hs_code else "",
-                block=event.block,
-                transaction=event.transaction,
-            )
-        return Certificate(
-            number=token_id_to_number(token_id),
-            token_id=token_id,
-            status=STATUSES[status],
-            holder=holder,
-            issuer=issuer,
-            exporting=token_id_to_number(token_id)[:2],
-            importing=ascii_text(importing),
-            origins=tuple(ascii_text(o) for o in event.origins),
-            carats=carats,
-            value_usd=event.value_usd,
-            parcels=event.parcels,
-            hs_code=f"7102.{hs_code}",
-            issued_at=timestamp(issued_at),
-            expires_at=expires_at,
-            commitment=event.document,
-            issuer_valid_at_issue=issuer_valid,
-            block=event.block,
-            transaction=event.transaction,
-            parents=tuple(Parent(token_id_to_number(t), c) for t, c in event.parents),
-            drawn=drawn,
-        )
-
-    def _issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued | _logs.Registered]:
-        return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block)
-
     def verify(self, number: str | int, issued: IssuedDocument | Document | None = None) -> Verification:
         """Whether certificate ``number`` (or token id) is genuine and in force now; given the document
         the holder shows, whether it is the one the certificate commits to. An ``IssuedDocument``
@@ -509,28 +387,6 @@ class KP:
         except WrongNetwork as error:
             return wrong_network(link.token_id, error)
         return printed(self.verify(link.token_id, issued), link)
-
-    def status_change(self, cert: Certificate) -> StatusChange | None:
-        """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
-        keeps these in the event only. One log look-up from its issue block, and one block read."""
-        name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
-        if name is None:
-            return None
-        head = self.w3.eth.block_number
-        found = _logs.logs_of_tokens(
-            self.w3, self.certificates.address, [_logs.topic(name)], [cert.token_id], cert.block, head
-        )
-        if not found:
-            return None
-        change = _logs.decode_status_change(found[-1])
-        return StatusChange(
-            what=cert.status,
-            at=timestamp(int(self.w3.eth.get_block(change.block)["timestamp"])),
-            authority=change.authority,
-            block=change.block,
-            transaction=change.transaction,
-            reason=VOID_REASONS[change.reason] if name == "CertificateVoided" else "",
-        )
 
     def verify_many(self, numbers: Sequence[str | int]) -> list[Verification]:
         """``verify`` for many certificates at once, in a few round trips (and a few more per
@@ -561,208 +417,11 @@ class KP:
         ancestry = provenance.ancestry(self.records_of, certs)
         drawn_on = {p.number for record in ancestry.values() for p in record.parents}
         leaves = {c.number for c in certs} - drawn_on
-        confirmations = self._confirmations(ancestry, exclude=() if every_confirmation else leaves)
-        twice = self._entered_twice(ancestry, exclude=leaves)
+        confirmations = self.confirmations_of(ancestry, exclude=() if every_confirmation else leaves)
+        twice = self.entered_twice(ancestry, exclude=leaves)
         return ancestry, confirmations, lambda n: provenance.status(n, ancestry, confirmations, twice)
 
-    def _entered_twice(
-        self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
-    ) -> set[str]:
-        """Certificates among ``records`` whose importer also registered their number as a paper
-        certificate: the contract refuses the paper after the certificate; this finds the other
-        order. One round trip."""
-        skip = set(exclude)
-        twins = {
-            number_to_token_id(paper_id(r.importing, r.number)): r.number
-            for r in records.values()
-            if isinstance(r, Certificate) and len(r.number) <= 29 and r.number not in skip
-        }
-        if not twins:
-            return set()
-        ids = list(twins)
-        return {twins[twin] for twin, view in zip(ids, self._bulk_views(ids), strict=True) if view[4] != 0}
-
-    def _bulk_views(self, ids: list[int]) -> list[tuple[Any, ...]]:
-        """The ``certificates(ids)`` view, :data:`BULK_READ` ids a call (status 0: unknown)."""
-        views: list[tuple[Any, ...]] = []
-        for i in range(0, len(ids), BULK_READ):
-            part = ids[i : i + BULK_READ]
-            views += _views(self._view_call("certificates", [part])[64:], len(part))  # after offset, length
-        return views
-
-    def _confirmations(
-        self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
-    ) -> dict[str, Confirmation]:
-        """Who confirmed the receipt of each confirmed certificate among ``records`` (but those in
-        ``exclude``), when, and until when that key is valid now: three round trips in all."""
-        skip = set(exclude)
-        ids = [
-            r.token_id
-            for r in records.values()
-            if isinstance(r, Certificate)
-            and r.status in ("receipt confirmed", "voided")
-            and r.number not in skip
-        ]
-        if not ids:
-            return {}
-        head = self.w3.eth.block_number
-        logs = _logs.logs_of_tokens(
-            self.w3,
-            self.certificates.address,
-            [_logs.topic("ReceiptConfirmed")],
-            ids,
-            self.deployment.block,
-            head,
-        )
-        found = {_logs.token_of(log, 1): (_logs.address_of(log, 3), _logs.block_of(log)) for log in logs}
-        times = self._block_times(sorted({block for _, block in found.values()}))
-        windows = {key: self.authority(key).valid_until for key in {key for key, _ in found.values()}}
-        return {
-            token_id_to_number(t): Confirmation(key, timestamp(times[block]), windows[key])
-            for t, (key, block) in found.items()
-        }
-
-    def list_certificates(
-        self,
-        *,
-        exporting: str | None = None,
-        importing: str | None = None,
-        holder: str | None = None,
-        status: str | None = None,
-        since: datetime | int | None = None,
-        until: datetime | int | None = None,
-        chunk: int = 10_000,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> list[Listed]:
-        """Certificates from the logs, filtered; issue time in ``[since, until)``. Logs are read in
-        block ranges of ``chunk`` (halved when a node refuses a range), so public RPC limits hold;
-        ``progress(done, total)`` is called with block counts."""
-        if status is not None and status not in STATUSES[1:]:
-            raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
-        head = self.w3.eth.get_block("latest")
-        head_number, head_time = int(head["number"]), int(head["timestamp"])
-        first = self.deployment.block
-        if since is not None:
-            first = max(first, self._first_block_at(_seconds(since), head_number))
-        last = head_number
-        if until is not None:
-            last = min(last, self._first_block_at(_seconds(until), head_number) - 1)
-        if last < first:
-            return []
-        address = self.certificates.address
-        issued_topics: list[Any] = [
-            _logs.topic("CertificateIssued"),
-            None,
-            _logs.word(_code(exporting)) if exporting else None,
-            _logs.word(_code(importing)) if importing else None,
-        ]
-        issued = [
-            _logs.decode_issued(log)
-            for log in _logs.get_logs(
-                self.w3, address, issued_topics, first, last, chunk=chunk, progress=progress
-            )
-        ]
-        if not issued:
-            return []
-        mint = [_logs.topic("Transfer"), _logs.word(0)]
-        holders = {
-            _logs.token_of(log, 3): _logs.address_of(log, 2)
-            for log in _logs.get_logs(self.w3, address, mint, first, last, chunk=chunk)
-        }
-        ids = {event.token_id for event in issued}
-        confirmed, voided = (
-            {
-                _logs.token_of(log, 1)
-                for log in _logs.get_logs(
-                    self.w3, address, [_logs.topic(name)], first, head_number, chunk=chunk
-                )
-            }
-            & ids
-            for name in ("ReceiptConfirmed", "CertificateVoided")
-        )
-        times = self._block_times(sorted({event.block for event in issued}))
-        rows = []
-        for event in issued:
-            owner = holders.get(event.token_id, "")
-            if holder is not None and owner.lower() != holder.lower():
-                continue
-            if event.token_id in voided:
-                state = "voided"
-            elif event.token_id in confirmed:
-                state = "receipt confirmed"
-            else:
-                state = "expired" if head_time >= event.expires_at else "issued"
-            if status is not None and state != status:
-                continue
-            rows.append(
-                Listed(
-                    number=token_id_to_number(event.token_id),
-                    token_id=event.token_id,
-                    status=state,
-                    exporting=ascii_text(event.exporting),
-                    importing=ascii_text(event.importing),
-                    holder=owner,
-                    issuer=event.issuer,
-                    origins=tuple(ascii_text(o) for o in event.origins),
-                    carats=event.carats,
-                    value_usd=event.value_usd,
-                    parcels=event.parcels,
-                    hs_code=f"7102.{event.hs_code}",
-                    expires_at=event.expires_at,
-                    block=event.block,
-                    transaction=event.transaction,
-                    issued_at=timestamp(times[event.block]),
-                )
-            )
-        return rows
-
-    def list_roots(self, *, kind: str | None = None, participant: str | None = None) -> list[Root]:
-        """Registered roots, oldest first: ``kind`` ``"production"`` or ``"paper"``, registered by
-        ``participant`` (the producer, or the importer of a paper certificate)."""
-        kinds = {"production": "ProductionRegistered", "paper": "PaperCertificateRegistered"}
-        if kind is not None and kind not in kinds:
-            raise KPError(f"root kind {kind!r} is not 'production' or 'paper'")
-        names = [kinds[kind]] if kind else list(kinds.values())
-        topics: list[Any] = [
-            [_logs.topic(n) for n in names],
-            None,
-            _logs.word(_code(participant)) if participant else None,
-        ]
-        head = self.w3.eth.block_number
-        logs = _logs.get_logs(self.w3, self.certificates.address, topics, self.deployment.block, head)
-        ids = list(dict.fromkeys(_logs.token_of(log, 1) for log in logs))
-        return [r for r in self.records_of(ids) if isinstance(r, Root)]
-
     # ------------------------------------------------------------------ plumbing
-
-    def _block_times(self, numbers: list[int]) -> dict[int, int]:
-        """Timestamps of blocks, fetched in JSON-RPC batches where the provider allows it."""
-        times: dict[int, int] = {}
-        for i in range(0, len(numbers), 500):
-            part = numbers[i : i + 500]
-            blocks: list[Any]
-            try:
-                with self.w3.batch_requests() as batch:
-                    for number in part:
-                        batch.add(self.w3.eth.get_block(number))
-                    blocks = list(batch.execute())
-            except (NotImplementedError, Web3RPCError, ValueError, TypeError):
-                blocks = [self.w3.eth.get_block(number) for number in part]
-            times.update(
-                {number: int(block["timestamp"]) for number, block in zip(part, blocks, strict=True)}
-            )
-        return times
-
-    def _first_block_at(self, moment: int, head: int) -> int:
-        """The first block with a timestamp at or after ``moment`` (head + 1 if none)."""
-        low, high = self.deployment.block, head + 1
-        while low < high:
-            middle = (low + high) // 2
-            if int(self.w3.eth.get_block(middle)["timestamp"]) >= moment:
-                high = middle
-            else:
-                low = middle + 1
-        return low
 
     def _issued(self, document: Document, salts: Salts, receipt: TxReceipt) -> IssuedDocument:
         return IssuedDocument(
@@ -837,37 +496,6 @@ class KP:
             self._signer = Sender(self.w3, self.account, confirmations=self.confirmations)
         return self._signer
 
-    def _view_call(self, name: str, args: list[Any]) -> bytes:
-        """A view of KPCertificates, its result undecoded: raw JSON-RPC over HTTP (web3's result
-        formatting of 500 certificates costs more than the call), web3 otherwise."""
-        to, data = self.certificates.address, encode_call("KPCertificates", name, args)
-        if not isinstance(self.w3.provider, HTTPProvider):
-            with reverts():
-                return bytes(self.w3.eth.call({"to": to, "data": data}))
-        raw = {"to": to, "data": "0x" + data.hex()}
-        response = self.w3.provider.make_request("eth_call", [raw, "latest"])
-        error = response.get("error")
-        if error:
-            revert = error.get("data") if isinstance(error, dict) else None
-            if isinstance(revert, str) and revert.startswith("0x"):
-                raise decode_revert(bytes.fromhex(revert[2:]))
-            raise KPError(f"the node refused the call: {error}")
-        return bytes.fromhex(response["result"][2:])
-
-    def _call(self, fn: ContractFunction) -> Any:
-        with reverts():
-            return fn.call()
-
-
-def read_participants(path: Path) -> list[dict[str, str]]:
-    """Rows of a participants CSV; every cell stays text (Namibia's code ``NA`` included)."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for line, row in enumerate(rows, start=2):
-        if not row.get("code") or not row.get("name"):
-            raise KPError(f"{path}, line {line}: a participant needs a code and a name")
-    return rows
-
 
 def _issue_gas(document: Document) -> int:
     return ISSUE_GAS + ORIGIN_GAS * len(document.origins) + PARENT_GAS * len(document.parents)
@@ -877,51 +505,14 @@ def _batched_issue_gas(document: Document) -> int:
     return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1) + PARENT_GAS * len(document.parents)
 
 
-def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
-    """Decode ``count`` consecutive ``Certificate`` view structs (ten static words each)."""
-    views = []
-    for i in range(count):
-        w = [data[32 * (10 * i + k) : 32 * (10 * i + k + 1)] for k in range(10)]
-        number = [int.from_bytes(word, "big") for word in w]
-        views.append(
-            (
-                _logs.checksum(w[0][12:]),
-                _logs.checksum(w[1][12:]),
-                number[2],
-                number[3],
-                number[4],
-                bool(number[5]),
-                number[6],
-                w[7][:2],
-                number[8],
-                number[9],
-            )
-        )
-    return views
-
-
 def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
-
-
-def _code(code: str) -> bytes:
-    if len(code) != 2 or not code.isascii() or not code.isalpha() or not code.isupper():
-        raise KPError(f"{code!r} is not a two-letter ISO 3166-1 code")
-    return ascii_bytes(code, 2)
 
 
 def _scope(scope: str) -> int:
     if scope not in SCOPES:
         raise KPError(f"embargo scope {scope!r} is not 'exports' or 'imports'")
     return SCOPES.index(scope)
-
-
-def _seconds(moment: datetime | int) -> int:
-    if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return int(moment.timestamp())
-    return int(moment)
 
 
 __all__ = ["KP", "role_holders"]

@@ -12,13 +12,14 @@ def example_document(holder: str, **changes: Any) -> dict[str, Any]:
     Its origin is the exporter's own unless ``changes`` says otherwise: with no parents, a
     certificate is a first export of the exporter's own rough."""
     today = date.today()
+    exporting, importing = changes.get("exporting", "AE"), changes.get("importing", "BW")
     data: dict[str, Any] = {
         "number": "AE-2024-000123",
         "exporting": "AE",
         "importing": "BW",
         "origins": [changes.get("exporting", "AE")],
-        "exporter": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
-        "importer": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+        "exporter": party(exporting),
+        "importer": party(importing),
         "carats": "1250.50",
         "value_usd": "3125000.00",
         "parcels": 3,
@@ -29,6 +30,20 @@ def example_document(holder: str, **changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+# Traders of the example shipment; a participant without one gets a placeholder to fill in.
+TRADERS = {
+    "AE": {"name": "Gulf Rough Trading DMCC", "address": "Almas Tower, Dubai"},
+    "BW": {"name": "Okavango Diamond Company", "address": "Plot 63, Gaborone"},
+}
+
+
+def party(code: str) -> dict[str, str]:
+    """An example exporter or importer in participant ``code``."""
+    return dict(
+        TRADERS.get(code, {"name": f"Example Rough Trading ({code})", "address": f"Street, City, {code}"})
+    )
 
 
 EXAMPLE_PAPER = "ZA-2024-012345"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from kp_py._files import write_atomic
 from kp_py._json import MAX_BYTES, loads_strict
 from kp_py.client import KP
 from kp_py.document import Document, PaperCertificate, Salts, new_salts, salts_from_json, salts_to_json
-from kp_py.errors import DocumentError, KPError, NotFound
+from kp_py.errors import ContractRevert, DocumentError, KPError, NotFound, error_class
 from kp_py.issued import IssuedDocument, issued_path
 
 MAX_FILE_BYTES = MAX_BYTES  # checked before reading, so that a huge file is never read in
@@ -110,16 +111,19 @@ def issue_files(
     *,
     batch_size: int = 50,
     progress: Callable[[int, int], None] | None = None,
+    checked: Callable[[int, int], None] | None = None,
 ) -> list[FileResult]:
-    """Issue the documents in ``paths`` in batches, exactly once each across re-runs. Each batch is
-    simulated before it is sent (one round trip per batch), so a refusal (an unknown participant, an
-    embargo) sends nothing and costs no gas."""
+    """Issue the documents in ``paths`` in batches, exactly once each across re-runs. Every file is
+    read, and each new document simulated against the chain (its route, origins and parents), before
+    anything is written or sent: a refusal names its file and leaves nothing behind. ``checked`` and
+    ``progress`` count files checked and issued."""
     if batch_size < 1:
         raise KPError(f"batch size must be at least 1, not {batch_size}")
     kp = KP(kp.w3, kp.deployment, kp.account, preflight=True, confirmations=kp.confirmations)
     results: list[FileResult] = []
-    todo: list[tuple[Path, Document, Salts, str | None]] = []
-    for path, document in read_documents(paths):
+    todo: list[tuple[Path, Document]] = []
+    documents = read_documents(paths)
+    for done, (path, document) in enumerate(documents, start=1):
         output = issued_path(path)
         if output.exists():
             previous = IssuedDocument.from_json(output.read_text(encoding="utf-8"))
@@ -127,13 +131,18 @@ def issue_files(
                 raise KPError(f"{output} is for {previous.document.number}, not {document.number}")
             results.append(FileResult(path, document.number, "already issued", output, previous.transaction))
             pending_path(path).unlink(missing_ok=True)  # left by a crash between the two renames
-            continue
-        todo.append((path, document, *_pending(path)))
+        else:
+            if not pending_path(path).exists():  # one sent before is checked by the chain's answer
+                _named(path, partial(_check_new, kp, document))
+            todo.append((path, document))
+        if checked:
+            checked(done, len(documents))
 
+    salted = [(path, document, *_pending(path)) for path, document in todo]
     done = len(results)
-    total = len(results) + len(todo)
-    for start in range(0, len(todo), batch_size):
-        batch = todo[start : start + batch_size]
+    total = len(results) + len(salted)
+    for start in range(0, len(salted), batch_size):
+        batch = salted[start : start + batch_size]
         for transaction in sorted({sent for *_, sent in batch if sent}):
             kp.settle(transaction)  # sent by an earlier run: wait for it, never send it again
         unsent = []
@@ -144,19 +153,56 @@ def issue_files(
             else:
                 results.append(_finish(path, recovered, "recovered"))
         if unsent:
-
-            def journal(transaction: str, unsent: list[tuple[Path, Document, Salts]] = unsent) -> None:
-                for path, _, salts in unsent:
-                    _write_pending(path, salts, transaction)
-
-            issued = kp.issue_batch([d for _, d, _ in unsent], [s for _, _, s in unsent], on_signed=journal)
-            results += [
-                _finish(path, one, "issued") for (path, _, _), one in zip(unsent, issued, strict=True)
-            ]
+            results += _issue_batch(kp, unsent)
         done += len(batch)
         if progress:
             progress(done, total)
     return results
+
+
+def _issue_batch(kp: KP, unsent: list[tuple[Path, Document, Salts]]) -> list[FileResult]:
+    """Issue one batch; if the chain refuses it before anything is sent, name the file at fault and
+    drop the salts of those never sent."""
+
+    def journal(transaction: str) -> None:
+        for path, _, salts in unsent:
+            _write_pending(path, salts, transaction)
+
+    try:
+        issued = kp.issue_batch([d for _, d, _ in unsent], [s for _, _, s in unsent], on_signed=journal)
+    except ContractRevert:
+        for path, _, _ in unsent:
+            if _pending_transaction(path) is None:
+                pending_path(path).unlink(missing_ok=True)
+        for path, document, salts in unsent:
+            _named(path, partial(kp.check_issue, document, salts))
+        raise
+    return [_finish(path, one, "issued") for (path, _, _), one in zip(unsent, issued, strict=True)]
+
+
+def _check_new(kp: KP, document: Document) -> None:
+    """What the chain would refuse in issuing ``document``, but a number already on chain: whether
+    it is this document (recovered) or another (refused) is told once salts are read."""
+    try:
+        kp.check_issue(document)
+    except error_class("CertificateExists"):
+        pass
+
+
+def _named(path: Path, check: Callable[[], None]) -> None:
+    """Run ``check``; a refusal is raised again with the file it concerns named first."""
+    try:
+        check()
+    except KPError as error:  # the same class, so callers still branch on the refusal
+        error.args = (f"{path}: {error}",)
+        raise
+
+
+def _pending_transaction(source: Path) -> str | None:
+    try:
+        return _pending(source)[1] if pending_path(source).exists() else None
+    except KPError:
+        return "unknown"  # damaged: keep it
 
 
 def _pending(source: Path) -> tuple[Salts, str | None]:

@@ -48,6 +48,7 @@ RETRIES = ExceptionRetryConfiguration(
 # Rate limits some providers answer inside an HTTP 200, as a JSON-RPC error (Infura's -32005
 # "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
 RATE_LIMIT_CODES = {-32005, -32007, -32029}
+PROBE_TIMEOUT = 10.0  # seconds the first request may take
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
 SHARED = 0o644  # a deployments file is handed to verifiers: readable by all, written by its owner
 
@@ -117,6 +118,7 @@ def web3_for(rpc_url: str | None = None, home: Path | None = None) -> Web3:
                 f"no local node is running for {home}/: run `kp node start`, or give --rpc-url"
             )
         rpc_url = str(status["url"])
+    _probe(rpc_url)
     w3 = Web3(
         PatientHTTPProvider(rpc_url, request_kwargs={"timeout": 30}, exception_retry_configuration=RETRIES)
     )
@@ -127,6 +129,25 @@ def web3_for(rpc_url: str | None = None, home: Path | None = None) -> Web3:
     except Exception as error:  # requests' and web3's connection errors, without naming each
         raise NetworkError(f"cannot reach {rpc_url}: {type(error).__name__}") from None
     return w3
+
+
+def _probe(rpc_url: str) -> None:
+    """One quick request, no retries, before the patient provider takes over: a URL without a
+    scheme, or one nothing answers at, is told in a line at once, not after 30 s of retries."""
+    scheme = rpc_url.split("://", 1)[0].lower() if "://" in rpc_url else ""
+    if scheme not in ("http", "https"):
+        raise NetworkError(
+            f"--rpc-url {rpc_url!r} is not an http(s) URL: write it like http://localhost:8545"
+        )
+    request = {"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}
+    try:
+        requests.post(rpc_url, json=request, timeout=PROBE_TIMEOUT).raise_for_status()
+    except requests.HTTPError as error:
+        if error.response is not None and error.response.status_code == 429:
+            return  # rate limited: the patient provider waits it out
+        raise NetworkError(f"cannot reach {rpc_url}: {error}") from None
+    except requests.RequestException as error:
+        raise NetworkError(f"cannot reach {rpc_url}: {type(error).__name__}") from None
 
 
 def config_home() -> Path:
@@ -177,7 +198,12 @@ def find_deployment(chain_id: int, files: list[Path]) -> RecordedDeployment:
             f"{untrusted} in this folder names one, but a folder's .kp/ is trusted for the local "
             f"chain only: give --deployments {untrusted} if you trust it"
         )
-    raise NetworkError(f"kp is not deployed on chain {chain_id} (searched {searched}): run `kp deploy`")
+    if chain_id == LOCAL_CHAIN_ID:
+        raise NetworkError(f"kp is not deployed on chain {chain_id} (searched {searched}): run `kp deploy`")
+    raise NetworkError(
+        f"no kp deployment is known for chain {chain_id} (searched {searched}): give --deployments FILE, "
+        "the deployments file of the KP's own deployment, or deploy one of your own with `kp deploy`"
+    )
 
 
 def _names(path: Path, chain_id: int) -> bool:

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class LocalNode:
         self.home.mkdir(parents=True, exist_ok=True)
         command = [
             anvil_binary(),
-            "--port", str(self.port),
+            "--port", str(self.port or self._last_port()),
             "--chain-id", str(self.chain_id),
             "--mnemonic", DEV_MNEMONIC,
             "--state", str(self.state_file),
@@ -124,8 +125,26 @@ class LocalNode:
             time.sleep(0.05)
         if _alive(pid):
             os.kill(pid, signal.SIGKILL)
-        self.info_file.unlink(missing_ok=True)
+        # Kept without its pid (which another process may reuse): the next start takes the same port.
+        stopped = {"url": running.get("url"), "chain_id": running.get("chain_id")}
+        self.info_file.write_text(json.dumps(stopped, indent=2) + "\n")
         return True
+
+    def _last_port(self) -> int:
+        """The port the stopped node listened on, if it is free again, so that a restarted chain
+        answers where scripts and wallets left it; else 0 (any free port)."""
+        try:
+            url = loads_strict(self.info_file.read_bytes()).get("url", "")
+            port = int(str(url).rsplit(":", 1)[1])
+        except (OSError, DocumentError, AttributeError, IndexError, ValueError):
+            return 0
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as anvil binds: TIME_WAIT is free
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return 0
+        return port
 
     def _wait_for_url(self, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:
         deadline = time.monotonic() + timeout

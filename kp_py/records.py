@@ -6,15 +6,19 @@ the PDF describe a certificate with; :func:`token_id_of` reads a number or token
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from kp_py._abi import number_to_token_id, token_id_to_number
+from kp_py._abi import ascii_bytes, number_to_token_id, token_id_to_number
 from kp_py._text import drawn_from, hundredths, iso, last_day, usd
 from kp_py.document import NUMBER, Parent
 from kp_py.errors import KPError, timestamp
+
+PARTICIPANTS_FILE = Path(__file__).resolve().parent / "data" / "kp-participants.csv"  # shipped with kp
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,16 @@ def record_json(record: Certificate | Listed) -> dict[str, Any]:
     return out
 
 
+def read_participants(path: Path) -> list[dict[str, str]]:
+    """Rows of a participants CSV; every cell stays text (Namibia's code ``NA`` included)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for line, row in enumerate(rows, start=2):
+        if not row.get("code") or not row.get("name"):
+            raise KPError(f"{path}, line {line}: a participant needs a code and a name")
+    return rows
+
+
 def embargo_of(since: int, until: int, zones: tuple[str, ...] = ()) -> Embargo | None:
     if since == 0:
         return None
@@ -251,3 +265,19 @@ _NOT_A_NUMBER = "is not a certificate number (like AE-2024-000123) or a token id
 
 def _cut(text: str) -> str:
     return text if len(text) <= 40 else text[:40] + "..."
+
+
+def code_bytes(code: str) -> bytes:
+    """A participant's code as the contracts take it (two bytes), checked: ``AE``."""
+    if len(code) != 2 or not code.isascii() or not code.isalpha() or not code.isupper():
+        raise KPError(f"{code!r} is not a two-letter ISO 3166-1 code")
+    return ascii_bytes(code, 2)
+
+
+def seconds(moment: datetime | int) -> int:
+    """Unix seconds of ``moment`` (a naive datetime is UTC)."""
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return int(moment.timestamp())
+    return int(moment)

@@ -87,8 +87,15 @@ def to_csv(rows: list[Row]) -> str:
     return out.getvalue()
 
 
+CHART_FORMATS = ("png", "svg", "pdf")
+
+
 def chart(rows: list[Row], path: Path) -> None:
-    """A bar chart of carats exported and imported per participant and period, as PNG."""
+    """A bar chart of carats exported and imported per participant and period, in the format its
+    name says: ``.png``, ``.svg`` or ``.pdf``."""
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in CHART_FORMATS:
+        raise KPError(f"--chart {path}: name a .png, .svg or .pdf file")
     try:
         import matplotlib
 
@@ -108,8 +115,8 @@ def chart(rows: list[Row], path: Path) -> None:
     axes.bar([p + 0.2 for p in positions], imports, width=0.4, label="imported", color="#1f7a3a")
     axes.set_xticks(list(positions), labels, rotation=45, ha="right")
     axes.set_ylabel("carats")
-    axes.set_title("Kimberley Process certificates: carats by participant and period")
+    axes.set_title("Kimberley Process certificates:\ncarats by participant and period")
     axes.legend()
     figure.tight_layout()
-    figure.savefig(path, format="png", dpi=100)
+    figure.savefig(path, format=kind, dpi=100)
     plt.close(figure)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from kp_py.cli import DATA
+from kp_py.records import PARTICIPANTS_FILE as DATA
 from scripts._ape import Session, kp_command
 
 

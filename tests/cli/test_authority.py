@@ -21,8 +21,9 @@ def test_rotate_then_the_old_key_cannot_issue(kp, write_document, advance):
     advance(2)  # the old key has ended: AE has no valid key, so the Chair (account 0) consents
     kp.ok("authority", "accept", NEW)
     assert kp.ok("authority", "show", NEW, "--json").json()["participant"] == "AE"
-    line = kp.refused("issue", str(write_document()), *AE)
-    assert line.startswith(f"kp: {AE_KEY.address} of AE is valid only from ")
+    path = write_document()
+    line = kp.refused("issue", str(path), *AE)
+    assert line.startswith(f"kp: {path}: {AE_KEY.address} of AE is valid only from ")
     kp.ok("issue", str(write_document(name="again")), "--dev", "6")
 
 
@@ -38,7 +39,8 @@ def test_a_second_key_waits_for_the_participants_consent(kp, write_document):
     """The secretariat alone cannot give anyone a key that issues for AE (audit finding 8)."""
     added = kp.ok("authority", "add", "AE", NEW, "--json").json()
     assert added["pending"] is True
-    assert kp.refused("issue", str(write_document()), "--dev", "6") == f"kp: {NEW} is not a KP authority key"
+    path = write_document()
+    assert kp.refused("issue", str(path), "--dev", "6") == f"kp: {path}: {NEW} is not a KP authority key"
     assert "only when it has no valid key left" in kp.refused(
         "authority", "accept", NEW
     )  # the Chair, AE has one

@@ -147,7 +147,7 @@ def test_unknown_codes_are_refused_before_anything_is_sent(kp, node_web3, tmp_pa
     path = tmp_path / "unknown.json"
     path.write_text(json.dumps(document_data(holder=HOLDER, **changes)))
     block = node_web3.eth.block_number
-    assert kp.refused("issue", str(path), "--dev", "1") == message
+    assert kp.refused("issue", str(path), "--dev", "1") == message.replace("kp: ", f"kp: {path}: ")  # named
     assert node_web3.eth.block_number == block  # simulated, refused, never sent
 
 

@@ -8,7 +8,8 @@ from kp_py.cli import main
 
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()):
-    for name, command in group.commands.items():
+    for name in group.list_commands(click.Context(group)):
+        command = group.get_command(click.Context(group), name)
         path = (*prefix, name)
         if isinstance(command, click.Group):
             yield from commands(command, path)
@@ -35,9 +36,31 @@ def test_help(path):
     result = CliRunner().invoke(main, [*path, "--help"], prog_name="kp")
     assert result.exit_code == 0
     assert result.output.startswith(f"Usage: kp {' '.join(path)}")
-    if path != ("template",):  # the one command that never touches a chain
-        for option in ("--rpc-url", "--account", "--key-env", "--json"):
-            assert option in result.output
+    shown = {option for option in SIGNING + READING + ("--json", "--home") if option in result.output}
+    if path == ("template",):  # the one command that never touches a chain or this machine's files
+        assert not shown
+    elif path[0] in ("node", "account"):  # this machine's
+        assert shown == {"--json", "--home"}
+    elif path in READ_ONLY:
+        assert shown == {"--json", "--home", *READING}
+    else:
+        assert shown == {"--json", "--home", *READING, *SIGNING}
+
+
+SIGNING = ("--account", "--key-env", "--dev", "--confirmations")
+READING = ("--rpc-url", "--deployments")
+READ_ONLY = {
+    ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",),
+    ("participant", "show"), ("participant", "list"), ("authority", "show"),
+    ("production", "show"), ("production", "list"), ("paper", "show"), ("paper", "list"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", sorted(READ_ONLY), ids=" ".join)
+def test_read_only_commands_refuse_a_key(path):
+    """A command that only reads has no use for a key: given one, it says so, rather than ignore it."""
+    result = CliRunner().invoke(main, [*path, "--dev", "1"], prog_name="kp")
+    assert result.exit_code == 2 and "No such option: --dev" in result.output
 
 
 def test_template_is_a_valid_document():

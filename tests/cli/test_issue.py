@@ -89,8 +89,9 @@ def test_the_same_number_twice_in_one_run(kp, write_document):
 
 
 def test_refused_by_the_contract(kp, write_document):
-    line = kp.refused("issue", str(write_document(number="AE-1")), "--dev", "2")
-    assert line == "kp: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC is a key of BW, not of AE"
+    path = write_document(number="AE-1")
+    line = kp.refused("issue", str(path), "--dev", "2")
+    assert line == f"kp: {path}: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC is a key of BW, not of AE"
     usage = kp.refused("issue", "missing.json", *AE)
     assert usage.startswith("Usage: kp issue") and "File 'missing.json' does not exist" in usage
 

@@ -47,7 +47,9 @@ def test_refusals_are_one_line_with_exit_2(kp):
     assert kp.refused("participant", "reinstate", "BW") == "kp: BW is admitted: it cannot become admitted"
     assert kp.refused("participant", "suspend", "ZZ") == "kp: ZZ is not a KP participant"
     assert kp.refused("participant", "show", "ZZ") == "kp: ZZ is not a KP participant"
-    assert kp.refused("participant", "admit", "bw", "x") == "kp: 'bw' is not a two-letter ISO 3166-1 code"
+    assert kp.refused("participant", "admit", "b1", "x") == (
+        "kp: Invalid value for 'CODE': 'b1' is not a two-letter ISO 3166-1 code"
+    )
 
 
 def test_only_the_chair(kp):

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kp_py.cli import parse_time
+from kp_py.cli._options import parse_time
 from tests.cli.conftest import AE, HOLDER
 from tests.conftest import document_data
 
@@ -28,14 +28,14 @@ pytestmark = pytest.mark.anvil
     ],
 )
 def test_eight_digits_are_a_date_not_seconds(text, moment):
-    assert parse_time(text, "--from") == int(moment.timestamp())
+    assert parse_time(text) == int(moment.timestamp())
 
 
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
         (("participant", "admit", "ABC", "x"), "'ABC' is not a two-letter ISO 3166-1 code"),
-        (("participant", "show", "zz"), "'zz' is not a two-letter ISO 3166-1 code"),
+        (("participant", "show", "z1"), "'z1' is not a two-letter ISO 3166-1 code"),
         (("list", "--exporting", "A1"), "'A1' is not a two-letter ISO 3166-1 code"),
         (("show", "ÄE-1"), "is not a certificate number"),
         (("verify", "AE-" + "1" * 40), "is not a certificate number"),

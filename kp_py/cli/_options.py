@@ -1,0 +1,454 @@
+"""What every ``kp`` command shares: its options, the types of its arguments, how it prints, how it
+reports progress, and how an expected error becomes one line and exit code 2.
+
+Three sets of options, so that no command accepts an option it would ignore:
+
+* :func:`local` (``--home``, ``--json``): commands of this machine (the node, keystores);
+* :func:`reads` adds ``--rpc-url`` and ``--deployments``: commands that only read the chain;
+* :func:`signs` adds ``--account``, ``--key-env``, ``--dev`` and ``--confirmations``: commands that
+  send transactions or sign messages, with one signer at most (:meth:`Options.signer`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+
+import click
+from click.core import ParameterSource
+
+from kp_py._text import printable
+from kp_py.errors import KPError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+
+    from kp_py.client import KP
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_HOME = Path(".kp")  # the same as kp_py.network.DEFAULT_HOME, without importing web3 to say it
+
+
+@dataclass(frozen=True)
+class Options:
+    """The options a command was given."""
+
+    json: bool
+    home: Path
+    home_named: bool = False  # --home or $KP_HOME, rather than the current folder's .kp by default
+    rpc_url: str | None = None
+    deployments: Path | None = None
+    account: str | None = None
+    key_env: str | None = None
+    dev: int | None = None
+    confirmations: int = 1
+
+    @property
+    def local(self) -> bool:
+        return self.rpc_url is None
+
+    @property
+    def trusted_home(self) -> Path | None:
+        """The home, if the user named it: only then may it name the deployment of a public chain."""
+        return self.home if self.home_named else None
+
+    def signer(self, *, explicit: bool = False) -> LocalAccount:
+        """The one key chosen (``--account``, ``--key-env``, or ``--dev``; development account 0 on the
+        local node when none is); ``explicit``: a key must be named, as to sign off line."""
+        from kp_py import keys
+
+        if self.key_env is not None:
+            return keys.from_env(self.key_env)
+        if self.account is not None:
+            return keys.load_keystore(self.account, self.home)
+        if explicit and self.dev is None:
+            raise UsageError("signing off line needs the authority's key: --account NAME or --key-env VAR")
+        if not self.local:
+            raise UsageError("this command signs: give --account NAME or --key-env VAR")
+        return keys.dev_account(self.dev or 0)
+
+    def reader(self) -> KP:
+        """The deployment, read only."""
+        from kp_py.network import connect
+
+        return connect(
+            self.rpc_url,
+            home=self.trusted_home,
+            deployments=self.deployments,
+            confirmations=self.confirmations,
+        )
+
+    def writer(self) -> KP:
+        """The deployment, signing with the chosen key."""
+        signer = self.signer()  # usage errors before any network access
+        return self.reader().with_account(signer)
+
+
+_LOCAL = [
+    click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table."),
+    click.option(
+        "--home",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=DEFAULT_HOME,
+        envvar="KP_HOME",
+        show_default=True,
+        help="Folder of the local node, deployments, keystores.",
+    ),
+]
+_READS = [
+    click.option("--rpc-url", envvar="KP_RPC_URL", help="JSON-RPC URL [default: the local node of --home]."),
+    click.option(
+        "--deployments",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="KP_DEPLOYMENTS",
+        help="A deployments file to look the chain up in first.",
+    ),
+]
+_SIGNS = [
+    click.option("--account", metavar="NAME", help="Sign with keystore NAME (.kp/keystores/NAME.json)."),
+    click.option("--key-env", metavar="VAR", help="Sign with the private key in environment variable VAR."),
+    click.option(
+        "--dev", type=click.IntRange(0, 19), help="Sign with development account N (local node only)."
+    ),
+    click.option(
+        "--confirmations",
+        type=click.IntRange(1),
+        default=1,
+        envvar="KP_CONFIRMATIONS",
+        help="Blocks a transaction must be deep before it counts as done [default: 1].",
+    ),
+]
+_FIELDS = {
+    "as_json": "json",
+    "home": "home",
+    "rpc_url": "rpc_url",
+    "deployments": "deployments",
+    "account": "account",
+    "key_env": "key_env",
+    "dev": "dev",
+    "confirmations": "confirmations",
+}
+
+
+def _command(fn: F, options: Sequence[Callable[[Any], Any]]) -> F:
+    """``fn(options, ...)`` as a click callback taking ``options``; expected errors become one line."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {field: kwargs.pop(name) for name, field in _FIELDS.items() if name in kwargs}
+        named = click.get_current_context().get_parameter_source("home") is not ParameterSource.DEFAULT
+        chosen = Options(home_named=named, **given)
+        _check(chosen)
+        with expected_errors():
+            return fn(chosen, *args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return cast(F, wrapper)
+
+
+def _check(options: Options) -> None:
+    """The rules of the signing options, before anything is read or sent."""
+    chosen = [
+        name
+        for name, value in (
+            ("--account", options.account),
+            ("--key-env", options.key_env),
+            ("--dev", options.dev),
+        )
+        if value is not None
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"give one of {' and '.join(chosen)}, not several")
+    if options.dev is not None and not options.local:
+        raise UsageError("--dev signs with a well-known development key: local node only")
+    if options.confirmations > 1 and options.local:
+        raise UsageError(
+            "--confirmations: the local node mines a block only for a transaction, so a deeper "
+            "one would never come; use it with --rpc-url"
+        )
+
+
+def local(fn: F) -> F:
+    """``--home`` and ``--json``: commands of this machine (the node, keystores)."""
+    return _command(fn, _LOCAL)
+
+
+def reads(fn: F) -> F:
+    """:func:`local`, and the network to read: ``--rpc-url`` and ``--deployments``."""
+    return _command(fn, [*_LOCAL, *_READS])
+
+
+def signs(fn: F) -> F:
+    """:func:`reads`, and one key to sign with; ``--confirmations`` deep before a transaction counts."""
+    return _command(fn, [*_LOCAL, *_READS, *_SIGNS])
+
+
+# ---------------------------------------------------------------------- errors and output
+
+
+@contextmanager
+def expected_errors() -> Iterator[None]:
+    """A refusal, bad input or a node that cannot answer: one line on standard error and exit 2; a
+    bug: exit 3 (``KP_DEBUG=1`` shows its traceback)."""
+    import requests
+    from web3.exceptions import Web3Exception
+
+    try:
+        yield
+    except KPError as error:
+        fail(str(error))
+    except (Web3Exception, requests.RequestException) as error:  # the node or the network failed us
+        fail(f"the node could not answer: {_first_line(error)}")
+    except OSError as error:
+        fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
+    except KeyboardInterrupt:
+        fail("interrupted")
+    except click.ClickException:
+        raise  # usage errors: click prints them and exits 2
+    except Exception as error:  # a bug: say so, distinctly from a refusal (2) or a forgery (1)
+        if os.environ.get("KP_DEBUG"):
+            raise
+        fail(
+            f"internal error ({type(error).__name__}: {_first_line(error)}); run with KP_DEBUG=1 for details",
+            3,
+        )
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error.args[0] if len(error.args) == 1 else error)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def fail(message: str, code: int = 2) -> None:
+    click.echo(f"kp: {printable(message)}", err=True)
+    sys.exit(code)
+
+
+def emit(options: Options, data: Any, text: str) -> None:
+    """Print ``data`` as JSON (exact), or ``text`` for people: line by line, without the controls
+    that text from the chain may carry (values that could hold a line break go through shown)."""
+    if options.json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n".join(printable(line) for line in text.split("\n")))
+
+
+def shown(value: Any) -> str:
+    """One value as a person sees it in a line or a table cell: on one line, without controls."""
+    return printable(str(value))
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    if not rows:
+        return "(none)"
+    cells = [{c: shown(r.get(c, "")) for c in columns} for r in rows]
+    widths = {c: max(len(c), *(len(r[c]) for r in cells)) for c in columns}
+    lines = ["  ".join(c.upper().ljust(widths[c]) for c in columns).rstrip()]
+    lines += ["  ".join(r[c].ljust(widths[c]) for c in columns).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def rows_text(rows: Sequence[tuple[str, str]]) -> str:
+    """Label and value rows (:func:`kp_py.records.certificate_rows`), labels aligned."""
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:{width}}  {shown(value)}" for label, value in rows)
+
+
+def when(value: Any) -> str:
+    if value is None:
+        return "-"
+    return value.isoformat(" ") if isinstance(value, datetime) else str(value)
+
+
+def report(options: Options, sent: Any, what: str, extra: dict[str, Any] | None = None) -> None:
+    """Print what a transaction did, its block and hash."""
+    data = {
+        "transaction": "0x" + bytes(sent["transactionHash"]).hex(),
+        "block": sent["blockNumber"],
+        "gas_used": sent["gasUsed"],
+        **(extra or {}),
+    }
+    emit(options, data, f"{what} (block {data['block']}, transaction {data['transaction']})")
+
+
+class Progress:
+    """How far a long step is, on standard error: on a terminal a bar with the count, the total, the
+    rate and the time left (click's); off one, a line at each tenth and at the end, so a log shows
+    it too. ``KP_PROGRESS=0`` (or empty) silences it, ``KP_PROGRESS=1`` forces the lines."""
+
+    def __init__(self, label: str, unit: str = "") -> None:
+        self.label = label
+        self.unit = unit
+        setting = os.environ.get("KP_PROGRESS")
+        self.on = setting is None or setting not in ("", "0")
+        self.lines = setting == "1" or not sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.shown = -1
+        self.done = 0
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done = done
+        if not self.on or total <= 0:
+            return
+        if not self.lines:
+            if self.bar is None:
+                self.bar = click.progressbar(
+                    length=total, label=self.label, show_pos=True, show_eta=True, file=sys.stderr,
+                    item_show_func=lambda _: self._rate(self.done),
+                )  # fmt: skip
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+            if done >= total:
+                self.bar.__exit__(None, None, None)
+            return
+        tenth = done * 10 // total
+        if tenth > self.shown or done >= total:
+            self.shown = tenth
+            click.echo(f"{self.label}: {done:,}/{total:,}{self.unit} ({self._rate(done)})", err=True)
+
+    def _rate(self, done: int) -> str:
+        seconds = max(time.monotonic() - self.started, 1e-9)
+        return f"{done / seconds:,.1f}/s"
+
+
+# ---------------------------------------------------------------------- argument types
+
+
+class UsageError(click.UsageError):
+    """Bad usage, told in one line (``kp: ...``) rather than click's usage block."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"kp: {printable(self.format_message())}", err=True)
+
+
+class BadValue(click.BadParameter):
+    """A value of an argument or option that cannot be read, told in one line naming it."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"kp: {printable(self.format_message())}", err=True)
+
+
+class ParamType(click.ParamType):
+    """A click type whose refusals are one line (:class:`BadValue`)."""
+
+    def fail(
+        self, message: str, param: click.Parameter | None = None, ctx: click.Context | None = None
+    ) -> NoReturn:
+        raise BadValue(message, ctx=ctx, param=param)
+
+
+class CodeType(ParamType):
+    """A participant's ISO 3166-1 alpha-2 code, in any case: ``ae`` is ``AE``."""
+
+    name = "CODE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value).strip().upper()
+        if len(text) != 2 or not text.isascii() or not text.isalpha():
+            self.fail(f"{value!r} is not a two-letter ISO 3166-1 code", param, ctx)
+        return text
+
+
+class AddressType(ParamType):
+    """A 0x address, in EIP-55 form once read."""
+
+    name = "ADDRESS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from eth_utils import is_address, to_checksum_address
+
+        if not is_address(value):
+            self.fail(f"{value!r} is not a 0x address", param, ctx)
+        return str(to_checksum_address(value))
+
+
+class NumberType(ParamType):
+    """A certificate number in any case, or its token id: the token id (:func:`token_id_of`)."""
+
+    name = "NUMBER"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        from kp_py.records import token_id_of
+
+        try:
+            return token_id_of(value)
+        except KPError as error:
+            self.fail(str(error), param, ctx)
+
+
+class TimeType(ParamType):
+    """``now``, Unix seconds (``@1732060800``, or ten digits or more), an ISO date (midnight UTC, also
+    written ``20241120``) or an ISO date and time: Unix seconds. Eight digits are a date, never
+    seconds: a mistaken ``--from 20241120`` must not mean 1970."""
+
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_time(str(value))
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date (2013-05-23), a time (2024-11-20T10:00Z), "
+                "Unix seconds (@1732060800) or 'now'",
+                param,
+                ctx,
+            )
+
+
+def parse_time(text: str) -> int:
+    """:class:`TimeType`'s reading of ``text``, in Unix seconds; ``ValueError`` if it is none."""
+    if text == "now":
+        return int(datetime.now(timezone.utc).timestamp())
+    if text.startswith("@") and text[1:].isdigit():
+        return int(text[1:])
+    if text.isdigit() and len(text) >= 10:
+        return int(text)
+    if text.isdigit() and len(text) == 8:
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if "T" in text:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    else:
+        moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+class DurationType(ParamType):
+    """Seconds, or ``30m``, ``24h``, ``7d``: seconds."""
+
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value)
+        try:
+            if text[-1:] in _UNITS:
+                return int(text[:-1]) * _UNITS[text[-1]]
+            return int(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a duration like 3600, 30m, 24h or 7d", param, ctx)
+
+
+CODE, ADDRESS, NUMBER, TIME, DURATION = CodeType(), AddressType(), NumberType(), TimeType(), DurationType()
+FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def utc(seconds: int) -> datetime:
+    """Unix seconds as a UTC time, shown without its zone."""
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)

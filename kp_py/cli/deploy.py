@@ -1,0 +1,57 @@
+"""``kp deploy``: the registry and certificate contracts, recorded for the next commands."""
+
+from __future__ import annotations
+
+import click
+
+from kp_py.cli._options import ADDRESS, Options, emit, signs
+from kp_py.client import KP, role_holders
+from kp_py.network import record_deployment, recorded_file, web3_for
+
+
+@click.command()
+@click.option("--admin", type=ADDRESS, help="Holder of the admin role [default: the deployer].")
+@click.option("--chair", type=ADDRESS, help="Holder of the Chair role [default: the deployer].")
+@click.option("--secretariat", type=ADDRESS, help="Holder of the secretariat role [default: the deployer].")
+@click.option(
+    "--one-account-for-all-roles",
+    "one_account",
+    is_flag=True,
+    help="Let one account hold several roles on a public chain (a test network, not the KP's own).",
+)
+@signs
+def deploy(
+    options: Options, admin: str | None, chair: str | None, secretariat: str | None, one_account: bool
+) -> None:
+    """Deploy the registry and certificate contracts and record the deployment. On a public chain
+    the admin (meant for a multisig), the Chair and the secretariat must be different accounts,
+    unless --one-account-for-all-roles says otherwise."""
+    w3 = web3_for(options.rpc_url, options.home)
+    deployer = options.signer()
+    named = {"admin": admin, "chair": chair, "secretariat": secretariat}
+    holders = role_holders(w3.eth.chain_id, deployer.address, **named, shared=one_account)
+    kp = KP.deploy(w3, deployer, **named)
+    target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
+    record_deployment(kp.deployment, target)
+    data = {
+        "chain_id": kp.deployment.chain_id,
+        "registry": kp.deployment.registry,
+        "certificates": kp.deployment.certificates,
+        "block": kp.deployment.block,
+        "rpc_url": w3.provider.endpoint_uri,  # type: ignore[attr-defined]
+        "deployer": deployer.address,
+        "roles": holders,
+        "recorded_in": str(target),
+    }
+    emit(
+        options,
+        data,
+        "\n".join(
+            [
+                f"deployed on chain {data['chain_id']} at block {data['block']} (recorded in {target})",
+                f"registry      {data['registry']}",
+                f"certificates  {data['certificates']}",
+                *(f"{name:13} {holder}" for name, holder in holders.items()),
+            ]
+        ),
+    )

@@ -1,0 +1,273 @@
+"""Reading the chain, with no key and no gas: ``kp show``, ``kp verify``, ``kp trace``, ``kp list``,
+``kp stats``, ``kp render`` (a printable PDF) and ``kp serve`` (the verification page)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from kp_py import files, stats
+from kp_py._abi import STATUSES
+from kp_py.cli._options import (
+    ADDRESS,
+    CODE,
+    FILES,
+    NUMBER,
+    TIME,
+    Options,
+    Progress,
+    UsageError,
+    emit,
+    reads,
+    rows_text,
+    table,
+)
+from kp_py.cli.roots import show_root
+from kp_py.client import DEV_CHAIN_IDS
+from kp_py.document import Document
+from kp_py.errors import KPError
+from kp_py.issued import IssuedDocument, read_shown
+from kp_py.network import deployment_facts, describe
+from kp_py.records import certificate_rows
+from kp_py.roots import is_root
+from kp_py.verify import Link
+
+LOCAL_PAGE = "http://127.0.0.1:8417"  # `kp serve`'s default address
+
+
+@click.command()
+@click.argument("number")
+@reads
+def show(options: Options, number: str) -> None:
+    """Show certificate NUMBER (or a token id, or a root such as BW#JWANENG-2024-Q3) as the chain
+    holds it, with when and by whom its receipt was confirmed or it was voided."""
+    kp = options.reader()
+    if is_root(number.strip().upper()):
+        show_root(options, kp.root(number.strip().upper()))
+        return
+    certificate = kp.certificate(number)
+    change = kp.status_change(certificate)
+    data = certificate.to_dict()
+    endpoint = getattr(kp.w3.provider, "endpoint_uri", None)
+    data.update(
+        status_change=change.to_dict() if change else None,
+        chain_id=kp.deployment.chain_id,
+        contract=kp.certificates.address,
+        rpc_url=endpoint,
+    )
+    emit(options, data, rows_text(certificate_rows(certificate, change=change)))
+
+
+@click.command()
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the provenance tree to this file (.svg, .png or .pdf).",
+)
+@reads
+def trace(options: Options, number: int, graph_path: Path | None) -> None:
+    """Trace certificate NUMBER back to the roots where custody starts (registered production, paper
+    certificates): each hop with its participants, dates and
+    carats drawn, and the origin mix. Exit 0 if the provenance is complete, 1 if an ancestor broke it."""
+    result = options.reader().trace(number)
+    if graph_path is not None:
+        result.graph(graph_path)
+    emit(options, result.to_dict(), result.text())
+    if not result.status.complete:
+        sys.exit(1)
+
+
+@click.command("list")
+@click.option("--exporting", type=CODE)
+@click.option("--importing", type=CODE)
+@click.option("--holder", type=ADDRESS, help="Only the certificates this wallet holds.")
+@click.option("--status", type=click.Choice(STATUSES[1:]))
+@click.option("--since", type=TIME, help="Issued at or after this time.")
+@click.option("--until", type=TIME, help="Issued before this time.")
+@click.option(
+    "--chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Blocks per log query (public RPCs cap it).",
+)
+@reads
+def list_(
+    options: Options,
+    exporting: str | None,
+    importing: str | None,
+    holder: str | None,
+    status: str | None,
+    since: int | None,
+    until: int | None,
+    chunk: int,
+) -> None:
+    """List certificates, from the logs."""
+    rows = options.reader().list_certificates(
+        exporting=exporting,
+        importing=importing,
+        holder=holder,
+        status=status,
+        since=since,
+        until=until,
+        chunk=chunk,
+        progress=Progress("blocks scanned"),
+    )
+    data = [row.to_dict() for row in rows]
+    emit(
+        options,
+        data,
+        table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"]),
+    )
+
+
+@click.command("render")
+@click.argument("number")
+@click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the PDF.")  # fmt: skip
+@click.option("--document", type=FILES,
+              help="The issued document, for the names and addresses kept off chain.")  # fmt: skip
+@click.option("--verify-url", metavar="URL",
+              help=f"The verification page the QR code points to [default on the local node: {LOCAL_PAGE}; "
+              "required elsewhere].")  # fmt: skip
+@reads
+def render_command(
+    options: Options, number: str, pdf_path: Path, document: Path | None, verify_url: str | None
+) -> None:
+    """Draw certificate NUMBER as a printable PDF, under its verdict, with a QR code to verify it."""
+    from kp_py import render
+
+    kp = options.reader()
+    if verify_url is None:
+        if kp.deployment.chain_id not in DEV_CHAIN_IDS:
+            raise UsageError(
+                f"--verify-url: on chain {kp.deployment.chain_id} the QR code must lead to a public "
+                "verification page (`kp serve` behind your address), not this machine"
+            )
+        verify_url = LOCAL_PAGE
+    certificate = kp.certificate(number)
+    issued = IssuedDocument.from_json(files.read_bytes(document)) if document else None
+    link = Link(kp.deployment.chain_id, kp.certificates.address, certificate.token_id, certificate.commitment)
+    result = kp.verify(certificate.token_id)
+    names = {code: kp.participant(code).name for code in (certificate.exporting, certificate.importing)}
+    render.render_pdf(result, pdf_path, link=link, verify_url=verify_url, issued=issued, names=names)
+    data = {
+        "number": certificate.number,
+        "verdict": result.verdict,
+        "pdf": str(pdf_path),
+        "link": link.url(verify_url),
+    }
+    told = f"{certificate.number} ({result.verdict}) drawn in {pdf_path}; its QR code: {data['link']}"
+    emit(options, data, told)
+
+
+@click.command("stats")
+@click.option("--period", type=click.Choice(stats.PERIODS), default="quarter", show_default=True)
+@click.option("--participant", type=CODE, help="Only this participant's rows.")
+@click.option("--since", type=TIME, help="Certificates issued at or after this time.")
+@click.option("--until", type=TIME, help="Certificates issued before this time.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write CSV here."
+)
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw a chart (.png, .svg or .pdf, by its name).",
+)
+@click.option(
+    "--chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Blocks per log query (public RPCs cap it).",
+)
+@reads
+def stats_command(
+    options: Options,
+    period: str,
+    participant: str | None,
+    since: int | None,
+    until: int | None,
+    csv_path: Path | None,
+    chart_path: Path | None,
+    chunk: int,
+) -> None:
+    """KP statistics from the certificates: per participant and period, exported and imported,
+    per HS code and partner (voided certificates left out)."""
+    listed = options.reader().list_certificates(
+        since=since,
+        until=until,
+        chunk=chunk,
+        progress=Progress("blocks scanned"),
+    )
+    rows = stats.statistics(listed, period, participant)
+    if csv_path:
+        csv_path.write_text(stats.to_csv(rows), encoding="utf-8")
+    if chart_path:
+        stats.chart(rows, chart_path)
+    data = [row.to_dict() for row in rows]
+    columns = [
+        "participant",
+        "period",
+        "direction",
+        "partner",
+        "hs_code",
+        "certificates",
+        "carats",
+        "value_usd",
+    ]
+    emit(options, data, table(data, columns))
+
+
+@click.command()
+@click.argument("number")
+@click.option(
+    "--document",
+    type=FILES,
+    help="The issued document (with salts) the holder shows, or a plain certificate document.",
+)
+@reads
+def verify(options: Options, number: str, document: Path | None) -> None:
+    """Verify certificate NUMBER (or a token id, or the link of its QR code): exit 0 if genuine, 1 if not."""
+    shown: IssuedDocument | Document | None = None
+    if document is not None:
+        shown = read_shown(files.read_bytes(document), str(document))
+    kp = options.reader()
+    link = Link.parse(number) if "://" in number else None  # the link of a certificate's QR code
+    result = kp.verify_link(link, shown) if link else kp.verify(number, shown)
+    facts = deployment_facts(kp)
+    emit(options, {**result.to_dict(), "network": facts}, f"{result.summary()}\n  ({describe(facts)})")
+    if not result.genuine:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface).")  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8417, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@reads
+def serve(options: Options, host: str, port: int) -> None:
+    """Serve the verification page (number, QR link or document; JSON under /api/) until Ctrl-C.
+    It only reads the chain: no key, no account, no gas."""
+    try:
+        from kp_py import web
+    except ImportError:
+        raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
+    kp = options.reader()
+    server, url = web.serve(web.create_app(kp), host, port)
+    facts = deployment_facts(kp)
+    click.echo(
+        f"kp: verification page at {url}/ (chain {facts['chain_id']}, contract {facts['certificates']}, "
+        f"registry {facts['registry']}, deployment: {facts['deployment']}); Ctrl-C stops it"
+    )
+    # A service manager's stop (SIGTERM) ends it as Ctrl-C does: waitress closes on either.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.run()
+    click.echo("kp: stopped")
