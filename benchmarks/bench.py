@@ -303,7 +303,9 @@ def run(w3: Web3) -> None:
         raws = []
         for i in range(count):
             doc = document(number(), holder.address)
-            data = encode_call("KPCertificates", "issue", [doc.issue_args(commitment(doc, new_salts()))])
+            data = encode_call(
+                "KPCertificates", "issue", [doc.issue_args(commitment(doc, new_salts())).abi()]
+            )
             raws.append(raw_sender.sign(kp.certificates.address, data, 400_000, nonce + i))
         start = time.perf_counter()
         for raw in raws:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -100,7 +101,38 @@ def encode_call(contract: str, name: str, args: Sequence[Any]) -> bytes:
     return selector + encode(types, list(args))
 
 
-def encode_issues(issues: Sequence[Sequence[Any]], *, batch: bool) -> bytes:
+@dataclass(frozen=True)
+class Draw:
+    """``IKPCertificates.Draw``: carats drawn from a parent, with the parent's origins."""
+
+    token_id: int
+    carats: int
+    origins: list[bytes]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """``IKPCertificates.Issue``, field by field in ABI order; :meth:`abi` is the tuple eth-abi and
+    web3 encode."""
+
+    number: bytes
+    holder: str
+    importing: bytes
+    origins: list[bytes]
+    carats: int
+    value_usd: int
+    parcels: int
+    hs_code: int
+    expires_at: int
+    document: bytes
+    parents: list[Draw]
+
+    def abi(self) -> tuple[Any, ...]:
+        """The struct as nested tuples, in ABI order."""
+        return astuple(self)
+
+
+def encode_issues(issues: Sequence[Issue], *, batch: bool) -> bytes:
     """Calldata of ``issue(Issue)`` (one) or ``issueBatch(Issue[])``, written directly.
 
     The same bytes as :func:`encode_call` (a test checks), several times faster for a batch of a
@@ -114,25 +146,24 @@ def encode_issues(issues: Sequence[Sequence[Any]], *, batch: bool) -> bytes:
     return _function("KPCertificates", "issueBatch")[0] + _word(32) + _dynamic_array(tuples)
 
 
-def _issue_tuple(issue: Sequence[Any]) -> bytes:
-    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document, parents = issue
-    encoded_origins = _bytes32_array(origins)
+def _issue_tuple(issue: Issue) -> bytes:
+    encoded_origins = _bytes32_array(issue.origins)
     draws = [
-        _word(token_id) + _word(drawn) + _word(96) + _bytes32_array(theirs)
-        for token_id, drawn, theirs in parents
+        _word(draw.token_id) + _word(draw.carats) + _word(96) + _bytes32_array(draw.origins)
+        for draw in issue.parents
     ]
     return b"".join(
         [
-            bytes(number).ljust(32, b"\0"),
-            bytes(12) + bytes.fromhex(str(holder)[2:]),
-            bytes(importing).ljust(32, b"\0"),
+            bytes(issue.number).ljust(32, b"\0"),
+            bytes(12) + bytes.fromhex(str(issue.holder)[2:]),
+            bytes(issue.importing).ljust(32, b"\0"),
             _word(11 * 32),  # the origins array follows the eleven head words
-            _word(carats),
-            _word(value),
-            _word(parcels),
-            _word(hs_code),
-            _word(expires),
-            bytes(document),
+            _word(issue.carats),
+            _word(issue.value_usd),
+            _word(issue.parcels),
+            _word(issue.hs_code),
+            _word(issue.expires_at),
+            bytes(issue.document),
             _word(11 * 32 + len(encoded_origins)),  # then the parents array
             encoded_origins,
             _dynamic_array(draws),

@@ -324,7 +324,7 @@ class KP(Reader):
         data = encode_call(
             "KPCertificates",
             "issueWithSignature",
-            [signed.issue_args(), signed.authority, signed.deadline, signed.signature],
+            [signed.issue_args().abi(), signed.authority, signed.deadline, signed.signature],
         )
         receipt = self._certify(data, gas=_issue_gas(signed.document) + SIGNATURE_GAS, full_receipt=False)
         return self._issued(signed.document, signed.salts, receipt)

@@ -33,7 +33,7 @@ from typing import Any
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
 
-from kp_py._abi import ascii_bytes, number_to_token_id
+from kp_py._abi import Draw, Issue, ascii_bytes, number_to_token_id
 from kp_py._hash import keccak
 from kp_py._json import loads_strict
 from kp_py._text import kind_of, paper_id, production_id
@@ -190,9 +190,9 @@ class Document:
         """Unix time the certificate expires: the end of its expiry date, UTC."""
         return _day_start(self.expires + timedelta(days=1))
 
-    def issue_args(self, commitment: bytes) -> tuple[Any, ...]:
-        """The ``IKPCertificates.Issue`` struct for this document, as a tuple in ABI order."""
-        return (
+    def issue_args(self, commitment: bytes) -> Issue:
+        """The ``IKPCertificates.Issue`` struct for this document."""
+        return Issue(
             ascii_bytes(self.number, 32),
             self.holder,
             ascii_bytes(self.importing, 2),
@@ -513,11 +513,11 @@ def _parent_json(parent: Parent) -> dict[str, Any]:
     return named | {"carats": f"{Decimal(parent.carats) / 100:.2f}"} | origins
 
 
-def _draw(parent: Parent) -> tuple[int, int, list[bytes]]:
+def _draw(parent: Parent) -> Draw:
     """The ``IKPCertificates.Draw`` struct: the parent's origins must have been filled in."""
     if not parent.origins:
         raise DocumentError("parents", f"{parent.number}: its origins are not known (look them up on chain)")
-    return (parent.token_id, parent.carats, [ascii_bytes(origin, 32) for origin in parent.origins])
+    return Draw(parent.token_id, parent.carats, [ascii_bytes(origin, 32) for origin in parent.origins])
 
 
 def _party(data: Mapping[str, Any], field: str) -> Party:

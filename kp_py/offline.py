@@ -21,7 +21,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
-from kp_py._abi import token_id_to_number
+from kp_py._abi import Issue, token_id_to_number
 from kp_py._json import loads_strict
 from kp_py.document import Document, Salts, commitment, new_salts, salts_from_json, salts_to_json
 from kp_py.errors import DocumentError, KPError
@@ -72,7 +72,7 @@ class SignedIssue:
     chain_id: int
     contract: str
 
-    def issue_args(self) -> tuple[Any, ...]:
+    def issue_args(self) -> Issue:
         return self.document.issue_args(commitment(self.document, self.salts))
 
     def to_json(self) -> str:
@@ -162,21 +162,19 @@ def sign_issue(
     """Sign the issue of ``document`` as ``authority``, valid for ``valid_for`` seconds from now."""
     salts = salts or new_salts()
     deadline = int(time.time()) + valid_for
-    number, holder, importing, origins, carats, value, parcels, hs_code, expires, document_hash, parents = (
-        document.issue_args(commitment(document, salts))
-    )
+    issue = document.issue_args(commitment(document, salts))
     message = {
-        "number": number,
-        "holder": holder,
-        "importing": importing,
-        "origins": origins,
-        "carats": carats,
-        "valueUsd": value,
-        "parcels": parcels,
-        "hsCode": hs_code,
-        "expiresAt": expires,
-        "document": document_hash,
-        "parents": [{"tokenId": t, "carats": c, "origins": o} for t, c, o in parents],
+        "number": issue.number,
+        "holder": issue.holder,
+        "importing": issue.importing,
+        "origins": issue.origins,
+        "carats": issue.carats,
+        "valueUsd": issue.value_usd,
+        "parcels": issue.parcels,
+        "hsCode": issue.hs_code,
+        "expiresAt": issue.expires_at,
+        "document": issue.document,
+        "parents": [{"tokenId": d.token_id, "carats": d.carats, "origins": d.origins} for d in issue.parents],
         "deadline": deadline,
     }
     types = {"IssueCertificate": ISSUE_TYPE, "Draw": DRAW_TYPE}

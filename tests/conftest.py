@@ -257,7 +257,7 @@ def make_issue(make_document: Callable[..., Document]) -> Callable[..., tuple[An
     names = [item["name"] for item in _issue_components()]
 
     def build(**raw: Any) -> tuple[Any, ...]:
-        args = list(make_document().issue_args(b"\x11" * 32))
+        args = list(make_document().issue_args(b"\x11" * 32).abi())
         for name, value in raw.items():
             args[names.index(name)] = value
         return tuple(args)

@@ -63,5 +63,7 @@ def test_the_direct_issue_encoding_is_the_abi_encoding(make_document):
         make_document(number="AE-" + "9" * 29, origins=["BW"] * 1 + ["EU"]),
     ]
     issues = [d.issue_args(bytes(range(32))) for d in documents]
-    assert encode_issues(issues[:1], batch=False) == encode_call("KPCertificates", "issue", [issues[0]])
-    assert encode_issues(issues, batch=True) == encode_call("KPCertificates", "issueBatch", [issues])
+    assert encode_issues(issues[:1], batch=False) == encode_call("KPCertificates", "issue", [issues[0].abi()])
+    assert encode_issues(issues, batch=True) == encode_call(
+        "KPCertificates", "issueBatch", [[i.abi() for i in issues]]
+    )

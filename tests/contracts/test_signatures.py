@@ -56,14 +56,14 @@ def test_a_signature_for_another_chain_or_contract_is_refused(
     other = {**target, "chain_id": 1} if elsewhere == "chain" else {**target, "contract": kp.registry.address}
     signed = sign_issue(accounts.ae, make_document(), **other)
     # The client refuses to send it to the wrong deployment ...
-    with pytest.raises(KPError, match="not for this deployment"):
+    with pytest.raises(KPError, match="not this deployment"):
         KP(kp.w3, kp.deployment, accounts.stranger).submit_issue(signed)
     # ... and the contract refuses it if sent anyway.
     with reverts("InvalidSignature", accounts.ae.address):
         send(
             accounts.stranger,
             kp.certificates.functions.issueWithSignature(
-                signed.issue_args(), signed.authority, signed.deadline, signed.signature
+                signed.issue_args().abi(), signed.authority, signed.deadline, signed.signature
             ),
         )
 
