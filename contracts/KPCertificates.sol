@@ -5,14 +5,13 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
-import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {IERC5192} from "./interfaces/IERC5192.sol";
 import {IKPCertificates} from "./interfaces/IKPCertificates.sol";
 import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 import {CertificateArt} from "./libraries/CertificateArt.sol";
 import {KPCertificateArt} from "./KPCertificateArt.sol";
+import {KPSignatures} from "./KPSignatures.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 
 /// @title KPCertificates
@@ -46,18 +45,9 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 ///
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
-contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906, IERC721Errors, EIP712 {
+/// Off-line signatures (EIP-712: domain, types, checks) are `KPSignatures`', which this inherits.
+contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906, IERC721Errors, KPSignatures {
     using Strings for uint256;
-
-    /// @notice EIP-712 type of an off-line issue: the `Issue` fields and a deadline.
-    bytes32 public constant ISSUE_TYPEHASH = keccak256(
-        "IssueCertificate(bytes32 number,address holder,bytes2 importing,bytes32[] origins,uint40 carats,"
-        "uint40 valueUsd,uint32 parcels,uint8 hsCode,uint40 expiresAt,bytes32 document,Draw[] parents,"
-        "uint256 deadline)Draw(uint256 tokenId,uint40 carats,bytes32[] origins)"
-    );
-
-    /// @notice EIP-712 type of one parent of an off-line issue.
-    bytes32 public constant DRAW_TYPEHASH = keccak256("Draw(uint256 tokenId,uint40 carats,bytes32[] origins)");
 
     /// @notice Kind byte of a production root's id: `"BW#JWANENG-2024-Q3"`.
     bytes1 public constant PRODUCTION = "#";
@@ -67,9 +57,6 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
 
     /// @notice No certificate names more parents than this.
     uint256 public constant MAX_PARENTS = 32;
-
-    /// @notice EIP-712 type of an off-line confirmation of receipt.
-    bytes32 public constant CONFIRM_TYPEHASH = keccak256("ConfirmReceipt(uint256 tokenId,uint256 deadline)");
 
     struct Record {
         uint96 holderKey;
@@ -104,7 +91,7 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @dev Primary holder keys are below this; displaced holders' keys are this plus a count.
     uint96 private constant _DISPLACED = uint96(1) << 95;
 
-    constructor(IKPRegistry registry_) EIP712("Kimberley Process Certificates", "1") {
+    constructor(IKPRegistry registry_) {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
         _registry = registry_;
         _art = new KPCertificateArt();
@@ -354,40 +341,6 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         r.status = Status.Confirmed;
         emit ReceiptConfirmed(tokenId, importing, authority);
         emit MetadataUpdate(tokenId);
-    }
-
-    /// @dev The EIP-712 struct hash of an `IssueCertificate`: its type hash and the fields as 32-byte
-    /// words, the origins as the hash of their concatenation (encoded in two halves for the stack).
-    function _hashIssue(Issue calldata cert, uint256 deadline) private pure returns (bytes32) {
-        bytes memory head = abi.encode(
-            ISSUE_TYPEHASH, cert.number, cert.holder, cert.importing, keccak256(abi.encodePacked(cert.origins))
-        );
-        bytes memory tail = abi.encode(
-            cert.carats, cert.valueUsd, cert.parcels, cert.hsCode, cert.expiresAt, cert.document, _hashDraws(cert.parents)
-        );
-        return keccak256(bytes.concat(head, tail, abi.encode(deadline)));
-    }
-
-    /// @dev The EIP-712 hash of a `Draw[]`: the hash of its members' struct hashes, concatenated.
-    function _hashDraws(Draw[] calldata parents) private pure returns (bytes32) {
-        bytes32[] memory hashes = new bytes32[](parents.length);
-        for (uint256 i; i < parents.length; ++i) {
-            Draw calldata d = parents[i];
-            hashes[i] = keccak256(abi.encode(DRAW_TYPEHASH, d.tokenId, d.carats, keccak256(abi.encodePacked(d.origins))));
-        }
-        return keccak256(abi.encodePacked(hashes));
-    }
-
-    /// @dev `authority` signed `structHash` (EIP-712, this contract's domain), and `deadline` has not
-    /// passed. Contract wallets (ERC-1271, such as a multisig) can sign too.
-    function _requireSignature(address authority, bytes32 structHash, uint256 deadline, bytes calldata signature)
-        private
-        view
-    {
-        if (block.timestamp > deadline) revert SignatureExpired(deadline, block.timestamp);
-        if (!SignatureChecker.isValidSignatureNow(authority, _hashTypedDataV4(structHash), signature)) {
-            revert InvalidSignature(authority);
-        }
     }
 
     function _issue(Issue calldata cert, address issuer) private returns (uint256 tokenId) {

@@ -94,6 +94,8 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         "the admin role changes hands, or is given up, only after a delay begun beforehand "
         "(scheduled: {schedule})",
     ),
+    # (block time as 48 bits, when the admin role or its delay changes: overflows in 8.9 million years)
+    "SafeCastOverflowedUintDowncast": (Refused, "{value} does not fit in {bits} bits"),
     # registry
     "InvalidParticipantCode": (Refused, "{code!r} is not a two-letter ISO 3166-1 code"),
     "EmptyParticipantName": (Refused, "participant {code} needs a name"),
@@ -219,6 +221,20 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     "InvalidRegistry": (Refused, "{registry} is not a registry"),
     "ERC721NonexistentToken": (NotFound, "there is no certificate {tokenId}"),
     "ERC721InvalidOwner": (Refused, "{owner} cannot hold certificates"),
+    # ERC-721 errors the certificate contract declares (OpenZeppelin's IERC721Errors) but never
+    # raises: no certificate moves and nobody is approved
+    "ERC721IncorrectOwner": (NotPermitted, "certificate {tokenId} is held by {owner}, not by {sender}"),
+    "ERC721InsufficientApproval": (
+        NotPermitted,
+        "{operator} is not approved for certificate {tokenId}: certificates cannot be delegated",
+    ),
+    "ERC721InvalidApprover": (Refused, "{approver} cannot approve anyone: certificates cannot be delegated"),
+    "ERC721InvalidOperator": (Refused, "{operator} cannot be an operator: certificates cannot be delegated"),
+    "ERC721InvalidSender": (Refused, "{sender} cannot send certificates: they are bound to their holder"),
+    "ERC721InvalidReceiver": (Refused, "{receiver} cannot receive certificates"),
+    # the EIP-712 domain's name and version (OpenZeppelin's ShortStrings), fixed at deployment
+    "StringTooLong": (Refused, "{str!r} is longer than the 31 bytes of an EIP-712 short string"),
+    "InvalidShortString": (Refused, "the EIP-712 name or version is not a valid short string"),
 }
 
 

@@ -6,6 +6,8 @@ Figures and comparisons with baselines belong to the benchmark; this only stops 
 
 import pytest
 
+from kp_py.offline import sign_confirmation, sign_issue
+
 # The targets of the gas issue; `make bench` reports the figures against them and the baselines.
 # Every certificate draws on a parent (here the exporter's production): about 14,000 gas more than
 # the parentless first export of kp 1 (docs/gas.md).
@@ -13,7 +15,10 @@ CEILINGS = {
     "issue (new holder)": 115_000,
     "issue (existing holder)": 96_000,
     "issue batch of 100 (per certificate)": 58_000,
+    # signed off line (EIP-712, contracts/KPSignatures.sol), submitted by a relayer
+    "issue with signature (existing holder)": 110_000,
     "confirm receipt": 40_000,
+    "confirm receipt with signature": 50_000,  # signed off line too
     "void": 40_000,
 }
 
@@ -31,7 +36,13 @@ def gas(as_, accounts, make_document):
     used["issue (existing holder)"] = receipt_gas(officer.issue(make_document(number="AE-G-2")))
     batch = officer.issue_batch([make_document(number=f"AE-G-B{i}") for i in range(100)])
     used["issue batch of 100 (per certificate)"] = receipt_gas(batch[0]) // 100
+    target = {"chain_id": officer.deployment.chain_id, "contract": officer.certificates.address}
+    relayer = as_(accounts.stranger)
+    signed = sign_issue(accounts.ae, make_document(number="AE-G-3"), **target)
+    used["issue with signature (existing holder)"] = receipt_gas(relayer.submit_issue(signed))
     used["confirm receipt"] = as_(accounts.bw).confirm_receipt("AE-G-1")["gasUsed"]
+    confirmation = sign_confirmation(accounts.bw, signed.document.token_id, **target)
+    used["confirm receipt with signature"] = relayer.submit_confirmation(confirmation)["gasUsed"]
     used["void"] = officer.void("AE-G-2", "cancelled")["gasUsed"]
     return used
 
