@@ -43,9 +43,11 @@ demo: setup
 
 test: setup lint slither $(PY8_READY) $(BROWSER)
 	$(PY) -m pytest -p no:ape_test -q
-	@echo "== the same library with web3 8"
-	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/contracts tests/cli tests/test_document.py \
-		tests/integration/test_anvil.py tests/web/test_app.py
+	@echo "== the same library with web3 8: where web3's API is used (providers, errors, encoding)"
+	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/test_document.py tests/test_tx.py \
+		tests/contracts/test_certificates_issue.py tests/contracts/test_signatures.py \
+		tests/contracts/test_registry_authorities.py tests/integration/test_anvil.py \
+		tests/cli/test_issue.py tests/cli/test_verify.py tests/cli/test_first_use.py tests/web/test_app.py
 
 # The verification page at phone size, genuine and not, for the README: docs/img/verify-*.png.
 screenshots: setup $(BROWSER)

@@ -78,7 +78,7 @@ def typed(text: str) -> int:
         raise InputError(str(error)) from None
     if not is_certificate_number(token_id):
         shown = text if len(text) <= 40 else text[:40] + "..."
-        raise InputError(f"{shown!r} is not a certificate number (like AE-2024-000123) or its token id")
+        raise InputError(f"{shown!r} is not a certificate number (like AE-2024-000123) or a token id")
     return token_id
 
 
