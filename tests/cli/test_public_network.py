@@ -66,6 +66,11 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
     ok("issue", "cert.json", "--key-env", "AE_KEY")
     issued = json.loads((office / "cert.issued.json").read_text())
     assert issued["chain_id"] == SEPOLIA
+    # A printed certificate's QR code must lead to a public page, not this machine's.
+    refused = run(["render", "AE-2024-000123", "--pdf", "x.pdf", *common], office, env)
+    assert refused.returncode == 2 and not (office / "x.pdf").exists()
+    assert refused.stderr.startswith(f"kp: --verify-url: on chain {SEPOLIA} the QR code must lead to a public")
+    ok("render", "AE-2024-000123", "--pdf", "x.pdf", "--verify-url", "https://kp.example")
 
     # The verifier's side: another folder, no .kp, no key anywhere in its environment.
     customs = tmp_path / "customs"
@@ -86,7 +91,8 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
 
     result = run(["verify", "AE-1", "--rpc-url", sepolia], customs, clean)
     assert result.returncode == 2
-    assert result.stderr.startswith(f"kp: kp is not deployed on chain {SEPOLIA}")
+    assert result.stderr.startswith(f"kp: no kp deployment is known for chain {SEPOLIA}")
+    assert "give --deployments FILE" in result.stderr and "kp deploy`" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
