@@ -127,6 +127,20 @@ _SIGNS = [
         help="Blocks a transaction must be deep before it counts as done [default: 1].",
     ),
 ]
+
+
+# A key given to a command that only reads is refused, not ignored: hidden options say so.
+def _refuse_key(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is not None:
+        raise UsageError(
+            f"{ctx.command_path} only reads the chain: it takes no --account, --key-env or --dev"
+        )
+
+
+_NO_KEY = [
+    click.option(name, hidden=True, expose_value=False, callback=_refuse_key)
+    for name in ("--account", "--key-env", "--dev")
+]
 _FIELDS = {
     "as_json": "json",
     "home": "home",
@@ -145,6 +159,14 @@ def _command(fn: F, options: Sequence[Callable[[Any], Any]]) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         given = {field: kwargs.pop(name) for name, field in _FIELDS.items() if name in kwargs}
+        keys = [
+            kwargs.pop(name)
+            for name in ("refused_account", "refused_key_env", "refused_dev")
+            if name in kwargs
+        ]
+        if any(key is not None for key in keys):
+            path = click.get_current_context().command_path
+            raise UsageError(f"{path} only reads the chain: it takes no --account, --key-env or --dev")
         named = click.get_current_context().get_parameter_source("home") is not ParameterSource.DEFAULT
         chosen = Options(home_named=named, **given)
         _check(chosen)
@@ -185,7 +207,7 @@ def local(fn: F) -> F:
 
 def reads(fn: F) -> F:
     """:func:`local`, and the network to read: ``--rpc-url`` and ``--deployments``."""
-    return _command(fn, [*_LOCAL, *_READS])
+    return _command(fn, [*_LOCAL, *_READS, *_NO_KEY])
 
 
 def signs(fn: F) -> F:

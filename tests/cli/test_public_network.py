@@ -69,7 +69,9 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
     # A printed certificate's QR code must lead to a public page, not this machine's.
     refused = run(["render", "AE-2024-000123", "--pdf", "x.pdf", *common], office, env)
     assert refused.returncode == 2 and not (office / "x.pdf").exists()
-    assert refused.stderr.startswith(f"kp: --verify-url: on chain {SEPOLIA} the QR code must lead to a public")
+    assert refused.stderr.startswith(
+        f"kp: --verify-url: on chain {SEPOLIA} the QR code must lead to a public"
+    )
     ok("render", "AE-2024-000123", "--pdf", "x.pdf", "--verify-url", "https://kp.example")
 
     # The verifier's side: another folder, no .kp, no key anywhere in its environment.
