@@ -36,6 +36,13 @@ from kp_py.roots import is_root
 from kp_py.verify import Link
 
 LOCAL_PAGE = "http://127.0.0.1:8417"  # `kp serve`'s default address
+CHUNK = click.option(
+    "--chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Blocks per log query (public RPCs cap it).",
+)
 
 
 @click.command()
@@ -89,13 +96,7 @@ def trace(options: Options, number: int, graph_path: Path | None) -> None:
 @click.option("--status", type=click.Choice(STATUSES[1:]))
 @click.option("--since", type=TIME, help="Issued at or after this time.")
 @click.option("--until", type=TIME, help="Issued before this time.")
-@click.option(
-    "--chunk",
-    type=click.IntRange(1),
-    default=10_000,
-    show_default=True,
-    help="Blocks per log query (public RPCs cap it).",
-)
+@CHUNK
 @reads
 def list_(
     options: Options,
@@ -180,13 +181,7 @@ def render_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also draw a chart (.png, .svg or .pdf, by its name).",
 )
-@click.option(
-    "--chunk",
-    type=click.IntRange(1),
-    default=10_000,
-    show_default=True,
-    help="Blocks per log query (public RPCs cap it).",
-)
+@CHUNK
 @reads
 def stats_command(
     options: Options,
