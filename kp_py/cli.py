@@ -287,7 +287,7 @@ def _receipt(options: Options, receipt: Any, what: str, extra: dict[str, Any] | 
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kp", prog_name="kp")
+@click.version_option(package_name="kp-certificates", prog_name="kp")
 def main() -> None:
     """Kimberley Process certificates on Ethereum."""
 
@@ -1118,7 +1118,7 @@ def serve(options: Options, host: str, port: int) -> None:
     try:
         from kp_py import web
     except ImportError:
-        raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
+        raise KPError("kp serve needs flask and waitress: pip install 'kp-certificates[web]'") from None
     kp = options.reader()
     server, url = web.serve(web.create_app(kp), host, port)
     facts = deployment_facts(kp)
