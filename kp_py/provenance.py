@@ -340,7 +340,7 @@ def draw_graph(trace: Trace, path: Path) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - matplotlib is in the dev and charts extras
-        raise KPError("graphs need matplotlib: pip install 'kp[charts]'") from None
+        raise KPError("graphs need matplotlib: pip install 'kp-certificates[charts]'") from None
     if path.suffix.lower() not in (".svg", ".png", ".pdf"):
         raise KPError(f"graph file {path.name}: use .svg, .png or .pdf")
     certs = trace.certificates

@@ -44,7 +44,7 @@ def render_pdf(
         from reportlab.lib.pagesizes import A4
         from reportlab.pdfgen import canvas
     except ImportError:
-        raise KPError("rendering needs reportlab: pip install 'kp[render]'") from None
+        raise KPError("rendering needs reportlab: pip install 'kp-certificates[render]'") from None
 
     certificate = result.certificate
     if certificate is None:

@@ -102,7 +102,7 @@ def chart(rows: list[Row], path: Path) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise KPError("charts need matplotlib: pip install 'kp[charts]'") from None
+        raise KPError("charts need matplotlib: pip install 'kp-certificates[charts]'") from None
     sums: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: {"export": 0.0, "import": 0.0})
     for row in rows:
         sums[(row.participant, row.period)][row.direction] += row.carats / 100

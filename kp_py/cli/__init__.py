@@ -61,7 +61,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="kp", prog_name="kp")
+@click.version_option(package_name="kp-certificates", prog_name="kp")
 def main() -> None:
     """Kimberley Process certificates on Ethereum."""
 

@@ -254,7 +254,7 @@ def serve(options: Options, host: str, port: int) -> None:
     try:
         from kp_py import web
     except ImportError:
-        raise KPError("the verification page needs flask and waitress: pip install 'kp[web]'") from None
+        raise KPError("kp serve needs flask and waitress: pip install 'kp-certificates[web]'") from None
     kp = options.reader()
     server, url = web.serve(web.create_app(kp), host, port)
     facts = deployment_facts(kp)
