@@ -26,14 +26,15 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import rfc8785
-from eth_utils import is_address, is_checksum_address, to_checksum_address
 
+from kp_py import _fields as read
 from kp_py._abi import Draw, Issue, ascii_bytes, number_to_token_id
+from kp_py._fields import HS_CODES
 from kp_py._hash import keccak
 from kp_py._json import loads_strict
 from kp_py._text import kind_of, paper_id, production_id
@@ -55,19 +56,12 @@ FIELDS = (
     "expires",
     "holder",
 )
-HS_CODES = {"7102.10": 10, "7102.21": 21, "7102.31": 31}
-MAX_ORIGINS = 8
 MAX_PARENTS = 32
-LAST_YEAR = 2105  # certificate times are stored in 32 bits: until 2106-02-07
-_UINT40 = 2**40 - 1
 
 NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
-_CODE = re.compile(r"[A-Z]{2}")
-_ORIGIN = re.compile(r"[A-Z]{2}(/[A-Za-z0-9][A-Za-z0-9 .'-]*)?")
 _LOT = re.compile(r"[A-Z0-9./-]{1,29}")
 _PAPER_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,26}")  # 29 characters at most: it fits a root id
 _PARENT_KINDS = {"number": "certificate", "production": "production", "paper": "paper"}
-_AMOUNT = re.compile(r"[0-9]{1,13}\.[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -137,28 +131,28 @@ class Document:
         if unknown:
             raise DocumentError(unknown[0], "is not a certificate field")
 
-        number = _string(data, "number")
-        exporting = _code(data, "exporting")
-        importing = _code(data, "importing")
+        number = read.text(data, "number")
+        exporting = read.code(data, "exporting")
+        importing = read.code(data, "importing")
         if not NUMBER.fullmatch(number):
             raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 32 at most)")
         if number[:2] != exporting:
             raise DocumentError("number", f"{number!r} must start with the exporting code {exporting}-")
-        issued, expires = _route_and_dates(data, exporting, importing)
+        issued, expires = read.route_and_dates(data, exporting, importing)
         return cls(
             number=number,
             exporting=exporting,
             importing=importing,
-            origins=_origins(data),
+            origins=read.origins(data),
             exporter=_party(data, "exporter"),
             importer=_party(data, "importer"),
-            carats=_amount(data, "carats", positive=True),
-            value_usd=_amount(data, "value_usd", positive=False),
-            parcels=_parcels(data),
-            hs_code=_hs_code(data),
+            carats=read.amount(data, "carats", positive=True),
+            value_usd=read.amount(data, "value_usd", positive=False),
+            parcels=read.parcels(data),
+            hs_code=read.hs_code(data),
             issued=issued,
             expires=expires,
-            holder=_holder(data),
+            holder=read.holder(data),
             parents=_parents(data, number),
         )
 
@@ -188,7 +182,7 @@ class Document:
     @property
     def expires_at(self) -> int:
         """Unix time the certificate expires: the end of its expiry date, UTC."""
-        return _day_start(self.expires + timedelta(days=1))
+        return read.day_start(self.expires + timedelta(days=1))
 
     def issue_args(self, commitment: bytes) -> Issue:
         """The ``IKPCertificates.Issue`` struct for this document."""
@@ -221,17 +215,17 @@ class Production:
     @classmethod
     def from_dict(cls, data: Any) -> Production:
         """Validate ``{"lot", "origin", "carats", "from", "to"}``; errors name the field."""
-        _exact_fields(data, ("lot", "origin", "carats", "from", "to"), "production")
-        lot = _string(data, "lot")
+        read.exact_fields(data, ("lot", "origin", "carats", "from", "to"), "production")
+        lot = read.text(data, "lot")
         if not _LOT.fullmatch(lot):
             raise DocumentError("lot", f"{lot!r} is not 1 to 29 of A-Z 0-9 - . /")
-        start, end = _date(data, "from"), _date(data, "to")
+        start, end = read.day(data, "from"), read.day(data, "to")
         if end < start:
             raise DocumentError("to", f"{end} is before the start of the period {start}")
         return cls(
             lot,
-            _origins({"origins": [data["origin"]]}, "origin")[0],
-            _amount(data, "carats", positive=True),
+            read.origins({"origins": [data["origin"]]}, "origin")[0],
+            read.amount(data, "carats", positive=True),
             start,
             end,
         )
@@ -250,8 +244,8 @@ class Production:
             ascii_bytes(self.lot, 32),
             ascii_bytes(self.origin, 32),
             self.carats,
-            _day_start(self.period_start),
-            _day_start(self.period_end + timedelta(days=1)),
+            read.day_start(self.period_start),
+            read.day_start(self.period_end + timedelta(days=1)),
         )
 
 
@@ -291,20 +285,20 @@ class PaperCertificate:
     @classmethod
     def from_dict(cls, data: Any) -> PaperCertificate:
         """Validate a paper certificate's fields (:data:`PAPER_FIELDS`); errors name the field."""
-        _exact_fields(data, PAPER_FIELDS, "paper certificate")
-        number = _string(data, "number")
+        read.exact_fields(data, PAPER_FIELDS, "paper certificate")
+        number = read.text(data, "number")
         if not _PAPER_NUMBER.fullmatch(number):
             raise DocumentError("number", f"{number!r} is not CC-... (capitals, digits, . / -, 29 at most)")
-        importing = _code(data, "importing")
-        issued, expires = _route_and_dates(data, number[:2], importing)
+        importing = read.code(data, "importing")
+        issued, expires = read.route_and_dates(data, number[:2], importing)
         return cls(
             number=number,
             importing=importing,
-            origins=_origins(data),
-            carats=_amount(data, "carats", positive=True),
-            value_usd=_amount(data, "value_usd", positive=False),
-            parcels=_parcels(data),
-            hs_code=_hs_code(data),
+            origins=read.origins(data),
+            carats=read.amount(data, "carats", positive=True),
+            value_usd=read.amount(data, "value_usd", positive=False),
+            parcels=read.parcels(data),
+            hs_code=read.hs_code(data),
             issued=issued,
             expires=expires,
         )
@@ -327,8 +321,8 @@ class PaperCertificate:
             self.value_usd,
             self.parcels,
             HS_CODES[self.hs_code],
-            _day_start(self.issued),
-            _day_start(self.expires + timedelta(days=1)),
+            read.day_start(self.issued),
+            read.day_start(self.expires + timedelta(days=1)),
         )
 
 
@@ -384,64 +378,10 @@ def commitment(document: Document, salts: Salts) -> bytes:
 # ---------------------------------------------------------------- field validators
 
 
-def _exact_fields(data: Any, names: tuple[str, ...], what: str) -> None:
-    if not isinstance(data, Mapping):
-        raise DocumentError(f"({what})", "must be a JSON object")
-    missing = [f for f in names if f not in data]
-    if missing:
-        raise DocumentError(missing[0], "is missing")
-    unknown = sorted(set(data) - set(names))
-    if unknown:
-        raise DocumentError(unknown[0], f"is not a {what} field")
-
-
-def _route_and_dates(data: Mapping[str, Any], exporting: str, importing: str) -> tuple[date, date]:
-    """A certificate's, paper or digital: two participants, and an expiry after its issue."""
-    if importing == exporting:
-        raise DocumentError("importing", f"must differ from the exporting participant {exporting}")
-    issued, expires = _date(data, "issued"), _date(data, "expires")
-    if expires <= issued:
-        raise DocumentError("expires", f"{expires} is not after the issue date {issued}")
-    return issued, expires
-
-
-def _day_start(day: date) -> int:
-    """Unix time of the start of ``day``, UTC."""
-    return int(datetime.combine(day, time(), tzinfo=timezone.utc).timestamp())
-
-
-def _string(data: Mapping[str, Any], field: str) -> str:
-    value = data[field]
-    if not isinstance(value, str):
-        raise DocumentError(field, f"must be a string, not {_json_type(value)}")
-    return value
-
-
-def _code(data: Mapping[str, Any], field: str) -> str:
-    value = _string(data, field)
-    if not _CODE.fullmatch(value):
-        raise DocumentError(field, f"{value!r} is not a two-letter ISO 3166-1 code")
-    return value
-
-
-def _origins(data: Mapping[str, Any], field: str = "origins") -> tuple[str, ...]:
-    value = data["origins"]
-    if not isinstance(value, list):
-        raise DocumentError(field, f"must be a list of codes, not {_json_type(value)}")
-    if not 1 <= len(value) <= MAX_ORIGINS:
-        raise DocumentError(field, f"must name 1 to {MAX_ORIGINS} origins, not {len(value)}")
-    for origin in value:
-        if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin) or len(origin) > 32:
-            raise DocumentError(field, f"{origin!r} is not CODE or CODE/zone (ASCII, 32 at most)")
-    if len(set(value)) != len(value):
-        raise DocumentError(field, "names an origin twice")
-    return tuple(value)
-
-
 def _parents(data: Mapping[str, Any], number: str) -> tuple[Parent, ...]:
     value = data.get("parents", [])
     if not isinstance(value, list):
-        raise DocumentError("parents", f"must be a list, not {_json_type(value)}")
+        raise DocumentError("parents", f"must be a list, not {read.json_type(value)}")
     if len(value) > MAX_PARENTS:
         raise DocumentError("parents", f"must name at most {MAX_PARENTS} parents, not {len(value)}")
     parents: list[Parent] = []
@@ -460,14 +400,14 @@ def _parents(data: Mapping[str, Any], number: str) -> tuple[Parent, ...]:
             raise DocumentError("parents", f"names {item[key]} twice or as its own parent")
         if "carats" in item:
             try:
-                carats = _amount(item, "carats", positive=True)
+                carats = read.amount(item, "carats", positive=True)
             except DocumentError as error:
                 raise DocumentError("parents", f"{item[key]}: carats {error.problem}") from None
         elif len(value) == 1:
-            carats = _amount(data, "carats", positive=True)  # the only parent gives them all
+            carats = read.amount(data, "carats", positive=True)  # the only parent gives them all
         else:
             raise DocumentError("parents", f"{item[key]}: carats are missing (there are several parents)")
-        origins = _origins(item, f"parents: {item[key]}: origins") if "origins" in item else ()
+        origins = read.origins(item, f"parents: {item[key]}: origins") if "origins" in item else ()
         parents.append(Parent(parent, carats, origins))
     return tuple(parents)
 
@@ -515,76 +455,6 @@ def _party(data: Mapping[str, Any], field: str) -> Party:
     for key in ("name", "address"):
         if not isinstance(value[key], str) or not value[key].strip():
             raise DocumentError(field, f"{key} must be a non-empty string")
-        if not _is_unicode(value[key]):
+        if not read.is_unicode(value[key]):
             raise DocumentError(field, f"{key} is not valid Unicode text (a lone surrogate)")
     return Party(name=value["name"], address=value["address"])
-
-
-def _amount(data: Mapping[str, Any], field: str, *, positive: bool) -> int:
-    value = data[field]
-    if not isinstance(value, str) or not _AMOUNT.fullmatch(value):
-        raise DocumentError(field, f"must be a decimal string with 2 places, like '1234.50', not {value!r}")
-    try:
-        hundredths = int(Decimal(value) * 100)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise DocumentError(field, f"{value!r} is not a number") from None
-    if positive and hundredths == 0:
-        raise DocumentError(field, "must be more than 0.00")
-    if hundredths > _UINT40:
-        raise DocumentError(field, f"{value} is more than the largest amount, {Decimal(_UINT40) / 100}")
-    return hundredths
-
-
-def _parcels(data: Mapping[str, Any]) -> int:
-    value = data["parcels"]
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise DocumentError("parcels", f"must be an integer, not {_json_type(value)}")
-    if not 1 <= value < 2**32:
-        raise DocumentError("parcels", f"must be between 1 and {2**32 - 1}, not {value}")
-    return value
-
-
-def _hs_code(data: Mapping[str, Any]) -> str:
-    value = _string(data, "hs_code")
-    if value not in HS_CODES:
-        raise DocumentError("hs_code", f"{value!r} is not a rough-diamond code ({', '.join(HS_CODES)})")
-    return value
-
-
-def _date(data: Mapping[str, Any], field: str) -> date:
-    value = _string(data, field)
-    try:
-        if len(value) != 10 or value[4] != "-" or not value.replace("-", "").isascii():
-            raise ValueError
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise DocumentError(field, f"{value!r} is not a date YYYY-MM-DD") from None
-    if parsed.year > LAST_YEAR:
-        raise DocumentError(field, f"{value} is after {LAST_YEAR}, the last year the chain can store")
-    return parsed
-
-
-def _holder(data: Mapping[str, Any]) -> str:
-    value = _string(data, "holder")
-    if not is_address(value) or not value.startswith("0x"):
-        raise DocumentError("holder", f"{value!r} is not a 0x wallet address")
-    if value != value.lower() and value[2:] != value[2:].upper() and not is_checksum_address(value):
-        raise DocumentError("holder", f"{value!r} has a wrong EIP-55 checksum (mixed case)")
-    if int(value, 16) == 0:
-        raise DocumentError("holder", "the zero address cannot hold a certificate")
-    return to_checksum_address(value)
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _json_type(value: Any) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list"}
-    if value is None:
-        return "null"
-    return names.get(type(value), "an object")
