@@ -467,7 +467,24 @@ class DurationType(ParamType):
             self.fail(f"{text!r} is not a duration like 3600, 30m, 24h or 7d", param, ctx)
 
 
+class AmountType(ParamType):
+    """Carats or US dollars with two decimals, like ``1250.50``: the text, checked."""
+
+    name = "AMOUNT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from kp_py import _fields
+
+        text = str(value).strip()
+        try:
+            _fields.amount({"amount": text}, "amount", positive=True)
+        except KPError as error:
+            self.fail(getattr(error, "problem", str(error)), param, ctx)
+        return text
+
+
 CODE, ADDRESS, NUMBER, TIME, DURATION = CodeType(), AddressType(), NumberType(), TimeType(), DurationType()
+AMOUNT = AmountType()
 FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 

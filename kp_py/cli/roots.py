@@ -10,7 +10,7 @@ import click
 
 from kp_py import files
 from kp_py._text import day, hundredths, last_day, paper_id, production_id, usd
-from kp_py.cli._options import CODE, FILES, Options, Progress, emit, reads, report, signs, table, when
+from kp_py.cli._options import AMOUNT, CODE, FILES, Options, Progress, emit, reads, report, signs, table, when
 from kp_py.document import Production
 from kp_py.roots import Root
 
@@ -23,7 +23,7 @@ def production() -> None:
 @production.command("register")
 @click.argument("lot")
 @click.option("--origin", required=True, metavar="CODE[/ZONE]", help="Where it was mined: BW or BW/Jwaneng.")
-@click.option("--carats", required=True, metavar="AMOUNT", help="Carats mined, like 100000.00.")
+@click.option("--carats", required=True, type=AMOUNT, help="Carats mined, like 100000.00.")
 @click.option("--from", "period_from", required=True, metavar="DATE", help="First day of the period.")
 @click.option("--to", "period_to", required=True, metavar="DATE", help="Last day of the period.")
 @signs

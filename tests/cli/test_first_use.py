@@ -161,3 +161,12 @@ def test_a_restarted_node_answers_on_the_same_port(tmp_path):
         assert kp.ok("node", "start", "--json").json()["url"] == url
     finally:
         kp("node", "stop")
+
+
+def test_an_amount_is_checked_before_anything_is_read(tmp_path):
+    kp = Kp(tmp_path / ".kp", tmp_path)  # no node: the value is refused first
+    args = ("production", "register", "LOT-1", "--origin", "BW", "--from", "2024-01-01", "--to", "2024-02-01")
+    assert kp.refused(*args, "--carats", "12.5") == (
+        "kp: Invalid value for '--carats': must be a decimal string with 2 places, like '1234.50', not '12.5'"
+    )
+    assert kp.refused(*args, "--carats", "0.00") == "kp: Invalid value for '--carats': must be more than 0.00"
