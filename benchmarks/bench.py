@@ -115,7 +115,7 @@ def run(w3: Web3) -> None:
     deployer = Sender(w3, chair)
     registry_receipt = deployer.deploy(encode_deploy("KPRegistry", [chair.address] * 3))
     registry = str(registry_receipt["contractAddress"])
-    certificates_receipt = deployer.deploy(encode_deploy("KPCertificates", [registry]))
+    certificates_receipt = deployer.deploy(encode_deploy("KPCertificates", [registry, ""]))
     deployment = Deployment(
         w3.eth.chain_id,
         registry,

@@ -13,6 +13,8 @@ import {CertificateArt} from "./libraries/CertificateArt.sol";
 import {KPCertificateArt} from "./KPCertificateArt.sol";
 import {KPSignatures} from "./KPSignatures.sol";
 import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC7572} from "./interfaces/IERC7572.sol";
 
 /// @title KPCertificates
 /// @notice Kimberley Process certificates: ERC-721 tokens locked to their holder for ever (ERC-5192).
@@ -46,7 +48,15 @@ import {IERC4906} from "@openzeppelin/contracts/interfaces/IERC4906.sol";
 /// Non-transferability is enforced in one place: no function moves a token after mint, and every
 /// transfer and approval entry point reverts through `_refuseTransfer`.
 /// Off-line signatures (EIP-712: domain, types, checks) are `KPSignatures`', which this inherits.
-contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906, IERC721Errors, KPSignatures {
+contract KPCertificates is
+    IKPCertificates,
+    IERC721Metadata,
+    IERC5192,
+    IERC4906,
+    IERC7572,
+    IERC721Errors,
+    KPSignatures
+{
     using Strings for uint256;
 
     /// @notice Kind byte of a production root's id: `"BW#JWANENG-2024-Q3"`.
@@ -91,10 +101,51 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
     /// @dev Primary holder keys are below this; displaced holders' keys are this plus a count.
     uint96 private constant _DISPLACED = uint96(1) << 95;
 
-    constructor(IKPRegistry registry_) {
+    /// @dev The registry's `SECRETARIAT_ROLE` (`tests/contracts/test_wallets.py` checks they agree).
+    bytes32 private constant _SECRETARIAT_ROLE = keccak256("SECRETARIAT_ROLE");
+    /// @dev What a wallet shows when a transfer or approval is refused: a plain `Error(string)`, which
+    /// wallets decode, rather than a custom error only this contract's ABI names.
+    string private constant _BOUND = "KP certificate: bound to its holder's wallet, it cannot be transferred or approved";
+
+    /// @param verificationPage_ The verification page (`kp serve` at a public address) the tokens'
+    /// `external_url` leads to, `<page>/certificates/<token id>`; empty: none.
+    constructor(IKPRegistry registry_, string memory verificationPage_) {
         if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
         _registry = registry_;
-        _art = new KPCertificateArt();
+        _art = new KPCertificateArt(verificationPage_);
+    }
+
+    // ------------------------------------------------------------------ wallets
+
+    /// @notice ERC-7572: the collection's metadata (name, description, the verification page).
+    function contractURI() external view returns (string memory) {
+        return _art.contractURI();
+    }
+
+    /// @notice The verification page the tokens' `external_url` leads to.
+    function verificationPage() external view returns (string memory) {
+        return _art.page();
+    }
+
+    /// @notice Move the verification page (the secretariat): every token's metadata changes.
+    function setVerificationPage(string calldata page) external {
+        _requireSecretariat();
+        _art.setPage(page);
+        emit ContractURIUpdated();
+        emit BatchMetadataUpdate(0, type(uint256).max);
+    }
+
+    /// @notice Tell wallets to read every token's metadata again (ERC-4906), as the secretariat does
+    /// when disabling a key changes how its certificates show.
+    function refreshMetadata() external {
+        _requireSecretariat();
+        emit BatchMetadataUpdate(0, type(uint256).max);
+    }
+
+    function _requireSecretariat() private view {
+        if (!IAccessControl(address(_registry)).hasRole(_SECRETARIAT_ROLE, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, _SECRETARIAT_ROLE);
+        }
     }
 
     // ------------------------------------------------------------------ authorities
@@ -282,39 +333,41 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
                 issuedAt: c.issuedAt,
                 expiresAt: c.expiresAt,
                 status: status,
-                colour: colour
+                colour: colour,
+                exporter: _registry.participantName(bytes2(bytes32(tokenId))),
+                tokenId: tokenId
             })
         );
     }
 
     /// @inheritdoc IERC721
     /// @dev Refused: certificates are bound to their holder.
-    function transferFrom(address, address, uint256 tokenId) external pure {
-        _refuseTransfer(tokenId);
+    function transferFrom(address, address, uint256) external pure {
+        _refuseTransfer();
     }
 
     /// @inheritdoc IERC721
     /// @dev Refused: certificates are bound to their holder.
-    function safeTransferFrom(address, address, uint256 tokenId) external pure {
-        _refuseTransfer(tokenId);
+    function safeTransferFrom(address, address, uint256) external pure {
+        _refuseTransfer();
     }
 
     /// @inheritdoc IERC721
     /// @dev Refused: certificates are bound to their holder.
-    function safeTransferFrom(address, address, uint256 tokenId, bytes calldata) external pure {
-        _refuseTransfer(tokenId);
+    function safeTransferFrom(address, address, uint256, bytes calldata) external pure {
+        _refuseTransfer();
     }
 
     /// @inheritdoc IERC721
     /// @dev Refused: certificates are bound to their holder.
-    function approve(address, uint256 tokenId) external pure {
-        _refuseTransfer(tokenId);
+    function approve(address, uint256) external pure {
+        _refuseTransfer();
     }
 
     /// @inheritdoc IERC721
     /// @dev Refused: certificates are bound to their holder.
-    function setApprovalForAll(address operator, bool) external pure {
-        revert ApprovalsDisabled(operator);
+    function setApprovalForAll(address, bool) external pure {
+        _refuseTransfer();
     }
 
     /// @inheritdoc IERC721
@@ -572,8 +625,8 @@ contract KPCertificates is IKPCertificates, IERC721Metadata, IERC5192, IERC4906,
         return issuerUntil > r.issuedAt;
     }
 
-    function _refuseTransfer(uint256 tokenId) private pure {
-        revert CertificateLocked(tokenId);
+    function _refuseTransfer() private pure {
+        revert(_BOUND);
     }
 
     /// @dev Bit `c` set for each byte `c` allowed after the prefix: `A-Z`, `0-9`, `-`, `.`, `/`.

@@ -13,7 +13,9 @@ from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 from kp_py._text import hundredths, record_name
-from kp_py.errors import ContractRevert, error_class, timestamp
+from kp_py.errors import ContractRevert, ReasonGiven, error_class, timestamp
+
+CONTRACTS = ("KPRegistry", "KPCertificates", "KPCertificateArt")  # whose errors are decoded
 
 STANDINGS = ("none", "admitted", "suspended", "withdrawn")
 SCOPES = ("exports", "imports")
@@ -79,7 +81,7 @@ def token_id_to_number(token_id: int) -> str:
 @cache
 def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
     table = {}
-    for name in ("KPRegistry", "KPCertificates"):
+    for name in CONTRACTS:
         for item in artifact(name)["abi"]:
             if item["type"] == "error":
                 types = ",".join(canonical_type(i) for i in item["inputs"])
@@ -211,6 +213,9 @@ def decode_revert(data: bytes) -> ContractRevert:
         if data[:4] == bytes.fromhex("4e487b71"):
             (code,) = decode(["uint256"], data[4:])
             return ContractRevert(f"panic 0x{code:02x}", {})
+        if data[:4] == bytes.fromhex("08c379a0"):  # Error(string)
+            (reason,) = decode(["string"], data[4:])
+            return ReasonGiven("Error", {"reason": reason}, (reason,))
         return ContractRevert(f"unknown error 0x{data[:4].hex()}", {})
     name, inputs = found
     raw = tuple(

@@ -138,15 +138,18 @@ class KP(Reader):
         admin: str | None = None,
         chair: str | None = None,
         secretariat: str | None = None,
+        verification_page: str = "",
     ) -> KP:
-        """Deploy a registry and its certificate contract; roles default to the deployer."""
+        """Deploy a registry and its certificate contract; roles default to the deployer. Tokens link
+        to their verification at ``verification_page`` (``kp serve``'s public address; none if empty)."""
         me = deployer.address
         sender = Sender(w3, deployer)
         registry_receipt = sender.deploy(
             encode_deploy("KPRegistry", [admin or me, chair or me, secretariat or me])
         )
         registry = str(registry_receipt["contractAddress"])
-        certificates = str(sender.deploy(encode_deploy("KPCertificates", [registry]))["contractAddress"])
+        deployed = sender.deploy(encode_deploy("KPCertificates", [registry, verification_page]))
+        certificates = str(deployed["contractAddress"])
         deployment = Deployment(w3.eth.chain_id, registry, certificates, registry_receipt["blockNumber"])
         return cls(w3, deployment, deployer)
 
@@ -246,6 +249,18 @@ class KP(Reader):
     def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
         """Disable a compromised key from ``since``: what it issued from then on is invalid."""
         return self._govern("disableAuthority", address, seconds(since))
+
+    def refresh_metadata(self) -> TxReceipt:
+        """Tell wallets to read every certificate's metadata again (ERC-4906), as after disabling a
+        key whose certificates now show as invalid (the secretariat)."""
+        return self._sender().send(
+            self.certificates.address, encode_call("KPCertificates", "refreshMetadata", [])
+        )
+
+    def set_verification_page(self, page: str) -> TxReceipt:
+        """Move the verification page the tokens link to (the secretariat)."""
+        data = encode_call("KPCertificates", "setVerificationPage", [page])
+        return self._sender().send(self.certificates.address, data)
 
     # ------------------------------------------------------------------ authorities
 
@@ -431,24 +446,6 @@ class KP(Reader):
             contract=self.certificates.address,
             token_id=document.token_id,
             transaction=_hex(receipt["transactionHash"]),
-        )
-
-    def issued_document(self, document: Document, salts: Salts) -> IssuedDocument | None:
-        """The issued document for ``document`` if the chain holds it with this commitment; None if
-        the number is free. Raises if the number was issued for a different document."""
-        try:
-            cert = self.certificate(document.token_id)
-        except NotFound:
-            return None
-        if cert.commitment != commitment(document, salts):
-            raise KPError(f"certificate {document.number} is already on chain for a different document")
-        return IssuedDocument(
-            document,
-            salts,
-            self.deployment.chain_id,
-            self.certificates.address,
-            cert.token_id,
-            cert.transaction,
         )
 
     def _govern(self, name: str, *args: Any) -> TxReceipt:

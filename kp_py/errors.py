@@ -73,6 +73,13 @@ class Refused(ContractRevert, ValueError):
     """The rules of the scheme, or the input, forbid this."""
 
 
+class ReasonGiven(Refused):
+    """A refusal with a plain reason (``Error(string)``), which wallets show: kp's contracts give one
+    only where a wallet is the audience, a transfer or an approval of a certificate."""
+
+    template = "{reason}"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat(" ")
@@ -164,8 +171,10 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     ),
     "CertificateAlreadyVoided": (Refused, "certificate {tokenId} is already voided"),
     "InvalidVoidReason": (Refused, "{reason} is not a reason to void certificate {tokenId} (1 to 5)"),
-    "CertificateLocked": (Refused, "certificate {tokenId} is bound to its holder and cannot be transferred"),
-    "ApprovalsDisabled": (Refused, "certificates cannot be delegated: {operator} cannot be approved"),
+    "OnlyCertificates": (
+        NotPermitted,
+        "only the certificate contract that deployed it can move its verification page, not {caller}",
+    ),
     "TooManyParents": (Refused, "a certificate names at most {max} parents, not {count}"),
     "DuplicateParent": (Refused, "parent {parentId} is named twice"),
     "InvalidDraw": (Refused, "the carats drawn from parent {parentId} must be positive, not {carats}"),

@@ -33,8 +33,9 @@ from kp_py._abi import (
 )
 from kp_py._revert import reverts
 from kp_py._text import paper_id, record_name
-from kp_py.document import Parent
-from kp_py.errors import KPError, UnknownRecord, timestamp
+from kp_py.document import Document, Parent, Salts, commitment
+from kp_py.errors import KPError, NotFound, UnknownRecord, timestamp
+from kp_py.issued import IssuedDocument
 from kp_py.provenance import Confirmation
 from kp_py.records import (
     Authority,
@@ -79,6 +80,28 @@ class Reader:
             exports_embargo=embargo_of(exports_since, exports_until, tuple(ascii_text(z) for z in zones)),
             imports_embargo=embargo_of(imports_since, imports_until),
         )
+
+    def issued_document(self, document: Document, salts: Salts) -> IssuedDocument | None:
+        """The issued document for ``document`` if the chain holds it with this commitment; None if
+        the number is free. Raises if the number was issued for a different document."""
+        try:
+            cert = self.certificate(document.token_id)
+        except NotFound:
+            return None
+        if cert.commitment != commitment(document, salts):
+            raise KPError(f"certificate {document.number} is already on chain for a different document")
+        return IssuedDocument(
+            document,
+            salts,
+            self.deployment.chain_id,
+            self.certificates.address,
+            cert.token_id,
+            cert.transaction,
+        )
+
+    def verification_page(self) -> str:
+        """The verification page the tokens link to (``external_url``), as the chain records it."""
+        return str(self.call(self.certificates.functions.verificationPage()))
 
     def participant_codes(self) -> list[str]:
         return [ascii_text(c) for c in self.call(self.registry.functions.participantCodes())]

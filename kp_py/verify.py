@@ -218,6 +218,22 @@ def _off_chain_differences(issued: IssuedDocument, on_chain: bytes) -> list[str]
     return ["exporter, importer, issued date or salts (fields kept off chain)"]
 
 
+LOCAL_PAGE = "http://127.0.0.1:8417"  # `kp serve`'s default address, the local node's page
+
+
+def public_page(url: str, chain_id: int, dev_chains: tuple[int, ...]) -> str:
+    """``url`` as a verification page for chain ``chain_id``: an http(s) URL, and not this machine's
+    on a chain other than a development one (a printed QR code or a wallet's link must lead where
+    anyone can follow it)."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit(":", 1)[0].strip("[]").lower()
+    if scheme not in ("http", "https") or not host:
+        raise KPError(f"{url!r} is not an http(s) address of a verification page")
+    if chain_id not in dev_chains and (host in ("localhost", "::1") or host.startswith("127.")):
+        raise KPError(f"{url} is this machine: on chain {chain_id} the page must be one anyone can reach")
+    return url.rstrip("/")
+
+
 class WrongNetwork(KPError, ValueError):
     """A link, document or signature names another chain or contract than the deployment at hand."""
 

@@ -90,6 +90,9 @@ class Chain:
         self.tester.revert_to_snapshot(snapshot)
 
 
+BOUND = "KP certificate: bound to its holder's wallet, it cannot be transferred or approved"
+
+
 @pytest.fixture(scope="session")
 def tester() -> EthereumTester:
     return EthereumTester(PyEVMBackend(genesis_state=PyEVMBackend.generate_genesis_state(num_accounts=16)))

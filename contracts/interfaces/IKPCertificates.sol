@@ -190,10 +190,6 @@ interface IKPCertificates {
     error CertificateAlreadyVoided(uint256 tokenId);
     /// @notice `reason` is not a `VoidReason` other than `None`.
     error InvalidVoidReason(uint256 tokenId, uint8 reason);
-    /// @notice Certificates are bound to their holder: transfers and approvals are refused.
-    error CertificateLocked(uint256 tokenId);
-    /// @notice Certificates are bound to their holder: operators cannot be approved.
-    error ApprovalsDisabled(address operator);
     /// @notice A certificate names at most `max` parents; `count` were given.
     error TooManyParents(uint256 count, uint256 max);
     /// @notice `parentId` is named twice among the parents.

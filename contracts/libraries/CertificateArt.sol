@@ -11,6 +11,7 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 /// codes, digits), so nothing needs escaping in JSON or XML.
 library CertificateArt {
     using Strings for uint256;
+    using Strings for string;
 
     /// @notice What the image and the attributes show.
     struct Card {
@@ -23,18 +24,51 @@ library CertificateArt {
         uint256 expiresAt; // Unix seconds
         string status; //     e.g. "Receipt confirmed"
         string colour; //     the status band's colour, e.g. "#1f7a3a"
+        string exporter; //   the exporting participant's name, as the registry holds it
+        uint256 tokenId;
     }
 
-    /// @notice The `data:application/json;base64,...` token URI of `card`.
-    function tokenURI(Card memory card) internal pure returns (string memory) {
+    string internal constant NAME = "Kimberley Process Certificates";
+    string internal constant DESCRIPTION =
+        "Kimberley Process certificates for rough diamonds, each bound to the wallet of the trader holding the shipment. Issued only by an authority of a participant in good standing; verify one at its external_url.";
+
+    /// @notice The `data:application/json;base64,...` token URI of `card`; `page` the verification
+    /// page its `external_url` leads to (none if empty).
+    function tokenURI(Card memory card, string memory page) internal pure returns (string memory) {
         string memory route = string.concat(card.exporting, " to ", card.importing);
         bytes memory json = abi.encodePacked(
             '{"name":"', card.number,
             '","description":"Kimberley Process Certificate ', card.number, " for rough diamonds from ", route,
-            '.","image":"data:image/svg+xml;base64,', Base64.encode(svg(card)),
+            '.",', _link(page, string.concat("/certificates/", card.tokenId.toString())),
+            '"image":"data:image/svg+xml;base64,', Base64.encode(svg(card)),
             '","attributes":[', _attributes(card, route), "]}"
         ); // forgefmt: disable-line
         return string.concat("data:application/json;base64,", Base64.encode(json));
+    }
+
+    /// @notice ERC-7572: the collection's `data:application/json;base64,...` metadata.
+    function contractURI(string memory page) internal pure returns (string memory) {
+        bytes memory json = abi.encodePacked(
+            '{"name":"', NAME, '","symbol":"KPC","description":"', DESCRIPTION, '",',
+            bytes(page).length == 0 ? bytes("") : abi.encodePacked('"external_link":"', page.escapeJSON(), '",'),
+            '"image":"data:image/svg+xml;base64,', Base64.encode(_emblem()), '"}'
+        ); // forgefmt: disable-line
+        return string.concat("data:application/json;base64,", Base64.encode(json));
+    }
+
+    /// @dev `"external_url":"<page><path>",`, or nothing without a page.
+    function _link(string memory page, string memory path) private pure returns (bytes memory) {
+        if (bytes(page).length == 0) return "";
+        return abi.encodePacked('"external_url":"', page.escapeJSON(), path, '",');
+    }
+
+    /// @dev The collection's image: the card's frame and title.
+    function _emblem() private pure returns (bytes memory) {
+        return abi.encodePacked(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 260" font-family="Helvetica,Arial,sans-serif">',
+            '<rect x="2" y="2" width="396" height="256" rx="12" fill="#fbfaf6" stroke="#1f3a5f" stroke-width="4"/>',
+            '<text x="200" y="140" text-anchor="middle" font-size="22" fill="#1f3a5f">KIMBERLEY PROCESS</text></svg>'
+        ); // forgefmt: disable-line
     }
 
     /// @notice The SVG image of `card`.
@@ -75,6 +109,7 @@ library CertificateArt {
             '"},{"trait_type":"Carats","value":"', _twoDecimals(card.carats),
             '"},{"trait_type":"HS code","value":"7102.', uint256(card.hsCode).toString(),
             '"},{"trait_type":"Status","value":"', card.status,
+            '"},{"trait_type":"Issued by","value":"', card.exporting, " ", card.exporter.escapeJSON(),
             '"},{"display_type":"date","trait_type":"Issued","value":', card.issuedAt.toString(),
             '},{"display_type":"date","trait_type":"Expires","value":', card.expiresAt.toString(), "}"
         ); // forgefmt: disable-line

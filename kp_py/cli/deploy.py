@@ -5,14 +5,21 @@ from __future__ import annotations
 import click
 
 from kp_py.cli._options import ADDRESS, Options, emit, signs
-from kp_py.client import KP, role_holders
+from kp_py.client import DEV_CHAIN_IDS, KP, role_holders
 from kp_py.network import record_deployment, recorded_file, web3_for
+from kp_py.verify import LOCAL_PAGE, public_page
 
 
 @click.command()
 @click.option("--admin", type=ADDRESS, help="Holder of the admin role [default: the deployer].")
 @click.option("--chair", type=ADDRESS, help="Holder of the Chair role [default: the deployer].")
 @click.option("--secretariat", type=ADDRESS, help="Holder of the secretariat role [default: the deployer].")
+@click.option(
+    "--verify-url",
+    metavar="URL",
+    help=f"The public verification page (`kp serve`) wallets link each token to [default on the local node: "
+    f"{LOCAL_PAGE}; elsewhere none].",
+)
 @click.option(
     "--one-account-for-all-roles",
     "one_account",
@@ -21,7 +28,12 @@ from kp_py.network import record_deployment, recorded_file, web3_for
 )
 @signs
 def deploy(
-    options: Options, admin: str | None, chair: str | None, secretariat: str | None, one_account: bool
+    options: Options,
+    admin: str | None,
+    chair: str | None,
+    secretariat: str | None,
+    verify_url: str | None,
+    one_account: bool,
 ) -> None:
     """Deploy the registry and certificate contracts and record the deployment. On a public chain
     the admin (meant for a multisig), the Chair and the secretariat must be different accounts,
@@ -29,8 +41,11 @@ def deploy(
     w3 = web3_for(options.rpc_url, options.home)
     deployer = options.signer()
     named = {"admin": admin, "chair": chair, "secretariat": secretariat}
-    holders = role_holders(w3.eth.chain_id, deployer.address, **named, shared=one_account)
-    kp = KP.deploy(w3, deployer, **named)
+    chain_id = w3.eth.chain_id
+    holders = role_holders(chain_id, deployer.address, **named, shared=one_account)
+    page = verify_url or (LOCAL_PAGE if chain_id in DEV_CHAIN_IDS else "")
+    page = public_page(page, chain_id, DEV_CHAIN_IDS) if page else ""
+    kp = KP.deploy(w3, deployer, **named, verification_page=page)
     target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
@@ -41,6 +56,7 @@ def deploy(
         "rpc_url": w3.provider.endpoint_uri,  # type: ignore[attr-defined]
         "deployer": deployer.address,
         "roles": holders,
+        "verification_page": page or None,
         "recorded_in": str(target),
     }
     emit(
@@ -52,6 +68,9 @@ def deploy(
                 f"registry      {data['registry']}",
                 f"certificates  {data['certificates']}",
                 *(f"{name:13} {holder}" for name, holder in holders.items()),
+                f"wallets link each certificate to {page}/certificates/<token id>"
+                if page
+                else "no verification page: wallets show no link (set one with --verify-url)",
             ]
         ),
     )

@@ -33,9 +33,8 @@ from kp_py.issued import IssuedDocument, read_shown
 from kp_py.network import deployment_facts, describe
 from kp_py.records import certificate_rows
 from kp_py.roots import is_root
-from kp_py.verify import Link
+from kp_py.verify import LOCAL_PAGE, Link, public_page
 
-LOCAL_PAGE = "http://127.0.0.1:8417"  # `kp serve`'s default address
 CHUNK = click.option(
     "--chunk",
     type=click.IntRange(1),
@@ -134,8 +133,8 @@ def list_(
 @click.option("--document", type=FILES,
               help="The issued document, for the names and addresses kept off chain.")  # fmt: skip
 @click.option("--verify-url", metavar="URL",
-              help=f"The verification page the QR code points to [default on the local node: {LOCAL_PAGE}; "
-              "required elsewhere].")  # fmt: skip
+              help="The verification page the QR code points to [default: the deployment's, or on the local "
+              f"node {LOCAL_PAGE}].")  # fmt: skip
 @reads
 def render_command(
     options: Options, number: str, pdf_path: Path, document: Path | None, verify_url: str | None
@@ -144,13 +143,14 @@ def render_command(
     from kp_py import render
 
     kp = options.reader()
+    chain_id = kp.deployment.chain_id
+    verify_url = verify_url or kp.verification_page() or (LOCAL_PAGE if chain_id in DEV_CHAIN_IDS else None)
     if verify_url is None:
-        if kp.deployment.chain_id not in DEV_CHAIN_IDS:
-            raise UsageError(
-                f"--verify-url: on chain {kp.deployment.chain_id} the QR code must lead to a public "
-                "verification page (`kp serve` behind your address), not this machine"
-            )
-        verify_url = LOCAL_PAGE
+        raise UsageError(
+            f"--verify-url: on chain {chain_id} the QR code must lead to a public verification page "
+            "(`kp serve` behind your address), and the deployment records none"
+        )
+    verify_url = public_page(verify_url, chain_id, DEV_CHAIN_IDS)
     certificate = kp.certificate(number)
     issued = IssuedDocument.from_json(files.read_bytes(document)) if document else None
     link = Link(kp.deployment.chain_id, kp.certificates.address, certificate.token_id, certificate.commitment)

@@ -292,7 +292,9 @@ def authority_retire(options: Options, address: str, at: int | None) -> None:
 @signs
 def authority_disable(options: Options, address: str, since: int) -> None:
     """Disable a compromised key: certificates it issued from --from on become invalid."""
-    sent = options.writer().disable_authority(address, since)
+    kp = options.writer()
+    sent = kp.disable_authority(address, since)
+    kp.refresh_metadata()  # wallets redraw its certificates, now shown as invalid (ERC-4906)
     report(options, sent, f"{address} disabled from {when(utc(since))}")
 
 

@@ -122,7 +122,7 @@ def registry(project, admin, chair, secretariat, exporter_key, importer_key):
 def certificates(project, registry, admin, exporter_key):
     """The certificate contract, with the UAE's production lot STOCK registered (every certificate
     draws its carats from a parent; the UAE's first exports draw on it)."""
-    deployed = project.KPCertificates.deploy(registry, sender=admin)
+    deployed = project.KPCertificates.deploy(registry, "", sender=admin)
     lot = (b"STOCK".ljust(32, b"\0"), b"AE".ljust(32, b"\0"), 10**9, 1, 2)
     deployed.registerProduction(lot, sender=exporter_key)
     return deployed

@@ -14,6 +14,10 @@ import time
 import pytest
 from pypdf import PdfReader
 
+from kp_py import connect
+from kp_py.client import DEV_CHAIN_IDS
+from kp_py.errors import KPError
+from kp_py.verify import public_page
 from tests.cli.conftest import AE, AE_KEY, BW, BW_KEY, Kp
 
 pytestmark = pytest.mark.anvil
@@ -170,3 +174,24 @@ def test_an_amount_is_checked_before_anything_is_read(tmp_path):
         "kp: Invalid value for '--carats': must be a decimal string with 2 places, like '1234.50', not '12.5'"
     )
     assert kp.refused(*args, "--carats", "0.00") == "kp: Invalid value for '--carats': must be more than 0.00"
+
+
+def test_a_deployment_records_the_page_wallets_link_to(kp):
+    data = kp.ok("deploy", "--verify-url", "https://verify.kp.example/", "--json").json()
+    assert data["verification_page"] == "https://verify.kp.example"
+    assert connect(home=kp.home).verification_page() == "https://verify.kp.example"
+    assert "is not an http(s) address" in kp.refused("deploy", "--verify-url", "verify.kp.example")
+
+
+@pytest.mark.parametrize(
+    ("url", "chain_id", "told"),
+    [
+        ("http://127.0.0.1:8417", 1, "is this machine: on chain 1"),
+        ("http://localhost/", 11155111, "is this machine: on chain 11155111"),
+        ("ftp://kp.example", 31337, "is not an http(s) address"),
+    ],
+)
+def test_a_public_chain_needs_a_public_page(url, chain_id, told):
+    with pytest.raises(KPError, match=re.escape(told)):
+        public_page(url, chain_id, DEV_CHAIN_IDS)
+    assert public_page("http://127.0.0.1:8417/", 31337, DEV_CHAIN_IDS) == "http://127.0.0.1:8417"

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from eth_utils import function_signature_to_4byte_selector as selector
 
-from tests.conftest import reverts
+from tests.conftest import BOUND, reverts
 
 ZERO = "0x" + "00" * 20
 
@@ -63,13 +63,13 @@ def test_name_and_symbol(certificates):
     ids=["transferFrom", "safeTransferFrom", "safeTransferFrom+data", "approve"],
 )
 def test_the_holder_cannot_transfer_or_approve(send, accounts, certificates, issued, call):
-    with reverts("CertificateLocked", issued.token_id):
+    with reverts("Error", BOUND):  # a plain reason, which wallets show
         send(accounts.holder, call(certificates, accounts, issued.token_id))
     assert certificates.functions.ownerOf(issued.token_id).call() == accounts.holder.address
 
 
 def test_operators_cannot_be_approved(send, accounts, certificates, issued):
-    with reverts("ApprovalsDisabled", accounts.stranger.address):
+    with reverts("Error", BOUND):
         send(accounts.holder, certificates.functions.setApprovalForAll(accounts.stranger.address, True))
     assert (
         certificates.functions.isApprovedForAll(accounts.holder.address, accounts.stranger.address).call()
