@@ -7,6 +7,8 @@ directly from their topics and data.
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -180,6 +182,29 @@ def address_of(log: Any, position: int) -> str:
     return checksum(_bytes(log["topics"][position])[-20:])
 
 
+class LogsRefused(KPError):
+    """The node refused a log query for a reason a smaller range cannot cure."""
+
+
+# How providers word a cap on eth_getLogs (range or results), as seen in their answers: Infura's
+# -32005 "query returned more than 10000 results. Try with this block range [0x.., 0x..]",
+# Alchemy's "Log response size exceeded ... this block range should work: [0x.., 0x..]", QuickNode's
+# "eth_getLogs is limited to a 10,000 range", geth's and others' "block range is too wide",
+# "exceed maximum block range: 2000", "range too large", "too many blocks", "response size".
+_RANGE_CAP = re.compile(
+    r"block range|range (is )?too (large|wide|big)|too many blocks|limited to|range limit", re.IGNORECASE
+)
+_RESULT_CAP = re.compile(
+    r"more than \d+ results|response size|too many (results|logs)|timed? ?out", re.IGNORECASE
+)
+_SUGGESTED = re.compile(r"\[(0x[0-9a-fA-F]+),\s*(0x[0-9a-fA-F]+)\]")
+_CAP_SIZE = re.compile(
+    r"(\d[\d,]*) ?(?:block )?range|range(?: limit)?(?: of| is|:)? (\d[\d,]*)", re.IGNORECASE
+)
+# The widest range each provider accepted after it refused a wider one, learned once per provider.
+_LEARNED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+
+
 def get_logs(
     w3: Web3,
     address: str,
@@ -190,23 +215,61 @@ def get_logs(
     chunk: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
-    """Logs of ``address`` matching ``topics`` in ``[first, last]``, read ``chunk`` blocks at a
-    time; a range the node refuses (too many blocks or results) is halved and retried."""
+    """Logs of ``address`` matching ``topics`` in ``[first, last]``, ``chunk`` blocks a query at
+    most. A range the node caps is cut to the range it suggests, else halved; a cap on the range is
+    remembered for the provider, while after a cap on results (a dense stretch) the range grows
+    again, doubling up to ``chunk``, so one burst does not slow the rest of the history. Any other
+    refusal is one ``LogsRefused`` line at once."""
     logs: list[Any] = []
-    start = first
+    ceiling = min(chunk, _LEARNED.get(w3.provider, chunk))
+    start, size = first, ceiling
     while start <= last:
-        end = min(start + chunk - 1, last)
+        end = min(start + size - 1, last)
         try:
             logs += _fetch(w3, {"address": address, "fromBlock": start, "toBlock": end, "topics": topics})
         except (Web3RPCError, ValueError) as error:
-            if chunk == 1:
-                raise KPError(f"the node refused the logs of block {start}: {error}") from None
-            chunk = max(1, chunk // 2)  # the node caps the range or the number of results
+            size = _smaller(str(error), start, end)
+            if _cap(str(error)) == "range":
+                ceiling = min(ceiling, size)
+                _LEARNED[w3.provider] = ceiling
             continue
         if progress:
             progress(end - first + 1, last - first + 1)
-        start = end + 1
+        start, size = end + 1, min(ceiling, size * 2)
     return logs
+
+
+def is_cap(message: str) -> bool:
+    """Whether a node's refusal of a query is a cap on its range or its results."""
+    return _cap(message) is not None
+
+
+def _cap(message: str) -> str | None:
+    """``"results"`` for a cap on results (which may name a range that works: Alchemy's does),
+    ``"range"`` for a cap on the range, None for any other refusal."""
+    if _RESULT_CAP.search(message):
+        return "results"
+    return "range" if _RANGE_CAP.search(message) else None
+
+
+def _smaller(message: str, start: int, end: int) -> int:
+    """The range size to try after the node refused ``[start, end]`` with ``message``: the range it
+    suggests, the cap it names, or half."""
+    if not is_cap(message):
+        raise LogsRefused(f"the node refused the logs of blocks {start} to {end}: {message}")
+    if start == end:
+        raise LogsRefused(f"the node refused the logs of block {start}, the smallest range: {message}")
+    suggested = _SUGGESTED.search(message)
+    if suggested:
+        low, high = (int(value, 16) for value in suggested.groups())
+        if low == start and start <= high < end:
+            return high - start + 1
+    named = _CAP_SIZE.search(message) if _cap(message) == "range" else None
+    if named:
+        cap = int((named.group(1) or named.group(2)).replace(",", ""))
+        if 0 < cap < end - start + 1:
+            return cap
+    return max(1, (end - start + 1) // 2)
 
 
 def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:

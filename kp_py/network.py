@@ -33,6 +33,7 @@ from web3.types import RPCEndpoint, RPCResponse
 
 from kp_py._files import write_atomic
 from kp_py._json import loads_strict
+from kp_py._logs import is_cap
 from kp_py.client import KP
 from kp_py.errors import DocumentError, KPError
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
@@ -104,8 +105,13 @@ class PatientHTTPProvider(HTTPProvider):
 
 
 def _rate_limited(response: RPCResponse) -> bool:
+    """A rate limit, to wait out; not a cap on a query's range or results, which some providers
+    answer with the same code (Infura's -32005 "query returned more than 10000 results"): waiting
+    would not change that answer, a smaller range will (:func:`kp_py._logs.get_logs`)."""
     error = response.get("error")
-    return isinstance(error, dict) and error.get("code") in RATE_LIMIT_CODES
+    if not isinstance(error, dict) or error.get("code") not in RATE_LIMIT_CODES:
+        return False
+    return not is_cap(str(error.get("message", "")))
 
 
 def web3_for(rpc_url: str | None = None, home: Path | None = None) -> Web3:

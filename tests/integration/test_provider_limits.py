@@ -1,0 +1,151 @@
+"""Public RPC providers cap eth_getLogs, each in its own words (issue 16): a range cap, a result cap
+answered as Infura's -32005 (with or without a suggested range), Alchemy's "Log response size
+exceeded" with a range that should work. Listing adapts the range down and back up by itself, never
+waits out a cap as if it were a rate limit, and a provider that refuses logs altogether is one line."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from kp_py import KP, Document
+from kp_py._logs import LogsRefused
+from kp_py.network import web3_for
+from tests.conftest import document_data
+
+pytestmark = pytest.mark.anvil
+RANGE_CAP = 8  # blocks
+RESULT_CAP = 3  # logs
+
+
+class CappedProxy(ThreadingHTTPServer):
+    """Forwards JSON-RPC to the node; answers eth_getLogs as a capped provider of kind ``mode``
+    would, and counts the log queries."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.upstream, self.mode, self.queries = upstream, mode, 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def forward(self, body: bytes) -> Any:
+        request = urllib.request.Request(self.upstream, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def refusal(self, query: dict[str, Any], answer: Any) -> dict[str, Any] | None:
+        first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
+        results = answer.get("result") or []
+        if self.mode == "refuse":
+            return {"code": -32601, "message": "the method eth_getLogs does not exist/is not available"}
+        if self.mode == "range" and last - first + 1 > RANGE_CAP:
+            return {"code": -32600, "message": f"exceed maximum block range: {RANGE_CAP}"}
+        if len(results) <= RESULT_CAP:
+            return None
+        fits = int(results[RESULT_CAP - 1]["blockNumber"], 16) - 1  # the range before the 3rd log's block
+        suggestion = f"[{hex(first)}, {hex(max(first, fits))}]"
+        if self.mode == "infura":
+            return {"code": -32005, "message": f"query returned more than {RESULT_CAP} results. "
+                    f"Try with this block range {suggestion}."}  # fmt: skip
+        if self.mode == "infura-bare":
+            return {"code": -32005, "message": f"query returned more than {RESULT_CAP} results"}
+        if self.mode == "alchemy":
+            return {"code": -32602, "message": "Log response size exceeded. You can make eth_getLogs "
+                    "requests with up to a 2K block range and no limit on the response size, or you can "
+                    f"request any block range with a cap of 10K logs in the response. Based on your "
+                    f"parameters, this block range should work: {suggestion}"}  # fmt: skip
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: CappedProxy
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        request = json.loads(body)
+        answer = self.server.forward(body)
+        if isinstance(request, dict) and request.get("method") == "eth_getLogs":
+            self.server.queries += 1
+            refusal = self.server.refusal(request["params"][0], answer)
+            if refusal is not None:
+                answer = {"jsonrpc": "2.0", "id": request["id"], "error": refusal}
+        raw = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+
+@pytest.fixture(scope="module")
+def history(anvil_kp, anvil_accounts, anvil_web3):
+    """Twelve certificates in a dense stretch of blocks, then a long empty stretch."""
+    officer = anvil_kp.with_account(anvil_accounts[1])
+    for i in range(12):
+        officer.issue(
+            Document.from_dict(document_data(holder=anvil_accounts[5].address, number=f"AE-CAP-{i}"))
+        )
+    anvil_web3.provider.make_request("anvil_mine", [hex(400)])  # type: ignore[arg-type]
+    return sorted(c.number for c in anvil_kp.list_certificates())
+
+
+@pytest.fixture
+def through(anvil, anvil_kp):
+    proxies: list[CappedProxy] = []
+
+    def start(mode: str) -> tuple[KP, CappedProxy]:
+        proxy = CappedProxy(str(anvil.status()["url"]), mode)
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        proxies.append(proxy)
+        return KP(web3_for(proxy.url), anvil_kp.deployment), proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.shutdown()
+
+
+PASSES = 4  # list_certificates reads issues, mints, confirmations and voids
+
+
+@pytest.mark.parametrize("mode", ["infura", "infura-bare", "alchemy"])
+def test_listing_adapts_to_each_providers_cap_on_results(history, through, mode):
+    kp, proxy = through(mode)
+    started = time.monotonic()
+    assert sorted(c.number for c in kp.list_certificates()) == history
+    # Never waited out as a rate limit (8 retries with backoff, seconds per refusal), and the range
+    # grows back after the dense stretch: a few dozen queries for some 400 blocks, not one per 4.
+    assert time.monotonic() - started < 15
+    blocks = kp.w3.eth.block_number - kp.deployment.block
+    assert proxy.queries < 60 < blocks / 4, (proxy.queries, blocks)
+
+
+def test_a_cap_on_the_range_is_learned_once(history, through):
+    kp, proxy = through("range")
+    assert sorted(c.number for c in kp.list_certificates()) == history
+    blocks = kp.w3.eth.block_number - kp.deployment.block + 1
+    # The cap is read from the refusal ("exceed maximum block range: 8") and kept for the provider:
+    # one refusal, then ranges of 8 blocks, for all four passes.
+    assert proxy.queries <= PASSES * -(-blocks // RANGE_CAP) + 1, (proxy.queries, blocks)
+
+
+def test_a_provider_that_refuses_logs_is_one_line_at_once(history, through):
+    kp, proxy = through("refuse")
+    started = time.monotonic()
+    with pytest.raises(
+        LogsRefused, match=r"the node refused the logs of blocks \d+ to \d+: .*does not exist"
+    ):
+        kp.list_certificates()
+    assert time.monotonic() - started < 3 and proxy.queries <= 3
