@@ -123,13 +123,10 @@ def issue_files(
     results: list[FileResult] = []
     todo: list[tuple[Path, Document]] = []
     documents = read_documents(paths)
+    issued_before = _issued_before(kp, documents)
     for done, (path, document) in enumerate(documents, start=1):
-        output = issued_path(path)
-        if output.exists():
-            previous = IssuedDocument.from_json(output.read_text(encoding="utf-8"))
-            if previous.document.number != document.number:
-                raise KPError(f"{output} is for {previous.document.number}, not {document.number}")
-            results.append(FileResult(path, document.number, "already issued", output, previous.transaction))
+        if path in issued_before:
+            results.append(issued_before[path])
             pending_path(path).unlink(missing_ok=True)  # left by a crash between the two renames
         else:
             if not pending_path(path).exists():  # one sent before is checked by the chain's answer
@@ -158,6 +155,34 @@ def issue_files(
         if progress:
             progress(done, total)
     return results
+
+
+def _issued_before(kp: KP, documents: Sequence[tuple[Path, Document]]) -> dict[Path, FileResult]:
+    """The documents whose issued file an earlier run wrote and the chain still holds, checked in a
+    few round trips: the file alone is not proof, as a reorganisation may have dropped the issue.
+    One the chain lost is issued again with the salts its file keeps (so its commitment, and any copy
+    given to the holder, stay right); one the chain holds for another document is refused."""
+    written = {}
+    for path, document in documents:
+        output = issued_path(path)
+        if output.exists():
+            previous = IssuedDocument.from_json(output.read_text(encoding="utf-8"))
+            if previous.document.number != document.number:
+                raise KPError(f"{output} is for {previous.document.number}, not {document.number}")
+            written[path] = previous
+    held = kp.certificates_of([previous.token_id for previous in written.values()]) if written else []
+    found = {}
+    for (path, previous), cert in zip(written.items(), held, strict=True):
+        output = issued_path(path)
+        if cert is None:
+            # Dropped by a reorganisation: sent again with the same salts, as a pending issue would be.
+            _write_pending(path, previous.salts, None)
+            output.unlink()
+        elif cert.commitment != previous.commitment:
+            raise KPError(f"{output}: the chain holds {cert.number} for a different document")
+        else:
+            found[path] = FileResult(path, cert.number, "already issued", output, cert.transaction)
+    return found
 
 
 def _issue_batch(kp: KP, unsent: list[tuple[Path, Document, Salts]]) -> list[FileResult]:

@@ -195,3 +195,19 @@ def test_a_public_chain_needs_a_public_page(url, chain_id, told):
     with pytest.raises(KPError, match=re.escape(told)):
         public_page(url, chain_id, DEV_CHAIN_IDS)
     assert public_page("http://127.0.0.1:8417/", 31337, DEV_CHAIN_IDS) == "http://127.0.0.1:8417"
+
+
+def test_a_rerun_checks_the_chain_not_the_file(kp, write_document, node_web3):
+    """A reorganisation drops the issue after its .issued.json was written: the re-run sees the chain
+    lacks it and issues it again, with the salts the file kept (issue 16)."""
+    path = write_document(number="AE-2024-REORG")
+    before = node_web3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    kp.ok("issue", str(path), *AE)
+    written = json.loads(path.with_name("cert.issued.json").read_text())
+    node_web3.provider.make_request("evm_revert", [before])  # type: ignore[arg-type]  # the reorganisation
+    rows = kp.ok("issue", str(path), *AE, "--json").json()
+    assert [(r["number"], r["outcome"]) for r in rows] == [("AE-2024-REORG", "issued")]
+    again = json.loads(path.with_name("cert.issued.json").read_text())
+    assert again["salts"] == written["salts"] and again["commitment"] == written["commitment"]
+    assert kp.ok("show", "AE-2024-REORG", "--json").json()["commitment"] == written["commitment"]
+    assert kp.ok("issue", str(path), *AE, "--json").json()[0]["outcome"] == "already issued"
