@@ -19,6 +19,9 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "kp-certificates"  # "kp" on PyPI is another project
+# Extras that cannot install beside web3 8: siwe 4.4 (the newest) declares web3<8 and eth-account<0.14,
+# so requirements-web3-8.lock cannot pin it without `pip install -r` failing (pyproject.toml says so).
+WEB3_7_ONLY = {"holding"}
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +138,7 @@ def test_the_lock_files_satisfy_the_declared_dependencies(metadata, lock):
         if equals and not line.startswith("#"):
             pinned[normalized(name)] = version.strip()
     for extra, declared in requirements(info).items():
-        if extra == "dev" and lock != "requirements.lock":
+        if extra in {"dev", *WEB3_7_ONLY} and lock != "requirements.lock":
             continue
         for requirement in declared:
             name = normalized(requirement.name)
