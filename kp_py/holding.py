@@ -61,11 +61,11 @@ REFUSALS = (
     "wrong-certificate",  # signed for another certificate than the one asked about
     "altered",  # another field differs from the challenge issued (uri, times, statement)
     "expired",  # answered after the challenge's expiration time
-    "not-yet-valid",  # answered before its issue time
     "bad-signature",  # not signed by the wallet the message names (nor valid for it by ERC-1271)
     "not-holder",  # the signer is not ownerOf the certificate now
     "not-genuine",  # the certificate is not GENUINE (voided, expired, unknown, issuer disabled...)
 )
+NOBODY = "0x" + "00" * 20  # the address a challenge is checked with before anyone signs it
 NONCE_LETTERS = string.ascii_letters + string.digits  # EIP-4361: at least 8 alphanumerics
 
 
@@ -157,16 +157,27 @@ class Challenge:
         for name, kind in _CHALLENGE_FIELDS.items():
             value = data.get(name)
             if not isinstance(value, kind) or isinstance(value, bool):
-                raise DocumentError(name, f"missing or not a {kind.__name__}", source)
+                raise DocumentError(name, f"missing or not {'an integer' if kind is int else 'text'}", source)
             values[name] = value
         challenge = cls(**values)
         try:
             token_id_of(challenge.number)
             for moment in (challenge.issued_at, challenge.expiration_time):
                 _when(moment)
+            _check_nonce(challenge.nonce)
+            challenge.message(NOBODY)  # the siwe model's own checks (domain, uri, times)
         except (KPError, ValueError) as error:
-            raise DocumentError("number or times", str(error), source) from None
+            raise DocumentError("challenge", _first_problem(error), source) from None
         return challenge
+
+
+def _first_problem(error: Exception) -> str:
+    """One line for ``error``; for pydantic's (the siwe model's), its first field and problem."""
+    found = getattr(error, "errors", None)
+    if callable(found) and found():
+        first = found()[0]
+        return f"{'.'.join(str(part) for part in first.get('loc', ()))}: {first.get('msg', '')}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 _CHALLENGE_FIELDS: dict[str, type] = {
@@ -208,7 +219,7 @@ def make_challenge(
         issued_at=_iso(start),
         expiration_time=_iso(start + timedelta(seconds=lifetime)),
     )
-    challenge.message("0x" + "00" * 20)  # the siwe model's checks (uri, domain), before it is kept
+    challenge.message(NOBODY)  # the siwe model's checks (uri, domain), before it is kept
     return challenge
 
 
@@ -257,6 +268,7 @@ class NonceStore:
         self._lock = threading.Lock()
 
     def keep(self, challenge: Challenge) -> None:
+        _check_nonce(challenge.nonce)
         if self.folder is None:
             with self._lock:
                 self._issued[challenge.nonce] = challenge
@@ -266,8 +278,10 @@ class NonceStore:
 
     def take(self, nonce: str) -> Challenge:
         """The challenge issued with ``nonce``, which can never be taken again."""
-        if not nonce.isascii() or not nonce.isalnum():
-            raise NotPresented("malformed", f"the nonce {nonce!r} is not alphanumeric")
+        try:
+            _check_nonce(nonce)
+        except KPError as error:
+            raise NotPresented("malformed", str(error)) from None
         if self.folder is None:
             with self._lock:
                 if nonce in self._taken:
@@ -286,6 +300,12 @@ class NonceStore:
     def _path(self, nonce: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{nonce}.json"
+
+
+def _check_nonce(nonce: str) -> None:
+    """EIP-4361's nonce: 8 alphanumerics or more (and so a safe file name)."""
+    if not (nonce.isascii() and nonce.isalnum() and len(nonce) >= 8):
+        raise KPError(f"the nonce {nonce!r} is not 8 letters and digits or more")
 
 
 def _replayed(nonce: str) -> NotPresented:
@@ -424,8 +444,6 @@ def _check_signature(
         )
     except siwe.ExpiredMessage:
         raise NotPresented("expired", f"the challenge expired at {issued.expiration_time}") from None
-    except siwe.NotYetValidMessage:
-        raise NotPresented("not-yet-valid", f"the challenge is not valid before {issued.issued_at}") from None
     except siwe.DomainMismatch:
         raise NotPresented("wrong-domain", f"the message was not signed for {issued.domain}") from None
     except siwe.NonceMismatch:

@@ -150,6 +150,10 @@ def test_usage(kp, issued):
     assert line.endswith("only reads the chain: it takes no --account, --key-env or --dev")
     (kp.folder / "not.json").write_text("{}")
     assert "not a proof-of-holding presentation" in kp.refused("verify", NUMBER, "--presentation", "not.json")
+    data = json.loads((kp.folder / "challenge.json").read_text())
+    (kp.folder / "bad.json").write_text(json.dumps({**data, "domain": "kp.example/login"}))
+    line = kp.refused("prove", NUMBER, "--challenge", "bad.json", "--out", "p.json", "--dev", "3")
+    assert line == "kp: bad.json: document field 'challenge': domain: String should match pattern '^[^/?#]+$'"
 
 
 # ---------------------------------------------------------------------- each refusal, the library
