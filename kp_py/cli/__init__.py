@@ -35,6 +35,8 @@ COMMANDS = {
     "submit": "offline:submit",
     "show": "reading:show",
     "verify": "reading:verify",
+    "challenge": "holding:challenge",
+    "prove": "holding:prove",
     "trace": "reading:trace",
     "list": "reading:list_",
     "stats": "reading:stats_command",

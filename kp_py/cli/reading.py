@@ -227,9 +227,23 @@ def stats_command(
     type=FILES,
     help="The issued document (with salts) the holder shows, or a plain certificate document.",
 )
+@click.option("--presentation", type=FILES,
+              help="Instead: the holder's answer to your `kp challenge` (`kp prove`): exit 0 if presented "
+              "by its holder, 1 if refused.")  # fmt: skip
+@click.option("--challenge", "handed", type=FILES,
+              help="With --presentation: the challenge handed back, checked to be the one kept.")  # fmt: skip
 @reads
-def verify(options: Options, number: str, document: Path | None) -> None:
+def verify(
+    options: Options, number: str, document: Path | None, presentation: Path | None, handed: Path | None
+) -> None:
     """Verify certificate NUMBER (or a token id, or the link of its QR code): exit 0 if genuine, 1 if not."""
+    if presentation is not None or handed is not None:
+        from kp_py.cli.holding import verify_presentation
+
+        if presentation is None or document is not None:
+            raise UsageError("--presentation goes alone, or with --challenge (and no --document)")
+        verify_presentation(options, number, presentation, handed)
+        return
     shown: IssuedDocument | Document | None = None
     if document is not None:
         shown = read_shown(files.read_bytes(document), str(document))

@@ -50,7 +50,7 @@ def test_help(path):
 SIGNING = ("--account", "--key-env", "--dev", "--confirmations")
 READING = ("--rpc-url", "--deployments")
 READ_ONLY = {
-    ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",),
+    ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",), ("challenge",),
     ("participant", "show"), ("participant", "list"), ("authority", "show"),
     ("production", "show"), ("production", "list"), ("paper", "show"), ("paper", "list"),
 }  # fmt: skip
