@@ -47,7 +47,8 @@ test: setup lint slither $(PY8_READY) $(BROWSER)
 	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/test_document.py tests/test_tx.py \
 		tests/contracts/test_certificates_issue.py tests/contracts/test_signatures.py \
 		tests/contracts/test_registry_authorities.py tests/integration/test_anvil.py \
-		tests/cli/test_issue.py tests/cli/test_verify.py tests/cli/test_first_use.py tests/web/test_app.py
+		tests/cli/test_issue.py tests/cli/test_verify.py tests/cli/test_first_use.py tests/web/test_app.py \
+		tests/contracts/test_wallets.py tests/integration/test_provider_limits.py
 
 # The verification page at phone size, genuine and not, for the README: docs/img/verify-*.png.
 screenshots: setup $(BROWSER)
