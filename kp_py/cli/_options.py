@@ -485,7 +485,21 @@ class AmountType(ParamType):
 
 CODE, ADDRESS, NUMBER, TIME, DURATION = CodeType(), AddressType(), NumberType(), TimeType(), DurationType()
 AMOUNT = AmountType()
-FILES = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+class ExistingFile(click.Path):
+    """A file that must exist, refused in one line (:class:`BadValue`) like every other value."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def fail(
+        self, message: str, param: click.Parameter | None = None, ctx: click.Context | None = None
+    ) -> NoReturn:
+        raise BadValue(message, ctx=ctx, param=param)
+
+
+FILES = ExistingFile()
 
 
 def utc(seconds: int) -> datetime:

@@ -93,7 +93,7 @@ def test_refused_by_the_contract(kp, write_document):
     line = kp.refused("issue", str(path), "--dev", "2")
     assert line == f"kp: {path}: 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC is a key of BW, not of AE"
     usage = kp.refused("issue", "missing.json", *AE)
-    assert usage.startswith("Usage: kp issue") and "File 'missing.json' does not exist" in usage
+    assert usage == "kp: Invalid value for 'FILE.json...': File 'missing.json' does not exist."  # one line
 
 
 def test_a_crash_between_writing_the_issued_file_and_removing_the_pending_one(kp, write_document):
