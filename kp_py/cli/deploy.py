@@ -5,8 +5,27 @@ from __future__ import annotations
 import click
 
 from kp_py.cli._options import ADDRESS, Options, emit, signs
-from kp_py.client import KP, role_holders
+from kp_py.client import KP, check_notice_period, role_holders
 from kp_py.network import record_deployment, recorded_file, web3_for
+from kp_py.plenary import DEFAULT_NOTICE_PERIOD
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+class Duration(click.ParamType):
+    """Seconds, or a number with a unit: 60, 90s, 15m, 12h, 7d."""
+
+    name = "DURATION"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        unit = _UNITS.get(text[-1:])
+        number = text[:-1] if unit else text
+        if not number.isdigit() or int(number) == 0:
+            self.fail(f"{value!r} is not a positive duration (like 60, 90s, 15m, 12h, 7d)", param, ctx)
+        return int(number) * (unit or 1)
 
 
 @click.command()
@@ -19,9 +38,27 @@ from kp_py.network import record_deployment, recorded_file, web3_for
     is_flag=True,
     help="Let one account hold several roles on a public chain (a test network, not the KP's own).",
 )
+@click.option(
+    "--notice-period",
+    type=Duration(),
+    default=DEFAULT_NOTICE_PERIOD,
+    show_default="7d",
+    help="How long the plenary's proposals (admissions, lifts, first keys) wait for objections.",
+)
+@click.option(
+    "--short-notice",
+    is_flag=True,
+    help="Allow a notice period under a day on a chain other than a development one.",
+)
 @signs
 def deploy(
-    options: Options, admin: str | None, chair: str | None, secretariat: str | None, one_account: bool
+    options: Options,
+    admin: str | None,
+    chair: str | None,
+    secretariat: str | None,
+    one_account: bool,
+    notice_period: int,
+    short_notice: bool,
 ) -> None:
     """Deploy the registry and certificate contracts and record the deployment. On a public chain
     the admin (meant for a multisig), the Chair and the secretariat must be different accounts,
@@ -30,7 +67,8 @@ def deploy(
     deployer = options.signer()
     named = {"admin": admin, "chair": chair, "secretariat": secretariat}
     holders = role_holders(w3.eth.chain_id, deployer.address, **named, shared=one_account)
-    kp = KP.deploy(w3, deployer, **named)
+    check_notice_period(w3.eth.chain_id, notice_period, short=short_notice)
+    kp = KP.deploy(w3, deployer, **named, notice_period=notice_period)
     target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
@@ -41,6 +79,8 @@ def deploy(
         "rpc_url": w3.provider.endpoint_uri,  # type: ignore[attr-defined]
         "deployer": deployer.address,
         "roles": holders,
+        "plenary": kp.plenary.address,
+        "notice_period": notice_period,
         "recorded_in": str(target),
     }
     emit(
@@ -51,6 +91,7 @@ def deploy(
                 f"deployed on chain {data['chain_id']} at block {data['block']} (recorded in {target})",
                 f"registry      {data['registry']}",
                 f"certificates  {data['certificates']}",
+                f"plenary       {data['plenary']} (notice period {notice_period} s)",
                 *(f"{name:13} {holder}" for name, holder in holders.items()),
             ]
         ),
