@@ -113,12 +113,12 @@ def describe(call: bytes) -> str:
     if name == "reinstate":
         return f"reinstate {ascii_text(args[0])}"
     if name == "liftEmbargo":
-        return f"lift {ascii_text(args[0])}'s {SCOPES[args[1]][:-1]} embargo"
+        return f"lift {ascii_text(args[0])}'s {_scope(args[1])} embargo"
     if name == "setEmbargo":
         until = f" until {timestamp(args[3])}" if args[3] else ""
         zones = f", compliant zones {', '.join(ascii_text(z) for z in args[4])}" if args[4] else ""
         since = timestamp(args[2])
-        return f"set {ascii_text(args[0])}'s {SCOPES[args[1]][:-1]} embargo from {since}{until}{zones}"
+        return f"set {ascii_text(args[0])}'s {_scope(args[1])} embargo from {since}{until}{zones}"
     if name == "addAuthority":
         return f"register {to_checksum_address(args[0])} as an authority key of {ascii_text(args[1])}"
     if name == "grantRole":
@@ -127,6 +127,10 @@ def describe(call: bytes) -> str:
     if name == "beginDefaultAdminTransfer":
         return f"hand the admin role to {to_checksum_address(args[0])}"
     return name
+
+
+def _scope(scope: int) -> str:
+    return SCOPES[scope][:-1] if scope < len(SCOPES) else f"scope-{scope}"
 
 
 def about(call: bytes) -> str | None:
