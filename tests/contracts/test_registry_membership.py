@@ -3,8 +3,8 @@
 import pytest
 
 from kp_py._abi import encode_deploy
-from kp_py.plenary import decision
 from kp_py._tx import Sender
+from kp_py.plenary import decision
 from tests.conftest import NOTICE, code, reverts
 
 
