@@ -49,7 +49,7 @@ contract KPPlenary is IKPPlenary {
     /// @inheritdoc IKPPlenary
     function propose(bytes[] calldata calls) external returns (uint256 id) {
         if (calls.length == 0) revert EmptyProposal();
-        uint8 roles;
+        uint8 roles = 0;
         for (uint256 i; i < calls.length; ++i) {
             roles |= _proposerRole(calls[i]);
         }

@@ -220,8 +220,8 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
             ? (p.exportsBarredSince, p.exportsBarredUntil)
             : (p.importsBarredSince, p.importsBarredUntil);
         if (oldSince == 0 || (oldUntil != 0 && oldUntil <= block.timestamp)) return false;
-        uint40 current = uint40(block.timestamp);
-        if ((since > current ? since : current) > (oldSince > current ? oldSince : current)) return true;
+        // A later effective start: max(since, now) > max(oldSince, now).
+        if (since > block.timestamp && since > oldSince) return true;
         if (until != 0 && (oldUntil == 0 || until < oldUntil)) return true;
         for (uint256 i; i < zones.length; ++i) {
             if (!_isCompliantZone(code, zones[i])) return true;
