@@ -50,7 +50,7 @@ from kp_py.errors import KPError, NotFound
 from kp_py.governance import Governance
 from kp_py.issued import IssuedDocument
 from kp_py.offline import SignedConfirmation, SignedIssue
-from kp_py.plenary import DAY, DEFAULT_NOTICE_PERIOD
+from kp_py.plenary import DAY, DEFAULT_NOTICE_PERIOD, DEV_CHAIN_IDS
 from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
 from kp_py.reader import Reader
 from kp_py.records import (
@@ -72,9 +72,6 @@ PARENT_GAS = 60_000  # each parent drawn on: about 32,000 on its first draw, 15,
 BATCH_GAS = 100_000
 SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
-
-
-DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
 
 
 def role_holders(
@@ -424,4 +421,4 @@ def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
 
-__all__ = ["KP", "check_notice_period", "role_holders"]
+__all__ = ["DEV_CHAIN_IDS", "KP", "check_notice_period", "role_holders"]

@@ -59,9 +59,10 @@ class Governance(Plenary):
         except DecisionNeedsProposal:
             return self.propose([decision("setEmbargo", *args)])
 
-    def lift_embargo(self, code: str, scope: str) -> Proposal:
-        """Propose lifting ``code``'s embargo in ``scope``."""
-        return self.propose([decision("liftEmbargo", code_bytes(code), _scope(scope))])
+    def lift_embargo(self, code: str, scope: str, *more: str) -> Proposal:
+        """Propose lifting ``code``'s embargo in ``scope`` (and in ``more`` scopes, in the same
+        proposal)."""
+        return self.propose([decision("liftEmbargo", code_bytes(code), _scope(s)) for s in (scope, *more)])
 
     def grant_role(self, role: str, account: str) -> Proposal:
         """Propose giving the ``"chair"`` or ``"secretariat"`` role to ``account``."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from eth_abi import decode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
@@ -32,11 +32,12 @@ from kp_py._abi import PROPOSAL_STATES, ROLE_NAMES, SCOPES, artifact, ascii_text
 from kp_py._revert import reverts
 from kp_py._tx import Sender
 from kp_py.errors import KPError, error_class, timestamp
-from kp_py.records import Deployment, code_bytes
+from kp_py.records import Deployment, code_bytes, seconds
 
 DAY = 86_400
 DEFAULT_NOTICE_PERIOD = 7 * DAY
 EXECUTION_WINDOW = 14 * DAY
+DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
 PROPOSE_GAS = 60_000  # plus CALL_GAS a decision: fixed, so a batch of 60 admissions needs no estimate
 CALL_GAS = 40_000
 
@@ -182,16 +183,30 @@ class Plenary:
         with reverts():
             return int(self.plenary.functions.NOTICE_PERIOD().call())
 
-    def propose(self, calls: Sequence[bytes]) -> Proposal:
+    def propose(self, calls: Sequence[bytes], *, check: bool = True) -> Proposal:
         """Propose registry calls (see :func:`decision`) as one decision of the plenary: all take
-        effect together, or none."""
+        effect together, or none. With ``check``, each call is first simulated as the plenary would
+        make it on the chain as it is now, so a decision that could not take effect (a participant
+        already admitted, no embargo to lift) is refused with the registry's error before anything
+        is sent; a batch whose calls depend on one another (admit, then a first key) needs
+        ``check=False``. (The in-process test chain cannot simulate a call from an account holding
+        no ether: there a call that cannot take effect fails when the proposal is executed.)"""
         if not calls:
             raise KPError("a proposal needs at least one decision")
         data = encode_call("KPPlenary", "propose", [list(calls)])
+        if check and isinstance(self.w3.provider, HTTPProvider):
+            plenary, registry = self.plenary.address, self.registry.address
+            with reverts():  # first who may propose it, then whether it could take effect
+                self.w3.eth.call({"from": self._sender().address, "to": plenary, "data": data})
+            for call in calls:
+                with reverts():  # as the plenary, which holds no ether: no gas price given
+                    self.w3.eth.call({"from": plenary, "to": registry, "data": bytes(call)})
         gas = PROPOSE_GAS + CALL_GAS * len(calls) + 16 * sum(len(c) for c in calls)
         receipt = self._sender().send(self.plenary.address, data, gas=gas)
-        (made,) = self.plenary.events.ProposalMade().process_receipt(receipt)
-        return self.proposal(int(made.args.id))
+        made = _event_topic("ProposalMade")
+        (id,) = [int.from_bytes(bytes(log["topics"][1]), "big") for log in receipt["logs"]
+                 if "0x" + bytes(log["topics"][0]).hex() == made]  # fmt: skip
+        return self.proposal(id)
 
     def object_to(self, id: int, participant: str | None = None) -> TxReceipt:
         """Object to proposal ``id`` for ``participant`` (default: the one this account is a key of),
@@ -211,6 +226,20 @@ class Plenary:
         gas = PROPOSE_GAS + 2 * CALL_GAS * len(calls) + 16 * sum(len(c) for c in calls)
         data = encode_call("KPPlenary", "execute", [id, list(calls)])
         return self._sender().send(self.plenary.address, data, gas=gas)
+
+    def enact_on_local_node(self, proposal: Proposal) -> TxReceipt:
+        """On a development chain (anvil), move the node's clock past ``proposal``'s notice period
+        and execute it: for demos and benchmarks, which cannot wait days. Refused on any other chain."""
+        if self.deployment.chain_id not in DEV_CHAIN_IDS:
+            raise KPError(
+                f"chain {self.deployment.chain_id} is not a development chain: its clock cannot be moved"
+            )
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        ready = seconds(proposal.ready_at) if isinstance(proposal.ready_at, datetime) else 0
+        if ready > now:
+            self.w3.provider.make_request("evm_increaseTime", [ready - now])  # type: ignore[arg-type]
+            self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        return self.execute(proposal.id)
 
     def proposal(self, id: int) -> Proposal:
         """Proposal ``id`` as the chain holds it now; ``UnknownProposal`` if there is none."""

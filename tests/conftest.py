@@ -24,14 +24,13 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from kp_py import KP, Document
-from kp_py.plenary import Proposal
 from kp_py._abi import artifact, ascii_bytes
 from kp_py._tx import Sender
-from kp_py.plenary import decision
-from kp_py.records import seconds
 from kp_py.document import Production, new_salts
 from kp_py.errors import ContractRevert
 from kp_py.examples import example_document
+from kp_py.plenary import Proposal, decision
+from kp_py.records import seconds
 
 # The ape tests run under `ape test` only (tests/test_ape.py drives them).
 collect_ignore = [] if os.environ.get("KP_APE_TEST") else ["ape"]

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from kp_py.errors import timestamp
-from kp_py.records import Embargo
 from kp_py.plenary import decision
+from kp_py.records import Embargo
 from tests.conftest import DAY, b32, code, enact, production, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())
