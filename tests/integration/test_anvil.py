@@ -12,7 +12,7 @@ from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument
 from kp_py.node import LocalNode
-from tests.conftest import document_data, reverts
+from tests.conftest import NOTICE, document_data, enact, reverts
 
 pytestmark = pytest.mark.anvil
 REPO = Path(__file__).resolve().parents[2]
@@ -51,8 +51,8 @@ def test_refusals_decode_the_same_as_on_eth_tester(anvil_kp, anvil_accounts):
 def test_node_keeps_its_chain_across_stop_and_start(tmp_path, anvil_accounts):
     node = LocalNode(tmp_path / ".kp")
     w3 = Web3(Web3.HTTPProvider(node.start()))
-    kp = KP.deploy(w3, anvil_accounts[0])
-    kp.admit("BW", "Botswana")
+    kp = KP.deploy(w3, anvil_accounts[0], notice_period=NOTICE)
+    enact(kp, kp.admit("BW", "Botswana"))
     assert node.stop()
     assert node.status() is None
     w3 = Web3(Web3.HTTPProvider(node.start()))
