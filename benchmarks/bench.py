@@ -167,13 +167,13 @@ def run(w3: Web3) -> None:
         decision("addAuthority", a.address, c, 0, 2**40 - 1) for a, c in ((officer, b"AE"), (importer, b"BW"))
     ]
     kp.enact_on_local_node(kp.propose(keys))
-    plenary_rows(kp, importer)
     uae, bw = kp.with_account(officer), kp.with_account(importer)
     number = Numbers()
     made = uae.register_production(production("AE"))
     bw.register_production(production("BW"))
 
     print(f"{'':44} {'value':>12} {'unit':8} {'target':>14} {'baseline':>12} {'ratio':>8}")
+    plenary_rows(kp, importer)  # issue 13: letting someone in through the plenary
     baselines = compile_contracts("benchmarks/contracts", ("BaselineLockedToken", "BaselineDocumentStore"))
     base_sender = Sender(w3, officer)
     token = str(
