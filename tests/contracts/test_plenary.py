@@ -332,3 +332,39 @@ def test_a_participant_with_no_valid_key_gets_one_through_a_proposal(as_, accoun
     decide(as_(accounts.secretariat).add_authority(new.address, "BW", by_proposal=True))
     assert kp.authority(new.address).participant == "BW"
     assert kp.proposals("BW")[-1].decisions == (f"register {new.address} as an authority key of BW",)
+
+
+@pytest.mark.parametrize("kind", ["admit", "reinstate", "lift", "first key"])
+def test_no_stolen_key_alone_lets_anyone_in_early_or_over_an_objection(as_, accounts, kp, chain, front, kind):
+    """The issue's attack, decision by decision: proposed by a stolen Chair (or, for a key, secretariat)
+    key, nothing takes effect before the notice period, and nothing at all once one participant objects."""
+    chair, secretariat = as_(accounts.chair), as_(accounts.secretariat)
+    chair.suspend("CF")
+    chair.set_embargo("CF", "exports", chain.pending_time() - 1)
+
+    def state():
+        cf = kp.participant("CF")
+        return (
+            kp.participant("ZZ").standing,
+            cf.standing,
+            cf.exports_embargo is None,
+            kp.authority(front.address).participant,
+        )
+
+    before = state()
+    proposal = {
+        "admit": lambda: chair.admit("ZZ", "Front Republic"),
+        "reinstate": lambda: chair.reinstate("CF"),
+        "lift": lambda: chair.lift_embargo("CF", "exports"),
+        "first key": lambda: secretariat.add_authority(front.address, "CF", by_proposal=True),
+    }[kind]()
+    ready = seconds(proposal.ready_at)
+    chain.tester.time_travel(ready - 1)
+    with reverts("ProposalNotReady", proposal.id, ready):
+        as_(accounts.stranger).execute(proposal.id)
+    assert state() == before
+    as_(accounts.eu).object_to(proposal.id)
+    advance_to(kp.w3, ready)
+    with reverts("ProposalBlocked", proposal.id, code("EU")):
+        as_(accounts.stranger).execute(proposal.id)
+    assert state() == before
