@@ -9,6 +9,8 @@ from eth_utils import keccak
 
 from kp_py._abi import encode_deploy
 from kp_py._tx import Sender
+from kp_py.client import check_notice_period
+from kp_py.errors import KPError
 from kp_py.plenary import EXECUTION_WINDOW, decision
 from kp_py.records import seconds
 from tests.conftest import NOTICE, OPEN_END, advance_to, b32, code, reverts
@@ -368,3 +370,15 @@ def test_no_stolen_key_alone_lets_anyone_in_early_or_over_an_objection(as_, acco
     with reverts("ProposalBlocked", proposal.id, code("EU")):
         as_(accounts.stranger).execute(proposal.id)
     assert state() == before
+
+
+def test_a_short_notice_needs_a_development_chain_or_an_explicit_choice():
+    check_notice_period(31337, 60)  # the local node
+    with pytest.raises(
+        KPError, match="on chain 11155111, a notice period of 3600 s leaves the participants less"
+    ):
+        check_notice_period(11155111, 3600)
+    check_notice_period(11155111, 3600, short=True)
+    check_notice_period(11155111, 86_400)
+    with pytest.raises(KPError, match="at least one second, not 0"):
+        check_notice_period(31337, 0)
