@@ -159,13 +159,18 @@ class Rules(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ plenary rules
 
-    def chain_id(self, which: int) -> int:
-        """The chain id of the model's proposal number ``which`` (modulo how many there are)."""
-        return self.ids[which % len(self.model.proposals) + 1]
+    def pick(self, which: int) -> int:
+        """A model proposal id: one still pending when there is any (so objections and executions
+        often get through), else any."""
+        pending = [id for id, p in self.model.proposals.items() if p.state == "pending"]
+        pool = pending or list(self.model.proposals)
+        return pool[which % len(pool)]
 
     @rule(which=st.integers(0, 50), key=st.integers(0, 5), code=st.sampled_from(CODES))
     def object(self, which, key, code):
-        id = which % len(self.model.proposals) + 1
+        self.object_to(self.pick(which), key, code)
+
+    def object_to(self, id, key, code):
         now = self.now()
         refusal = self.model.object(id, self.keys[key].address, code, now)
         objector = KP(self.world.web3, self.governance.deployment, self.keys[key])
@@ -178,19 +183,42 @@ class Rules(RuleBasedStateMachine):
 
     @rule(which=st.integers(0, 50))
     def withdraw_proposal(self, which):
-        id = which % len(self.model.proposals) + 1
+        id = self.pick(which)
         self.now()
         refusal = self.model.withdraw_proposal(id)
         self.expect(refusal, lambda: self.governance.withdraw_proposal(self.ids[id]))
 
-    @rule(which=st.integers(0, 50))
-    def execute(self, which):
-        id = which % len(self.model.proposals) + 1
+    @rule(which=st.integers(0, 50), wait=st.booleans())
+    def execute(self, which, wait):
+        """Anyone executes; ``wait``: once the proposal's notice period has passed."""
+        self.execute_id(self.pick(which), wait)
+
+    def execute_id(self, id, wait):
+        if wait:
+            ready = self.model.proposals[id].proposed_at + NOTICE
+            if ready > self.chain.time():
+                self.chain.travel(ready - self.chain.time())
         now = self.now()
         refusal = self.model.execute(id, now)
         self.expect(
             refusal, lambda: self.anyone.execute(self.ids[id]), f"execute {self.model.proposals[id].kind}"
         )
+
+    @rule(code=st.sampled_from(CODES), objector=st.one_of(st.none(), st.integers(0, 3)))
+    def decision_typical(self, code, objector):
+        """A decision that can take effect (readmit, reinstate or lift, as ``code``'s state allows),
+        perhaps objected to by a participant's first key, then the notice period, then execution."""
+        p = self.model.participant(code)
+        if p.standing in (0, 3):
+            self.admit(code)
+        elif p.standing == 2:
+            self.reinstate(code)
+        else:
+            self.lift(code, "exports" if p.exports[0] else "imports")
+        id = len(self.model.proposals)  # the one just proposed
+        if objector is not None:
+            self.object_to(id, objector, CODES[objector])
+        self.execute_id(id, True)
 
     @rule(seconds_=st.integers(1, 2 * NOTICE))
     def a_little_time_passes(self, seconds_):
