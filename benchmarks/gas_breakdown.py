@@ -39,10 +39,10 @@ def main() -> int:
 
 def report(w3: Web3) -> None:
     chair, officer, holder = dev_account(0), dev_account(1), dev_account(5)
-    kp = KP.deploy(w3, chair)
-    kp.admit("AE", "United Arab Emirates")
-    kp.admit("BW", "Botswana")
-    kp.add_authority(officer.address, "AE")
+    kp = KP.deploy(w3, chair, notice_period=60)
+    kp.enact_on_local_node(kp.admit("AE", "United Arab Emirates"))
+    kp.enact_on_local_node(kp.admit("BW", "Botswana"))
+    kp.enact_on_local_node(kp.add_authority(officer.address, "AE"))  # type: ignore[arg-type]
     uae = kp.with_account(officer)
     period = {"from": "2024-01-01", "to": "2024-12-31"}
     uae.register_production(

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
+import {KPPlenary} from "./KPPlenary.sol";
 
 /// @title KPRegistry
 /// @notice The Kimberley Process participant registry: participants, embargoes, authority keys.
@@ -23,6 +24,10 @@ import {IKPRegistry} from "./interfaces/IKPRegistry.sol";
 /// held by one account at a time and changes hands in two steps, the new admin accepting after a
 /// delay (`ADMIN_TRANSFER_DELAY`, changeable by the admin with OpenZeppelin's own waiting rules), and
 /// it cannot be renounced in one step: OpenZeppelin's `AccessControlDefaultAdminRules`.
+/// Decisions that let someone in (admit, reinstate, liftEmbargo, a loosening setEmbargo, a key
+/// registered at once, grantRole, beginDefaultAdminTransfer) come only from `PLENARY`, after a notice
+/// period free of objection; any other caller gets `DecisionNeedsProposal(selector)`. Decisions that
+/// shut someone out stay immediate.
 contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     bytes32 public constant CHAIR_ROLE = keccak256("CHAIR_ROLE");
     bytes32 public constant SECRETARIAT_ROLE = keccak256("SECRETARIAT_ROLE");
@@ -39,6 +44,9 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     /// @notice `validUntil` of a key with no end.
     uint40 public constant OPEN_END = type(uint40).max;
 
+    /// @notice The plenary: the only caller of the decisions that let someone in.
+    KPPlenary public immutable PLENARY;
+
     mapping(bytes2 code => Participant) private _participants;
     mapping(bytes2 code => string) private _names;
     mapping(bytes2 code => bytes32[]) private _zones;
@@ -48,10 +56,12 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     bytes2[] private _codes;
 
     /// @param admin gets `DEFAULT_ADMIN_ROLE` (meant for a multisig; not zero:
-    /// `AccessControlInvalidDefaultAdmin`); `chair` and `secretariat` get theirs.
-    constructor(address admin, address chair, address secretariat)
+    /// `AccessControlInvalidDefaultAdmin`); `chair` and `secretariat` get theirs; `noticePeriod` (seconds,
+    /// not 0: `InvalidNoticePeriod`) is how long the plenary's proposals wait for objections.
+    constructor(address admin, address chair, address secretariat, uint40 noticePeriod)
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
     {
+        PLENARY = new KPPlenary(this, noticePeriod);
         _grantNonZero(CHAIR_ROLE, chair);
         _grantNonZero(SECRETARIAT_ROLE, secretariat);
     }
@@ -59,7 +69,7 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     // ------------------------------------------------------------------ Chair
 
     /// @inheritdoc IKPRegistry
-    function admit(bytes2 code, string calldata name) external onlyRole(CHAIR_ROLE) {
+    function admit(bytes2 code, string calldata name) external onlyByProposal {
         _requireCode(code);
         if (bytes(name).length == 0) revert EmptyParticipantName(code);
         Participant storage p = _participants[code];
@@ -81,7 +91,7 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IKPRegistry
-    function reinstate(bytes2 code) external onlyRole(CHAIR_ROLE) {
+    function reinstate(bytes2 code) external onlyByProposal {
         _changeStanding(code, Standing.Suspended, Standing.Admitted);
         emit ParticipantReinstated(code);
     }
@@ -95,12 +105,13 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IKPRegistry
-    function setEmbargo(bytes2 code, uint8 scope, uint40 since, uint40 until, bytes32[] calldata zones)
-        external
-        onlyRole(CHAIR_ROLE)
-    {
+    function setEmbargo(bytes2 code, uint8 scope, uint40 since, uint40 until, bytes32[] calldata zones) external {
         Participant storage p = _known(code);
         _requireScope(scope);
+        if (msg.sender != address(PLENARY)) {
+            _checkRole(CHAIR_ROLE);
+            if (_loosens(p, code, Scope(scope), since, until, zones)) revert DecisionNeedsProposal(msg.sig);
+        }
         if (since == 0 || (until != 0 && until <= since)) revert InvalidEmbargoPeriod(code, since, until);
         if (Scope(scope) == Scope.Exports) {
             if (zones.length > MAX_ZONES) revert TooManyZones(zones.length, MAX_ZONES);
@@ -121,7 +132,7 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IKPRegistry
-    function liftEmbargo(bytes2 code, uint8 scope) external onlyRole(CHAIR_ROLE) {
+    function liftEmbargo(bytes2 code, uint8 scope) external onlyByProposal {
         Participant storage p = _known(code);
         _requireScope(scope);
         if (Scope(scope) == Scope.Exports) {
@@ -138,17 +149,16 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
     // ------------------------------------------------------------------ secretariat
 
     /// @inheritdoc IKPRegistry
-    function addAuthority(address key, bytes2 code, uint40 validFrom, uint40 validUntil)
-        external
-        onlyRole(SECRETARIAT_ROLE)
-    {
-        _addOrPropose(key, code, validFrom, validUntil);
+    function addAuthority(address key, bytes2 code, uint40 validFrom, uint40 validUntil) external {
+        if (msg.sender == address(PLENARY)) return _addAuthority(key, code, validFrom, validUntil);
+        _checkRole(SECRETARIAT_ROLE);
+        _propose(key, code, validFrom, validUntil);
     }
 
     /// @inheritdoc IKPRegistry
     function rotateAuthority(address predecessor, address successor, uint40 at) external onlyRole(SECRETARIAT_ROLE) {
         (bytes2 code, uint40 end) = _retire(predecessor, at);
-        _addOrPropose(successor, code, end, OPEN_END);
+        _propose(successor, code, end, OPEN_END);
     }
 
     // ------------------------------------------------------------------ participants
@@ -158,11 +168,7 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
         PendingAuthority memory proposed = _pending[key];
         bytes2 code = proposed.participant;
         if (code == 0) revert NoPendingAuthority(key);
-        if (hasRole(CHAIR_ROLE, msg.sender) && _authorities[msg.sender].participant != code) {
-            if (_hasValidKey(code)) revert ConsentRequired(key, code);
-        } else {
-            checkAuthority(msg.sender, code);
-        }
+        checkAuthority(msg.sender, code);
         delete _pending[key];
         _addAuthority(key, code, proposed.validFrom, proposed.validUntil);
         emit AuthorityAccepted(key, code, msg.sender);
@@ -181,11 +187,53 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
         emit AuthorityDisabled(key, a.participant, from);
     }
 
+    // ------------------------------------------------------------------ by proposal
+
+    modifier onlyByProposal() {
+        if (msg.sender != address(PLENARY)) revert DecisionNeedsProposal(msg.sig);
+        _;
+    }
+
+    /// @notice Grants the Chair or secretariat role: a decision of the plenary, by proposal only.
+    function grantRole(bytes32 role, address account) public override onlyByProposal {
+        if (role != CHAIR_ROLE && role != SECRETARIAT_ROLE) revert InvalidRoleHolder(role);
+        _grantNonZero(role, account);
+    }
+
+    /// @notice Begins handing the admin role to `newAdmin`: by proposal only; the new admin then
+    /// still waits `ADMIN_TRANSFER_DELAY` before it can accept.
+    function beginDefaultAdminTransfer(address newAdmin) public override onlyByProposal {
+        _beginDefaultAdminTransfer(newAdmin);
+    }
+
+    /// @dev Whether setting this embargo would let more trade through than the one in force: a later
+    /// start (counted from now), an earlier or no end, or a compliant zone not listed today.
+    function _loosens(
+        Participant storage p,
+        bytes2 code,
+        Scope scope,
+        uint40 since,
+        uint40 until,
+        bytes32[] calldata zones
+    ) private view returns (bool) {
+        (uint40 oldSince, uint40 oldUntil) = scope == Scope.Exports
+            ? (p.exportsBarredSince, p.exportsBarredUntil)
+            : (p.importsBarredSince, p.importsBarredUntil);
+        if (oldSince == 0 || (oldUntil != 0 && oldUntil <= block.timestamp)) return false;
+        // A later effective start: max(since, now) > max(oldSince, now).
+        if (since > block.timestamp && since > oldSince) return true;
+        if (until != 0 && (oldUntil == 0 || until < oldUntil)) return true;
+        for (uint256 i; i < zones.length; ++i) {
+            if (!_isCompliantZone(code, zones[i])) return true;
+        }
+        return false;
+    }
+
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IKPRegistry
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     /// @inheritdoc IKPRegistry
@@ -327,25 +375,11 @@ contract KPRegistry is IKPRegistry, AccessControlDefaultAdminRules {
         return false;
     }
 
-    /// @dev A participant's first key is added at once; a later one waits for its consent.
-    function _addOrPropose(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
-        if (_known(code).keyCount == 0) return _addAuthority(key, code, validFrom, validUntil);
+    /// @dev The secretariat's key waits for the participant's consent; the plenary's is added at once.
+    function _propose(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private {
         _requireAddable(key, code, validFrom, validUntil);
         _pending[key] = PendingAuthority(code, validFrom, validUntil);
         emit AuthorityProposed(key, code, validFrom, validUntil);
-    }
-
-    /// @dev Whether one of `code`'s 32 newest keys is valid now, in its current admission.
-    function _hasValidKey(bytes2 code) private view returns (bool) {
-        Participant storage p = _participants[code];
-        uint256 count = p.keyCount;
-        for (uint256 i = count; i > 0 && count - i < 32; --i) {
-            Authority storage a = _authorities[_keys[code][uint16(i - 1)]];
-            if (a.admission == p.admissions && a.validFrom <= block.timestamp && block.timestamp < a.validUntil) {
-                return p.standing != Standing.Withdrawn;
-            }
-        }
-        return false;
     }
 
     function _requireAddable(address key, bytes2 code, uint40 validFrom, uint40 validUntil) private view {

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from kp_py.errors import ContractRevert, DocumentError, KPError
     from kp_py.issued import IssuedDocument
     from kp_py.network import connect
+    from kp_py.plenary import Proposal
     from kp_py.provenance import ProvenanceStatus, Trace
     from kp_py.records import Certificate, Deployment
     from kp_py.verify import Verification
@@ -34,6 +35,7 @@ _HOMES = {
     "KPError": "errors",
     "Parent": "document",
     "Party": "document",
+    "Proposal": "plenary",
     "ProvenanceStatus": "provenance",
     "Trace": "provenance",
     "Verification": "verify",
@@ -60,6 +62,7 @@ __all__ = [
     "KPError",
     "Parent",
     "Party",
+    "Proposal",
     "ProvenanceStatus",
     "Trace",
     "Verification",

@@ -15,12 +15,13 @@ from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_
 from kp_py._text import hundredths, record_name
 from kp_py.errors import ContractRevert, ReasonGiven, error_class, timestamp
 
-CONTRACTS = ("KPRegistry", "KPCertificates", "KPCertificateArt")  # whose errors are decoded
+CONTRACTS = ("KPRegistry", "KPPlenary", "KPCertificates", "KPCertificateArt")  # whose errors are decoded
 
 STANDINGS = ("none", "admitted", "suspended", "withdrawn")
 SCOPES = ("exports", "imports")
 STATUSES = ("unknown", "issued", "receipt confirmed", "voided", "expired")
 VOID_REASONS = ("none", "lost", "cancelled", "issued in error", "fraud", "other")
+PROPOSAL_STATES = ("unknown", "pending", "withdrawn", "objected", "executed")
 
 ROLE_NAMES = {
     bytes(32): "admin",
@@ -42,9 +43,17 @@ _TIME_NAMES = {
     "end",
     "issuedAt",
     "schedule",
+    "readyAt",
+    "expiredAt",
 }
 _CARAT_NAMES = {"carats", "remaining", "drawn"}  # hundredths of a carat, shown as 12.50
-_ENUMS = {"standing": STANDINGS, "requested": STANDINGS, "scope": SCOPES, "status": STATUSES}
+_ENUMS = {
+    "standing": STANDINGS,
+    "requested": STANDINGS,
+    "scope": SCOPES,
+    "status": STATUSES,
+    "state": PROPOSAL_STATES,
+}
 
 
 @cache
@@ -88,6 +97,21 @@ def _errors() -> dict[bytes, tuple[str, list[dict[str, Any]]]]:
                 selector = function_signature_to_4byte_selector(f"{item['name']}({types})")
                 table[selector] = (item["name"], item["inputs"])
     return table
+
+
+@cache
+def _selectors() -> dict[bytes, str]:
+    table = {}
+    for item in artifact("KPRegistry")["abi"]:
+        if item["type"] == "function":
+            types = ",".join(canonical_type(i) for i in item["inputs"])
+            table[function_signature_to_4byte_selector(f"{item['name']}({types})")] = item["name"]
+    return table
+
+
+def function_name(selector: bytes) -> str:
+    """The registry function a 4-byte selector calls, or the selector in hex."""
+    return _selectors().get(bytes(selector), "0x" + bytes(selector).hex())
 
 
 @cache
@@ -235,6 +259,8 @@ def _readable(name: str, abi_type: str, value: Any) -> Any:
         return ROLE_NAMES.get(value, "0x" + value.hex())
     if abi_type in ("bytes2", "bytes32"):
         return ascii_text(value)
+    if abi_type == "bytes4":
+        return function_name(value)
     if abi_type == "address":
         return to_checksum_address(value)
     if name in _ENUMS and abi_type == "uint8" and value < len(_ENUMS[name]):

@@ -24,7 +24,7 @@ import solcx
 SOLC_VERSION = "0.8.28"
 EVM_VERSION = "cancun"
 OPTIMIZER_RUNS = 10_000
-CONTRACTS = ("KPRegistry", "KPCertificates", "KPCertificateArt")
+CONTRACTS = ("KPRegistry", "KPPlenary", "KPCertificates", "KPCertificateArt")
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

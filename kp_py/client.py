@@ -15,11 +15,8 @@ Every refusal raises the ``kp_py.errors`` class of the contract's custom error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -30,9 +27,7 @@ from web3.types import TxReceipt
 
 from kp_py import provenance
 from kp_py._abi import (
-    SCOPES,
     VOID_REASONS,
-    ascii_bytes,
     ascii_text,
     encode_call,
     encode_deploy,
@@ -51,17 +46,16 @@ from kp_py.document import (
     commitment,
     new_salts,
 )
-from kp_py.errors import OPEN_END, KPError, NotFound, timestamp
+from kp_py.errors import KPError, NotFound
+from kp_py.governance import Governance
 from kp_py.issued import IssuedDocument
 from kp_py.offline import SignedConfirmation, SignedIssue
+from kp_py.plenary import DAY, DEFAULT_NOTICE_PERIOD, DEV_CHAIN_IDS
 from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
 from kp_py.reader import Reader
 from kp_py.records import (
     Certificate,
     Deployment,
-    code_bytes,
-    read_participants,
-    seconds,
     token_id_of,
 )
 from kp_py.roots import Root
@@ -78,9 +72,6 @@ PARENT_GAS = 60_000  # each parent drawn on: about 32,000 on its first draw, 15,
 BATCH_GAS = 100_000
 SIGNATURE_GAS = 30_000
 STATUS_GAS = 120_000
-
-
-DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
 
 
 def role_holders(
@@ -105,7 +96,20 @@ def role_holders(
     return holders
 
 
-class KP(Reader):
+def check_notice_period(chain_id: int, notice_period: int, *, short: bool = False) -> None:
+    """Refuse a notice period that is not a positive number of seconds, or, on a chain other than a
+    development one, shorter than a day unless ``short`` says so: a stolen Chair key's proposal
+    must leave the participants time to notice it and object."""
+    if not 0 < notice_period < 2**40:
+        raise KPError(f"the notice period must be at least one second, not {notice_period}")
+    if notice_period < DAY and chain_id not in DEV_CHAIN_IDS and not short:
+        raise KPError(
+            f"on chain {chain_id}, a notice period of {notice_period} s leaves the participants less than "
+            "a day to object to a stolen key's proposal; give at least a day, or allow it explicitly"
+        )
+
+
+class KP(Governance, Reader):
     """A connection to one kp deployment, optionally with an account to sign with."""
 
     def __init__(
@@ -138,14 +142,17 @@ class KP(Reader):
         admin: str | None = None,
         chair: str | None = None,
         secretariat: str | None = None,
+        notice_period: int = DEFAULT_NOTICE_PERIOD,
         verification_page: str = "",
     ) -> KP:
-        """Deploy a registry and its certificate contract; roles default to the deployer. Tokens link
-        to their verification at ``verification_page`` (``kp serve``'s public address; none if empty)."""
+        """Deploy a registry (with its plenary, whose proposals wait ``notice_period`` seconds for
+        objections) and its certificate contract; roles default to the deployer. Tokens link to their
+        verification at ``verification_page`` (``kp serve``'s public address; none if empty)."""
+        check_notice_period(DEV_CHAIN_IDS[0], notice_period)
         me = deployer.address
         sender = Sender(w3, deployer)
         registry_receipt = sender.deploy(
-            encode_deploy("KPRegistry", [admin or me, chair or me, secretariat or me])
+            encode_deploy("KPRegistry", [admin or me, chair or me, secretariat or me, notice_period])
         )
         registry = str(registry_receipt["contractAddress"])
         deployed = sender.deploy(encode_deploy("KPCertificates", [registry, verification_page]))
@@ -158,109 +165,6 @@ class KP(Reader):
         return KP(
             self.w3, self.deployment, account, preflight=self.preflight, confirmations=self.confirmations
         )
-
-    # ------------------------------------------------------------------ Chair
-
-    def admit(self, code: str, name: str) -> TxReceipt:
-        return self._govern("admit", code_bytes(code), name)
-
-    def suspend(self, code: str, *, self_suspension: bool = False) -> TxReceipt:
-        return self._govern("suspend", code_bytes(code), self_suspension)
-
-    def reinstate(self, code: str) -> TxReceipt:
-        return self._govern("reinstate", code_bytes(code))
-
-    def withdraw(self, code: str) -> TxReceipt:
-        return self._govern("withdraw", code_bytes(code))
-
-    def set_embargo(
-        self,
-        code: str,
-        scope: str,
-        since: datetime | int,
-        zones: Iterable[str] = (),
-        until: datetime | int | None = None,
-    ) -> TxReceipt:
-        """Bar ``code``'s ``"exports"`` or ``"imports"`` from ``since`` until ``until`` (None: until
-        lifted); rough from the compliant ``zones`` may still be exported."""
-        end = 0 if until is None else seconds(until)
-        zone_bytes = [ascii_bytes(z, 32) for z in zones]
-        return self._govern("setEmbargo", code_bytes(code), _scope(scope), seconds(since), end, zone_bytes)
-
-    def lift_embargo(self, code: str, scope: str) -> TxReceipt:
-        return self._govern("liftEmbargo", code_bytes(code), _scope(scope))
-
-    def load_participants(self, path: Path, progress: Callable[[int, int], None] | None = None) -> list[str]:
-        """Admit every participant of a CSV file (columns ``code``, ``name``, ``status``) not yet
-        admitted; suspend those whose status says so. Returns the codes it admitted;
-        ``progress(done, total)`` counts the file's rows."""
-        admitted = []
-        rows = read_participants(path)
-        for done, row in enumerate(rows, start=1):
-            code, status = row["code"], row.get("status") or "active"
-            standing = self.participant(code).standing
-            if standing == "none":
-                self.admit(code, row["name"])
-                admitted.append(code)
-                standing = "admitted"
-            # Also finishes a suspension an interrupted earlier run did not get to.
-            if standing == "admitted" and status in ("suspended", "self-suspended"):
-                self.suspend(code, self_suspension=status == "self-suspended")
-            if progress:
-                progress(done, len(rows))
-        return admitted
-
-    # ------------------------------------------------------------------ secretariat
-
-    def add_authority(
-        self,
-        address: str,
-        code: str,
-        valid_from: datetime | int | None = None,
-        valid_until: datetime | int | None = None,
-    ) -> TxReceipt:
-        """Register an authority key, valid from ``valid_from`` (default: now) with no end by default:
-        at once for a participant's first key, else proposed for the participant to accept
-        (:meth:`accept_authority`; :meth:`pending_authority` tells which happened)."""
-        start = 0 if valid_from is None else seconds(valid_from)  # the past counts as now
-        end = OPEN_END if valid_until is None else seconds(valid_until)
-        return self._govern("addAuthority", address, code_bytes(code), start, end)
-
-    def accept_authority(self, address: str) -> TxReceipt:
-        """Accept the key proposed as ``address`` for this account's participant (its consent to a
-        key after its first), or, as the Chair, for a participant left with no valid key."""
-        return self._govern("acceptAuthority", address)
-
-    def pending_authority(self, address: str) -> tuple[str, datetime | str, datetime | str] | None:
-        """The participant, start and end of the key proposed as ``address``; None if none is."""
-        participant, valid_from, valid_until = self.call(self.registry.functions.pendingAuthority(address))
-        if participant == bytes(2):
-            return None
-        return ascii_text(participant), timestamp(valid_from), timestamp(valid_until)
-
-    def rotate_authority(self, old: str, new: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = 0 if at is None else seconds(at)  # 0: the next second
-        return self._govern("rotateAuthority", old, new, at_)
-
-    def retire_authority(self, address: str, at: datetime | int | None = None) -> TxReceipt:
-        at_ = 0 if at is None else seconds(at)  # 0: the next second
-        return self._govern("retireAuthority", address, at_)
-
-    def disable_authority(self, address: str, since: datetime | int) -> TxReceipt:
-        """Disable a compromised key from ``since``: what it issued from then on is invalid."""
-        return self._govern("disableAuthority", address, seconds(since))
-
-    def refresh_metadata(self) -> TxReceipt:
-        """Tell wallets to read every certificate's metadata again (ERC-4906), as after disabling a
-        key whose certificates now show as invalid (the secretariat)."""
-        return self._sender().send(
-            self.certificates.address, encode_call("KPCertificates", "refreshMetadata", [])
-        )
-
-    def set_verification_page(self, page: str) -> TxReceipt:
-        """Move the verification page the tokens link to (the secretariat)."""
-        data = encode_call("KPCertificates", "setVerificationPage", [page])
-        return self._sender().send(self.certificates.address, data)
 
     # ------------------------------------------------------------------ authorities
 
@@ -448,10 +352,6 @@ class KP(Reader):
             transaction=_hex(receipt["transactionHash"]),
         )
 
-    def _govern(self, name: str, *args: Any) -> TxReceipt:
-        """A registry transaction: simulated first, so a refusal costs no gas."""
-        return self._sender().send(self.registry.address, encode_call("KPRegistry", name, args))
-
     def _certify(
         self,
         data: bytes,
@@ -506,10 +406,4 @@ def _hex(value: bytes) -> str:
     return "0x" + bytes(value).hex()
 
 
-def _scope(scope: str) -> int:
-    if scope not in SCOPES:
-        raise KPError(f"embargo scope {scope!r} is not 'exports' or 'imports'")
-    return SCOPES.index(scope)
-
-
-__all__ = ["KP", "role_holders"]
+__all__ = ["DEV_CHAIN_IDS", "KP", "check_notice_period", "role_holders"]

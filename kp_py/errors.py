@@ -141,10 +141,10 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
     ),
     "UnknownAuthorityIndex": (NotFound, "{participant} has no authority key number {index}"),
     "NoPendingAuthority": (NotFound, "no key is proposed as {authority}"),
-    "ConsentRequired": (
+    "DecisionNeedsProposal": (
         NotPermitted,
-        "{participant} has a valid key: only one of its keys may accept {authority}; the Chair may "
-        "only when it has no valid key left",
+        "{selector} lets someone in: it is decided by the plenary, through a proposal and a notice "
+        "period free of objection",
     ),
     "TooManyKeys": (Refused, "{participant} has registered as many keys as it can"),
     "InvalidValidityEnd": (
@@ -152,6 +152,31 @@ _ERRORS: dict[str, tuple[type[ContractRevert], str]] = {
         "{authority}'s validity can only be shortened, to between {earliest} and {validUntil}, "
         "not to {requested}",
     ),
+    # plenary
+    "InvalidNoticePeriod": (Refused, "the notice period must be at least one second, not {noticePeriod}"),
+    "EmptyProposal": (Refused, "a proposal needs at least one decision"),
+    "NotProposable": (
+        Refused,
+        "{selector} is not a decision the plenary takes: it is immediate, or nobody may take it",
+    ),
+    "UnknownProposal": (NotFound, "there is no proposal {id}"),
+    "ProposalCallMismatch": (Refused, "the decisions given are not those of proposal {id}"),
+    "ProposalNotReady": (Refused, "proposal {id} is open to objection until {readyAt}"),
+    "ProposalExpired": (Refused, "proposal {id} could be executed until {expiredAt}; propose it again"),
+    "ProposalClosed": (Refused, "proposal {id} is {state}"),
+    "ProposalBlocked": (Refused, "{objector} objected to proposal {id}: it will not take effect"),
+    "ObjectionTooLate": (Refused, "objections to proposal {id} were heard until {readyAt}"),
+    "NotInGoodStanding": (
+        NotPermitted,
+        "{participant} has been {standing} since {since}, since before the proposal's notice period, "
+        "so it is not heard on it",
+    ),
+    "ProposerLostRole": (NotPermitted, "{proposer}, who made proposal {id}, no longer holds its role"),
+    # OpenZeppelin's Address, through which the plenary calls the registry: never raised in practice
+    # (the registry has code, no value is sent, and its errors come back as they are)
+    "AddressEmptyCode": (Refused, "{target} has no code"),
+    "FailedCall": (Refused, "the call failed without a reason"),
+    "InsufficientBalance": (Refused, "a balance of {balance} wei cannot send {needed}"),
     # certificates
     "InvalidCertificateNumber": (
         Refused,

@@ -35,7 +35,8 @@ from kp_py.client import KP
 from kp_py.errors import KPError
 from kp_py.issued import read_shown
 from kp_py.network import deployment_facts
-from kp_py.records import certificate_rows, is_certificate_number, token_id_of
+from kp_py.plenary import Proposal
+from kp_py.records import Participant, certificate_rows, code_bytes, is_certificate_number, token_id_of
 from kp_py.verify import Link, Verification
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
@@ -135,6 +136,18 @@ class Verifier:
                 self._names[code] = self.kp.participant(code).name
         return {code: self._names[code] for code in codes}
 
+    def participant(self, code: str) -> tuple[Participant, list[Proposal]]:
+        """A participant's standing and the proposals about it that can still take effect."""
+        code = code.strip().upper()
+        try:
+            code_bytes(code)
+        except KPError as error:
+            raise InputError(str(error)) from None
+        found, pending = self.kp.participant(code), self.kp.proposals(code, open_only=True)
+        if found.standing == "none" and not pending:
+            raise InputError(f"{code} is not a KP participant")
+        return found, pending
+
     def details(self, result: Verification) -> list[tuple[str, str]]:
         """The certificate as the chain holds it, as label and value rows for the page."""
         cert = result.certificate
@@ -186,6 +199,22 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
     def certificate(number: str) -> str:
         token_id = typed(number)
         return page(verifier.link(token_id, link_of(token_id, request.args)))
+
+    @app.get("/participants/<code>")
+    def participant(code: str) -> str:
+        standing, pending = verifier.participant(code)
+        return render_template("participant.html", p=standing, pending=pending, network=network)
+
+    @app.get("/api/participants/<code>")
+    def api_participant(code: str) -> Response:
+        p, pending = verifier.participant(code)
+        facts = {
+            "code": p.code,
+            "name": p.name,
+            "standing": p.standing,
+            "standing_since": str(p.standing_since),
+        }
+        return jsonify({**facts, "pending_proposals": [x.to_dict() for x in pending], "network": network})
 
     @app.get("/api/certificates/<path:number>")
     def api_certificate(number: str) -> Response:

@@ -1,5 +1,10 @@
 """The story of the November 2024 Dubai plenary, told on a local anvil node (`make demo`).
 
+What lets someone in (an admission, a lifted embargo, a participant's first key) is a proposal of the
+plenary: published, open to objection for a notice period (here 60 s; the node's clock is moved
+on, rather than waited for), then executed by anyone. A proposal from a stolen Chair key is
+objected to by one participant and never takes effect.
+
 The node keeps its chain under .kp/; each run deploys a fresh pair of contracts on it, records the
 deployment in .kp/deployments.json (so `kp show`, `kp verify` and friends find it after the demo,
 once `kp node start` has resumed the chain) and writes the issued certificate to .kp/certificates/.
@@ -21,10 +26,12 @@ from kp_py.examples import example_document, example_paper
 from kp_py.keys import dev_account
 from kp_py.network import record_deployment
 from kp_py.node import LocalNode
+from kp_py.plenary import Proposal, decision
 
 HOME = Path(".kp")
 DATA = Path(__file__).resolve().parent.parent / "kp_py" / "data" / "kp-participants.csv"
 CAR_EMBARGO = datetime(2013, 5, 23, tzinfo=timezone.utc)
+NOTICE = 60  # seconds: the notice period of the demo's deployment (7 days by default)
 
 
 def step(text: str) -> None:
@@ -64,24 +71,29 @@ def story(
     w3 = Web3(Web3.HTTPProvider(url))
     say(f"anvil at {url} (chain id {w3.eth.chain_id}, block {w3.eth.block_number}); state kept in {HOME}/")
 
-    step("The Chair deploys the participant registry and the certificate contract")
-    kp = KP.deploy(w3, chair)
+    step("The Chair deploys the participant registry, its plenary and the certificate contract")
+    kp = KP.deploy(w3, chair, notice_period=NOTICE)
     record_deployment(kp.deployment, HOME / "deployments.json")
     say(f"registry      {kp.deployment.registry}")
+    say(f"plenary       {kp.plenary.address} (notice period {kp.notice_period} s)")
     say(f"certificates  {kp.deployment.certificates}")
 
     step("The participants of the scheme are loaded from the data file")
     rows = [line for line in DATA.read_text(encoding="utf-8").splitlines()[1:] if not line.startswith("UZ,")]
     before_plenary = HOME / "participants-before-2024.csv"
     before_plenary.write_text("\n".join([DATA.read_text(encoding="utf-8").splitlines()[0], *rows]) + "\n")
-    loaded = kp.load_participants(before_plenary)
+    founding, loaded = kp.load_participants(before_plenary)
+    assert founding is not None
+    say(f"proposal {founding.id}: admit {len(loaded)} participants, open to objection until")
+    say(f"{founding.ready_at}, published on chain")
+    enact(kp, founding)
     say(f"{len(loaded)} participants admitted, among them NA ({kp.participant('NA').name}) and EU")
 
-    step("Authorities: the Dubai KP office, Botswana's ministry, the CAR's BECDOR")
-    kp.add_authority(uae_officer.address, "AE")
-    kp.add_authority(bw_officer.address, "BW")
-    kp.add_authority(car_officer.address, "CF")
-    for officer, code in [(uae_officer, "AE"), (bw_officer, "BW"), (car_officer, "CF")]:
+    step("Authorities: the Dubai KP office, Botswana's ministry, the CAR's BECDOR (first keys, proposed)")
+    officers = [(uae_officer, "AE"), (bw_officer, "BW"), (car_officer, "CF")]
+    keys = kp.propose([decision("addAuthority", o.address, c.encode(), 0, 2**40 - 1) for o, c in officers])
+    enact(kp, keys)
+    for officer, code in officers:
         say(f"{code}: {officer.address}")
 
     step("The CAR embargo, in force since May 2013, with the compliant zones of the 2015 framework")
@@ -150,12 +162,30 @@ def story(
         if not refused(officer, attempt, told):
             return 1
 
-    step("Dubai plenary, November 2024: the CAR embargo is lifted and Uzbekistan admitted")
-    kp.lift_embargo("CF", "exports")
-    kp.admit("UZ", "Uzbekistan")
+    step("Dubai plenary, November 2024: the Chair proposes lifting the CAR embargo and admitting Uzbekistan")
+    plenary = kp.propose([decision("liftEmbargo", b"CF", 0), decision("admit", b"UZ", "Uzbekistan")])
+    say(f"proposal {plenary.id}: {'; '.join(plenary.decisions)}")
+    say(f"open to objection until {plenary.ready_at}; until then UZ is {kp.participant('UZ').standing}")
+
+    step("Meanwhile someone with a stolen Chair key proposes admitting a front 'participant'")
+    front = kp.propose([decision("admit", b"ZZ", "Free Diamond Republic")])
+    say(f"proposal {front.id}: {'; '.join(front.decisions)}, published on chain for every participant")
+    kp.with_account(bw_officer).object_to(front.id)
+    blocked = kp.proposal(front.id)
+    say(f"Botswana's authority objects: proposal {front.id} is {blocked.state} (by {blocked.objector})")
+
+    step(f"{NOTICE} s later (the node's clock moved on): anyone executes what nobody objected to")
+    enact(kp, plenary)
     cf, uz = kp.participant("CF"), kp.participant("UZ")
+    say(f"proposal {plenary.id} executed")
     say(f"CF export embargo: {cf.exports_embargo or 'none'}; UZ is {uz.standing}")
     say(f"{len(kp.participant_codes())} participants on chain")
+    try:
+        kp.execute(front.id)
+    except KPError as refusal:
+        say(f"executing proposal {front.id}: refused, {refusal}; ZZ is {kp.participant('ZZ').standing}")
+    else:
+        return 1
 
     step("Dubai mixes parcels from both and certifies them to a Botswana importer's wallet")
     parents = [
@@ -215,6 +245,11 @@ def story(
         return 1
     print("\nThe end: the genuine certificate verifies, the forged copy does not.")
     return 0
+
+
+def enact(kp: KP, proposal: Proposal) -> None:
+    """Move the local node's clock past the proposal's notice period and execute it."""
+    kp.enact_on_local_node(proposal)
 
 
 def refused(officer: KP, document: Document, told: str) -> bool:

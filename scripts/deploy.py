@@ -13,8 +13,9 @@ from __future__ import annotations
 import click
 
 from kp_py import KP
-from kp_py.client import role_holders
+from kp_py.client import check_notice_period, role_holders
 from kp_py.network import record_deployment
+from kp_py.plenary import DEFAULT_NOTICE_PERIOD
 from scripts._ape import ADDRESS, Session, kp_command
 
 
@@ -23,14 +24,29 @@ from scripts._ape import ADDRESS, Session, kp_command
 @click.option("--chair", type=ADDRESS, help="Holder of the Chair role [default: the deployer].")
 @click.option("--secretariat", type=ADDRESS, help="Holder of the secretariat role [default: the deployer].")
 @click.option("--one-account-for-all-roles", "shared", is_flag=True, help="Allow it on a public chain.")
+@click.option(
+    "--notice-period",
+    type=click.IntRange(min=1),
+    default=DEFAULT_NOTICE_PERIOD,
+    show_default=True,
+    help="Seconds the plenary's proposals wait for objections.",
+)
+@click.option("--short-notice", is_flag=True, help="Allow under a day on a public chain.")
 def cli(
-    session: Session, admin: str | None, chair: str | None, secretariat: str | None, shared: bool
+    session: Session,
+    admin: str | None,
+    chair: str | None,
+    secretariat: str | None,
+    shared: bool,
+    notice_period: int,
+    short_notice: bool,
 ) -> None:
     """Deploy the kp contracts and record the deployment (.kp/deployments.json)."""
     signer = session.signer()
     roles = {"admin": admin, "chair": chair, "secretariat": secretariat}
     holders = role_holders(session.w3.eth.chain_id, signer.address, **roles, shared=shared)
-    kp = KP.deploy(session.w3, signer, **roles)
+    check_notice_period(session.w3.eth.chain_id, notice_period, short=short_notice)
+    kp = KP.deploy(session.w3, signer, **roles, notice_period=notice_period)
     target = session.home / "deployments.json"
     record_deployment(kp.deployment, target)
     d = kp.deployment

@@ -1,9 +1,11 @@
-"""Admit the KP participants of a CSV file (the Chair): those not yet admitted, suspended as listed.
+"""Propose admitting the KP participants of a CSV file (the Chair): those not yet admitted nor
+proposed, in one proposal of the plenary (executed after its notice period: `kp proposal execute`);
+the admitted ones suspended as listed.
 
     ape run load_participants                          # kp_py/data/kp-participants.csv
     ape run load_participants --csv my.csv --key-env CHAIR_KEY
 
-Columns code, name, status. Re-running admits only the missing ones. Network and key options:
+Columns code, name, status. Re-running proposes only the missing ones. Network and key options:
 see scripts/_ape.py.
 """
 
@@ -27,9 +29,12 @@ from scripts._ape import Session, kp_command
     help="Participants file (columns code, name, status).",
 )
 def cli(session: Session, csv_file: Path) -> None:
-    """Admit the participants of a CSV file not yet admitted (the Chair)."""
+    """Propose admitting the participants of a CSV file not yet admitted nor proposed (the Chair), in
+    one proposal of the plenary; suspend the admitted ones the file says are suspended."""
     kp = session.kp()
-    admitted = kp.load_participants(csv_file)
-    click.echo(f"{len(admitted)} participants admitted ({len(kp.participant_codes())} on chain)")
-    if admitted:
-        click.echo(" ".join(admitted))
+    proposal, codes = kp.load_participants(csv_file)
+    if proposal is None:
+        click.echo(f"no participant left to propose ({len(kp.participant_codes())} on chain)")
+        return
+    click.echo(f"proposal {proposal.id}: admit {len(codes)} participants: {' '.join(codes)}")
+    click.echo(f"open to objection until {proposal.ready_at}; then `kp proposal execute {proposal.id}`")

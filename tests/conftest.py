@@ -29,6 +29,8 @@ from kp_py._tx import Sender
 from kp_py.document import Production, new_salts
 from kp_py.errors import ContractRevert
 from kp_py.examples import example_document
+from kp_py.plenary import Proposal, decision
+from kp_py.records import seconds
 
 # The ape tests run under `ape test` only (tests/test_ape.py drives them).
 collect_ignore = [] if os.environ.get("KP_APE_TEST") else ["ape"]
@@ -39,6 +41,9 @@ DAY = 86_400
 # first export can draw on it (a certificate's carats are always drawn from a parent).
 STOCK = "STOCK-2024"
 STOCK_CARATS = "100000000.00"
+# The notice period of the test deployments: an hour, so waiting it out leaves the chain's clock near
+# the wall clock's (documents are dated by it).
+NOTICE = 3600
 
 
 @dataclass(frozen=True)
@@ -123,20 +128,49 @@ def deployed(web3: Web3, accounts: Accounts) -> KP:
         admin=accounts.admin.address,
         chair=accounts.chair.address,
         secretariat=accounts.secretariat.address,
+        notice_period=NOTICE,
     )
-    chair = kp.with_account(accounts.chair)
-    for code, name in [
+    founders = [
         ("AE", "United Arab Emirates"),
         ("BW", "Botswana"),
         ("EU", "European Union"),
         ("CF", "Central African Republic"),
-    ]:
-        chair.admit(code, name)
-    secretariat = kp.with_account(accounts.secretariat)
-    for officer, code in [(accounts.ae, "AE"), (accounts.bw, "BW"), (accounts.eu, "EU")]:
-        secretariat.add_authority(officer.address, code, valid_from=0)
-        kp.with_account(officer).register_production(stock(code))
+    ]
+    enact(kp, kp.with_account(accounts.chair).propose([decision("admit", code(c), n) for c, n in founders]))
+    officers = [(accounts.ae, "AE"), (accounts.bw, "BW"), (accounts.eu, "EU")]
+    keys = [decision("addAuthority", o.address, code(c), 0, OPEN_END) for o, c in officers]
+    enact(kp, kp.with_account(accounts.secretariat).propose(keys))
+    for officer, participant in officers:
+        kp.with_account(officer).register_production(stock(participant))
     return kp
+
+
+def advance_to(w3: Web3, moment: int) -> None:
+    """Move the chain's clock to ``moment`` (if it is not past it): the in-process chain by time
+    travel, a node (anvil) by ``evm_increaseTime`` and a mined block."""
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    if moment <= now:
+        return
+    if isinstance(w3.provider, EthereumTesterProvider):
+        w3.provider.ethereum_tester.time_travel(moment)
+        w3.provider.ethereum_tester.mine_blocks()
+        return
+    w3.provider.make_request("evm_increaseTime", [moment - now])  # type: ignore[arg-type]
+    w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+def enact(kp: KP, proposal: Proposal) -> TxReceipt:
+    """Wait out ``proposal``'s notice period and execute it (``kp`` signs): the one way the fixtures
+    and tests let someone in. Returns the execution's receipt."""
+    advance_to(kp.w3, seconds(proposal.ready_at))
+    return kp.execute(proposal.id)
+
+
+@pytest.fixture
+def decide(deployed: KP, accounts: Accounts) -> Callable[[Any], TxReceipt]:
+    """``decide(as_(accounts.chair).admit("UZ", "Uzbekistan"))``: the proposal waits out its notice
+    period and a stranger executes it."""
+    return lambda proposal: enact(deployed.with_account(accounts.stranger), proposal)
 
 
 def stock(code: str) -> Production:
@@ -177,8 +211,8 @@ def enrol(as_: Callable[[LocalAccount], KP], accounts: Accounts) -> Callable[...
 
     def add(address: str, code: str, *window: Any, by: LocalAccount | None = None, **named: Any) -> TxReceipt:
         receipt = as_(accounts.secretariat).add_authority(address, code, *window, **named)
-        if as_(accounts.secretariat).pending_authority(address) is None:
-            return receipt
+        if isinstance(receipt, Proposal):
+            return enact(as_(accounts.stranger), receipt)
         assert by is not None, f"{address} is {code}'s second key: say which of its keys accepts it"
         return as_(by).accept_authority(address)
 

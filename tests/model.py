@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 OPEN_END = 2**40 - 1
+NOTICE = 3600  # the notice period of the model's deployment
+WINDOW = 14 * 86_400  # how long a ready proposal can be executed
 NONE, ADMITTED, SUSPENDED, WITHDRAWN = 0, 1, 2, 3
 ISSUED, CONFIRMED, VOIDED, EXPIRED = 1, 2, 3, 4
 
@@ -27,6 +29,19 @@ class Participant:
     exports: tuple[int, int] = (0, 0)  # since, until (0: open)
     imports: tuple[int, int] = (0, 0)
     zones: tuple[str, ...] = ()
+    since: int = 0  # when its standing last changed
+
+
+@dataclass
+class Proposal:
+    """A proposal of the plenary: one registry call (``kind``, ``args``), by the Chair or the
+    secretariat. ``state``: pending (or ready, by time), withdrawn, objected or executed."""
+
+    kind: str
+    args: tuple[object, ...]
+    proposed_at: int
+    state: str = "pending"
+    objector: str | None = None
 
 
 @dataclass
@@ -60,37 +75,135 @@ class Model:
     keys: dict[str, Key] = field(default_factory=dict)
     certs: dict[str, Cert] = field(default_factory=dict)
     pending: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> code, from, until
+    proposals: dict[int, Proposal] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ registry
 
     def participant(self, code: str) -> Participant:
         return self.participants.setdefault(code, Participant())
 
-    def admit(self, code: str) -> str | None:
+    def admit(self, code: str, now: int = 0) -> str | None:
         p = self.participant(code)
         if p.standing not in (NONE, WITHDRAWN):
             return "InvalidStandingChange"
         p.admissions += 1
-        p.standing = ADMITTED
+        p.standing, p.since = ADMITTED, now
         return None
 
-    def change(self, code: str, before: int, after: int) -> str | None:
+    def change(self, code: str, before: int, after: int, now: int = 0) -> str | None:
         p = self.participant(code)
         if p.standing == NONE:
             return "UnknownParticipant"
         if p.standing != before:
             return "InvalidStandingChange"
-        p.standing = after
+        p.standing, p.since = after, now
         return None
 
-    def withdraw(self, code: str) -> str | None:
+    def withdraw(self, code: str, now: int = 0) -> str | None:
         p = self.participant(code)
         if p.standing == NONE:
             return "UnknownParticipant"
         if p.standing == WITHDRAWN:
             return "InvalidStandingChange"
-        p.standing = WITHDRAWN
+        p.standing, p.since = WITHDRAWN, now
         return None
+
+    def loosens(
+        self, code: str, scope: str, since: int, until: int, zones: tuple[str, ...], now: int
+    ) -> bool:
+        """Whether the Chair's embargo would let more through than the one in force or to come:
+        then it needs the plenary (the registry's ``_loosens``)."""
+        p = self.participant(code)
+        old_since, old_until = p.exports if scope == "exports" else p.imports
+        if p.standing == NONE or old_since == 0 or (old_until != 0 and old_until <= now):
+            return False
+        if max(since, now) > max(old_since, now):
+            return True
+        if until != 0 and (old_until == 0 or until < old_until):
+            return True
+        return any(z not in p.zones for z in zones)
+
+    # ------------------------------------------------------------------ plenary
+
+    def propose(self, kind: str, args: tuple[object, ...], now: int) -> int:
+        """A proposal of the Chair or the secretariat (never refused: the call is checked when it is
+        executed); returns its id."""
+        id = len(self.proposals) + 1
+        self.proposals[id] = Proposal(kind, args, now)
+        return id
+
+    def _open(self, id: int) -> str | None:
+        proposal = self.proposals.get(id)
+        if proposal is None:
+            return "UnknownProposal"
+        if proposal.state == "objected":
+            return "ProposalBlocked"
+        if proposal.state != "pending":
+            return "ProposalClosed"
+        return None
+
+    def object(self, id: int, key: str, code: str, now: int) -> str | None:
+        """``key`` objects for ``code``: blocks the proposal for good."""
+        refused = self._open(id)
+        if refused:
+            return refused
+        proposal = self.proposals[id]
+        if now >= proposal.proposed_at + NOTICE:
+            return "ObjectionTooLate"
+        k = self.keys.get(key)
+        if k is None:
+            return "UnknownAuthority"
+        if k.participant != code:
+            return "NotAuthorityOf"
+        p = self.participant(code)
+        if k.admission != p.admissions:
+            return "AuthorityLapsed"
+        if not k.valid_from <= now < k.valid_until:
+            return "AuthorityNotValid"
+        if p.standing != ADMITTED and p.since + NOTICE <= proposal.proposed_at:
+            return "NotInGoodStanding"
+        proposal.state, proposal.objector = "objected", code
+        return None
+
+    def withdraw_proposal(self, id: int) -> str | None:
+        refused = self._open(id)
+        if refused:
+            return refused
+        self.proposals[id].state = "withdrawn"
+        return None
+
+    def execute(self, id: int, now: int) -> str | None:
+        """Anyone executes: only once its notice period has passed free of objection, within its
+        window; the call's own refusal leaves it pending."""
+        refused = self._open(id)
+        if refused:
+            return refused
+        proposal = self.proposals[id]
+        ready = proposal.proposed_at + NOTICE
+        if now < ready:
+            return "ProposalNotReady"
+        if now >= ready + WINDOW:
+            return "ProposalExpired"
+        kind, args = proposal.kind, proposal.args
+        if kind == "admit":
+            refused = self.admit(args[0], now)  # type: ignore[arg-type]
+        elif kind == "reinstate":
+            refused = self.change(args[0], SUSPENDED, ADMITTED, now)  # type: ignore[arg-type]
+        elif kind == "lift":
+            refused = self.lift(*args)  # type: ignore[arg-type]
+        elif kind == "embargo":
+            refused = self.set_embargo(*args)  # type: ignore[arg-type]
+        else:  # a key registered at once
+            refused = self.add_key_at_once(*args, now=now)  # type: ignore[arg-type, misc]
+        if refused is None:
+            proposal.state = "executed"
+        return refused
+
+    def add_key_at_once(self, key: str, code: str, now: int) -> str | None:
+        """A key from the plenary: registered at once, no consent."""
+        if self.participant(code).standing == NONE:
+            return "UnknownParticipant"
+        return self._addable(key, code, now, 0, OPEN_END) or self._register(key, code, now, 0, OPEN_END)
 
     def set_embargo(
         self, code: str, scope: str, since: int, until: int, zones: tuple[str, ...]
@@ -125,14 +238,12 @@ class Model:
     def add_key(
         self, key: str, code: str, now: int, valid_from: int = 0, valid_until: int = OPEN_END
     ) -> str | None:
-        """The secretariat's addition: at once for a participant's first key, else a proposal."""
+        """The secretariat's addition: pending until the participant consents."""
         if self.participant(code).standing == NONE:
             return "UnknownParticipant"
         refused = self._addable(key, code, now, valid_from, valid_until)
         if refused:
             return refused
-        if self.participant(code).key_count == 0:
-            return self._register(key, code, now, valid_from, valid_until)
         self.pending[key] = (code, valid_from, valid_until)
         return None
 
@@ -153,30 +264,20 @@ class Model:
         return None
 
     def accept(self, caller: str | None, key: str, now: int) -> str | None:
-        """``caller`` None: the Chair (never an authority key here)."""
+        """``caller`` None: the Chair (never an authority key here), which no longer stands in."""
         if key not in self.pending:
             return "NoPendingAuthority"
         code, valid_from, valid_until = self.pending[key]
         if caller is None:
-            if self.has_valid_key(code, now):
-                return "ConsentRequired"
-        else:
-            refused = self.check_key(caller, code, now)
-            if refused:
-                return refused
+            return "UnknownAuthority"
+        refused = self.check_key(caller, code, now)
+        if refused:
+            return refused
         refused = self._addable(key, code, now, valid_from, valid_until)
         if refused:
             return refused
         del self.pending[key]
         return self._register(key, code, now, valid_from, valid_until)
-
-    def has_valid_key(self, code: str, now: int) -> bool:
-        p = self.participant(code)
-        newest = sorted((k for k in self.keys.values() if k.participant == code), key=lambda k: -k.index)[:32]
-        for k in newest:
-            if k.admission == p.admissions and k.valid_from <= now < k.valid_until:
-                return p.standing != WITHDRAWN
-        return False
 
     def retire(self, key: str, now: int) -> str | None:
         k = self.keys.get(key)

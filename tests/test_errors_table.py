@@ -53,7 +53,14 @@ def sample(item: dict[str, Any]) -> Any:
         return TOKEN_ID
     if item["name"] in ("role", "neededRole"):
         return keccak(b"CHAIR_ROLE")
-    samples = {"address": HOLDER, "bytes2": b"BW", "bytes32": NUMBER, "string": "Kimberley", "bool": True}
+    samples = {
+        "address": HOLDER,
+        "bytes2": b"BW",
+        "bytes4": bytes.fromhex("a13a0a34"),
+        "bytes32": NUMBER,
+        "string": "Kimberley",
+        "bool": True,
+    }
     if abi_type in samples:
         return samples[abi_type]
     assert abi_type.startswith("uint"), f"no sample for {abi_type}: add one"

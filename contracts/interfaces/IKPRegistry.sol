@@ -10,9 +10,12 @@ pragma solidity ^0.8.24;
 /// Origins and compliant zones are ASCII strings left-aligned in a `bytes32`: `"CF"` or
 /// `"CF/Berberati"`. Times are Unix seconds.
 ///
-/// Roles: the Chair (`CHAIR_ROLE`) admits, suspends, reinstates and withdraws participants and sets and
-/// lifts embargoes; the secretariat (`SECRETARIAT_ROLE`) adds, rotates, retires and disables authority
-/// keys; the admin (`DEFAULT_ADMIN_ROLE`, meant for a multisig) grants and revokes those roles.
+/// Roles: the Chair (`CHAIR_ROLE`) suspends and withdraws participants and sets embargoes at once, and
+/// proposes admissions, reinstatements, lifts and loosened embargoes to the plenary; the secretariat
+/// (`SECRETARIAT_ROLE`) proposes, rotates, retires and disables authority keys, and proposes a key to
+/// the plenary when the participant cannot consent; the admin (`DEFAULT_ADMIN_ROLE`, meant for a
+/// multisig) revokes those roles at once and grants them through the plenary. The plenary (`PLENARY`,
+/// `IKPPlenary`) is the only caller of the decisions that let someone in.
 interface IKPRegistry {
     /// @notice A participant's standing in the scheme.
     enum Standing {
@@ -81,7 +84,7 @@ interface IKPRegistry {
     );
     /// @notice The secretariat proposed `authority` as a key of `participant`, which must accept it.
     event AuthorityProposed(address indexed authority, bytes2 indexed participant, uint40 validFrom, uint40 validUntil);
-    /// @notice `by` (a valid key of `participant`, or the Chair when it had none) accepted `authority`.
+    /// @notice `by`, a valid key of `participant`, accepted `authority`.
     event AuthorityAccepted(address indexed authority, bytes2 indexed participant, address indexed by);
     /// @notice `authority` was retired in the ordinary way: it stops being valid at `validUntil`.
     event AuthorityRetired(address indexed authority, bytes2 indexed participant, uint40 validUntil);
@@ -154,21 +157,23 @@ interface IKPRegistry {
     error AuthorityLapsed(address authority, bytes2 participant);
     /// @notice No key is proposed as `authority`.
     error NoPendingAuthority(address authority);
-    /// @notice The Chair may accept a key for `participant` only when it has no valid key left; it has.
-    error ConsentRequired(address authority, bytes2 participant);
+    /// @notice This decision lets someone in: it is taken by the plenary (`KPPlenary.propose`), after a
+    /// notice period free of objection, never by one key directly.
+    error DecisionNeedsProposal(bytes4 selector);
     /// @notice A window can only be shortened: `requested` is after the current end `validUntil`,
     /// or (for a retirement or rotation) before `earliest`, the next second.
     error InvalidValidityEnd(address authority, uint40 requested, uint40 earliest, uint40 validUntil);
 
     // ------------------------------------------------------------------ Chair
 
-    /// @notice Admits `code` as a participant in good standing, or admits a withdrawn one again.
+    /// @notice Admits `code` as a participant in good standing, or admits a withdrawn one again. Plenary only.
     function admit(bytes2 code, string calldata name) external;
 
     /// @notice Suspends an admitted participant; `selfSuspension` records that it asked for it.
     function suspend(bytes2 code, bool selfSuspension) external;
 
     /// @notice Restores a suspended participant to good standing. Embargoes are separate and stay.
+    /// Plenary only.
     function reinstate(bytes2 code) external;
 
     /// @notice Records that an admitted or suspended participant left or was removed.
@@ -177,19 +182,22 @@ interface IKPRegistry {
     /// @notice Bars `code`'s exports (`scope` 0) or imports (1) from `since` (past or future) until
     /// `until` (0: until lifted). For an export embargo, `zones` lists the origins (`"CF/Berberati"`,
     /// at most `MAX_ZONES`) whose rough may still be exported, by `code` or anyone else; an empty list
-    /// bars all exports. Setting again replaces the period and the zones.
+    /// bars all exports. Setting again replaces the period and the zones. The Chair sets it at once when
+    /// it only tightens the embargo in force; one that loosens it (a later start, an earlier end, a zone
+    /// not listed) is the plenary's (`DecisionNeedsProposal`).
     function setEmbargo(bytes2 code, uint8 scope, uint40 since, uint40 until, bytes32[] calldata zones) external;
 
-    /// @notice Lifts the embargo on `code` in `scope` now, with its zones.
+    /// @notice Lifts the embargo on `code` in `scope` now, with its zones. Plenary only.
     function liftEmbargo(bytes2 code, uint8 scope) external;
 
     // ------------------------------------------------------------------ secretariat
 
     /// @notice Registers `authority` as a key of `participant` from `validFrom` (a time in the past
-    /// counts as now) until `validUntil` (`type(uint40).max` for no end): at once for the
-    /// participant's first key; any later key is only proposed (`AuthorityProposed`) and needs the
-    /// participant's consent (`acceptAuthority`), so that the secretariat alone cannot give anyone a
-    /// key that issues for a participant. A key can be registered once, ever; it lapses if the
+    /// counts as now) until `validUntil` (`type(uint40).max` for no end). From the secretariat the key
+    /// is only proposed (`AuthorityProposed`) and needs the participant's consent (`acceptAuthority`), so
+    /// that the secretariat alone cannot give anyone a key that issues for a participant; from the
+    /// plenary (a participant's first key, or one for a participant with no valid key left) it is
+    /// registered at once. A key can be registered once, ever; it lapses if the
     /// participant withdraws. A new proposal for the same key replaces the pending one.
     function addAuthority(address authority, bytes2 participant, uint40 validFrom, uint40 validUntil) external;
 
@@ -199,8 +207,7 @@ interface IKPRegistry {
     function rotateAuthority(address predecessor, address successor, uint40 at) external;
 
     /// @notice Accepts the key proposed as `authority`: the caller must be a valid key of its
-    /// participant, or the Chair when none of the participant's 32 newest keys is valid (all lost or
-    /// disabled: then two roles, the secretariat's and the Chair's, are needed).
+    /// participant. A participant left with no valid key gets one through the plenary.
     function acceptAuthority(address authority) external;
 
     /// @notice Ends `authority`'s validity at `at`, after now (0: the next second), in the ordinary

@@ -25,6 +25,7 @@ COMMANDS = {
     "participant": "registry:participant",
     "embargo": "registry:embargo",
     "authority": "registry:authority",
+    "proposal": "proposal:proposal",
     "production": "roots:production",
     "paper": "roots:paper",
     "template": "certificates:template",

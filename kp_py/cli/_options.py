@@ -303,6 +303,18 @@ def report(options: Options, sent: Any, what: str, extra: dict[str, Any] | None 
     emit(options, data, f"{what} (block {data['block']}, transaction {data['transaction']})")
 
 
+def proposed(options: Options, proposal: Any, what: str) -> None:
+    """Print a proposal of the plenary just made: its id and when it can take effect."""
+    data = proposal.to_dict()
+    emit(
+        options,
+        data,
+        f"proposal {proposal.id}: {what}\n"
+        f"open to objection until {when(proposal.ready_at)}; then anyone can execute it "
+        f"(`kp proposal execute {proposal.id}`) until {when(proposal.expires_at)}",
+    )
+
+
 class Progress:
     """How far a long step is, on standard error: on a terminal a bar with the count, the total, the
     rate and the time left (click's); off one, a line at each tenth and at the end, so a log shows

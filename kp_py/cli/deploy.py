@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from kp_py.cli._options import ADDRESS, Options, emit, signs
-from kp_py.client import DEV_CHAIN_IDS, KP, role_holders
+from kp_py.cli._options import ADDRESS, DURATION, Options, emit, signs
+from kp_py.client import DEV_CHAIN_IDS, KP, check_notice_period, role_holders
 from kp_py.network import record_deployment, recorded_file, web3_for
+from kp_py.plenary import DEFAULT_NOTICE_PERIOD
 from kp_py.verify import LOCAL_PAGE, public_page
 
 
@@ -26,6 +27,18 @@ from kp_py.verify import LOCAL_PAGE, public_page
     is_flag=True,
     help="Let one account hold several roles on a public chain (a test network, not the KP's own).",
 )
+@click.option(
+    "--notice-period",
+    type=DURATION,
+    default=DEFAULT_NOTICE_PERIOD,
+    show_default="7d",
+    help="How long the plenary's proposals (admissions, lifts, first keys) wait for objections.",
+)
+@click.option(
+    "--short-notice",
+    is_flag=True,
+    help="Allow a notice period under a day on a chain other than a development one.",
+)
 @signs
 def deploy(
     options: Options,
@@ -34,6 +47,8 @@ def deploy(
     secretariat: str | None,
     verify_url: str | None,
     one_account: bool,
+    notice_period: int,
+    short_notice: bool,
 ) -> None:
     """Deploy the registry and certificate contracts and record the deployment. On a public chain
     the admin (meant for a multisig), the Chair and the secretariat must be different accounts,
@@ -43,9 +58,10 @@ def deploy(
     named = {"admin": admin, "chair": chair, "secretariat": secretariat}
     chain_id = w3.eth.chain_id
     holders = role_holders(chain_id, deployer.address, **named, shared=one_account)
+    check_notice_period(chain_id, notice_period, short=short_notice)
     page = verify_url or (LOCAL_PAGE if chain_id in DEV_CHAIN_IDS else "")
     page = public_page(page, chain_id, DEV_CHAIN_IDS) if page else ""
-    kp = KP.deploy(w3, deployer, **named, verification_page=page)
+    kp = KP.deploy(w3, deployer, **named, notice_period=notice_period, verification_page=page)
     target = options.deployments or recorded_file(kp.deployment.chain_id, options.trusted_home)
     record_deployment(kp.deployment, target)
     data = {
@@ -57,6 +73,8 @@ def deploy(
         "deployer": deployer.address,
         "roles": holders,
         "verification_page": page or None,
+        "plenary": kp.plenary.address,
+        "notice_period": notice_period,
         "recorded_in": str(target),
     }
     emit(
@@ -67,6 +85,7 @@ def deploy(
                 f"deployed on chain {data['chain_id']} at block {data['block']} (recorded in {target})",
                 f"registry      {data['registry']}",
                 f"certificates  {data['certificates']}",
+                f"plenary       {data['plenary']} (notice period {notice_period} s)",
                 *(f"{name:13} {holder}" for name, holder in holders.items()),
                 f"wallets link each certificate to {page}/certificates/<token id>"
                 if page

@@ -18,6 +18,7 @@ from kp_py.cli._options import (
     UsageError,
     emit,
     fail,
+    proposed,
     reads,
     report,
     shown,
@@ -27,6 +28,7 @@ from kp_py.cli._options import (
     when,
 )
 from kp_py.client import KP
+from kp_py.plenary import Proposal
 from kp_py.records import PARTICIPANTS_FILE
 
 
@@ -62,8 +64,9 @@ def _participant_dict(kp: KP, code: str) -> dict[str, Any]:
 @click.argument("name")
 @signs
 def participant_admit(options: Options, code: str, name: str) -> None:
-    """Admit CODE (ISO 3166-1 alpha-2) as a participant named NAME."""
-    report(options, options.writer().admit(code, name), f"{code} admitted")
+    """Propose admitting CODE (ISO 3166-1 alpha-2) as a participant named NAME: it takes effect
+    after the notice period, if no participant objects."""
+    proposed(options, options.writer().admit(code, name), f"admit {code} ({name})")
 
 
 @participant.command("suspend")
@@ -79,8 +82,8 @@ def participant_suspend(options: Options, code: str, self_suspension: bool) -> N
 @click.argument("code", type=CODE)
 @signs
 def participant_reinstate(options: Options, code: str) -> None:
-    """Reinstate suspended CODE."""
-    report(options, options.writer().reinstate(code), f"{code} reinstated")
+    """Propose reinstating suspended CODE (after the notice period, if no participant objects)."""
+    proposed(options, options.writer().reinstate(code), f"reinstate {code}")
 
 
 @participant.command("withdraw")
@@ -95,14 +98,17 @@ def participant_withdraw(options: Options, code: str) -> None:
 @click.argument("code", type=CODE)
 @reads
 def participant_show(options: Options, code: str) -> None:
-    """Show CODE's standing and embargoes."""
+    """Show CODE's standing, embargoes and the pending proposals about it."""
     kp = options.reader()
     data = _participant_dict(kp, code)
-    if data["standing"] == "none":
+    pending = kp.proposals(code, open_only=True)
+    data["pending_proposals"] = [p.to_dict() for p in pending]
+    if data["standing"] == "none" and not pending:
         fail(f"{code} is not a KP participant")
     lines = [
         f"{data['code']}  {shown(data['name'])}",
-        f"standing   {data['standing']} since {data['standing_since']}",
+        f"standing   {data['standing']}"
+        + (f" since {data['standing_since']}" if data["standing"] != "none" else ""),
     ]
     for scope in ("exports", "imports"):
         embargo = data[f"{scope}_embargo"]
@@ -110,6 +116,8 @@ def participant_show(options: Options, code: str) -> None:
             zones = f"; compliant zones {shown(', '.join(embargo['zones']))}" if embargo["zones"] else ""
             until = f" until {embargo['until']}" if embargo["until"] else ""
             lines.append(f"{scope:9}  barred since {embargo['since']}{until}{zones}")
+    for p in pending:
+        lines.append(f"proposal {p.id} ({p.state}, from {when(p.ready_at)}): {shown('; '.join(p.decisions))}")
     emit(options, data, "\n".join(lines))
 
 
@@ -135,12 +143,21 @@ def participant_list(options: Options) -> None:
 )
 @signs
 def participant_load(options: Options, csv_file: Path | None) -> None:
-    """Admit the participants of FILE.csv (columns code, name, status) not yet admitted
-    [default: the KP participants file shipped with kp]."""
+    """Propose admitting, in one proposal, the participants of FILE.csv (columns code, name, status)
+    not yet admitted nor proposed [default: the KP participants file shipped with kp]; suspend the
+    admitted ones the file says are suspended (run it again once the proposal is executed)."""
     kp = options.writer()
-    admitted = kp.load_participants(csv_file or PARTICIPANTS_FILE, progress=Progress("participants"))
-    told = f"{len(admitted)} participants admitted; {len(kp.participant_codes())} participants on chain"
-    emit(options, {"admitted": admitted}, told)
+    proposal, codes = kp.load_participants(csv_file or PARTICIPANTS_FILE, progress=Progress("participants"))
+    if proposal is None:
+        told = f"no participant left to propose; {len(kp.participant_codes())} participants on chain"
+        emit(options, {"proposed": [], "proposal": None}, told)
+        return
+    data = {"proposed": codes, "proposal": proposal.to_dict()}
+    told = (
+        f"proposal {proposal.id}: admit {len(codes)} participants; open to objection until "
+        f"{when(proposal.ready_at)}, then `kp proposal execute {proposal.id}`"
+    )
+    emit(options, data, told)
 
 
 @click.group()
@@ -184,6 +201,9 @@ def embargo_set(
     if zones and scopes[0] == "imports":
         raise UsageError("--zone applies to export embargoes only")
     sent = options.writer().set_embargo(code, scopes[0], since, list(zones), until=until)
+    if isinstance(sent, Proposal):  # it loosens the embargo in force
+        proposed(options, sent, f"{code}: {scopes[0]} embargo loosened")
+        return
     report(options, sent, f"{code}: {scopes[0]} barred")
 
 
@@ -201,8 +221,7 @@ def embargo_lift(options: Options, code: str, exports: bool, imports: bool) -> N
     ]
     if not scopes:
         fail(f"{code} has no embargo to lift")
-    receipts = [kp.lift_embargo(code, scope) for scope in scopes]
-    report(options, receipts[-1], f"{code}: {' and '.join(scopes)} embargo lifted", {"lifted": scopes})
+    proposed(options, kp.lift_embargo(code, *scopes), f"lift {code}'s {' and '.join(scopes)} embargo")
 
 
 @click.group()
@@ -215,14 +234,28 @@ def authority() -> None:
 @click.argument("address", type=ADDRESS)
 @click.option("--from", "valid_from", type=TIME, help="Start of validity [default: the chain's now].")
 @click.option("--until", "valid_until", type=TIME, help="End of validity [default: none].")
+@click.option(
+    "--by-proposal",
+    is_flag=True,
+    help="Propose it to the plenary even though CODE has keys (when none of them is valid any more).",
+)
 @signs
 def authority_add(
-    options: Options, code: str, address: str, valid_from: int | None, valid_until: int | None
+    options: Options,
+    code: str,
+    address: str,
+    valid_from: int | None,
+    valid_until: int | None,
+    by_proposal: bool,
 ) -> None:
-    """Register ADDRESS as an authority key of CODE: at once if it is CODE's first key, else proposed
-    until a valid key of CODE accepts it (`kp authority accept ADDRESS`)."""
+    """Register ADDRESS as an authority key of CODE. CODE's first key (or, with --by-proposal, one for
+    a participant left with no valid key) is proposed to the plenary and acts once the proposal is
+    executed; any other waits until a valid key of CODE accepts it (`kp authority accept ADDRESS`)."""
     kp = options.writer()
-    sent = kp.add_authority(address, code, valid_from, valid_until)
+    sent = kp.add_authority(address, code, valid_from, valid_until, by_proposal=by_proposal or None)
+    if isinstance(sent, Proposal):
+        proposed(options, sent, f"register {address} as an authority key of {code}")
+        return
     report(
         options,
         sent,
@@ -236,7 +269,7 @@ def _added_or_proposed(kp: KP, key: str, code: str) -> str:
         return f"{key} is now a key of {code}"
     return (
         f"{key} is proposed as a key of {code}: it acts once a valid key of {code} accepts it "
-        f"(`kp authority accept {key}`), or the Chair if {code} has none left"
+        f"(`kp authority accept {key}`); if {code} has none left, `kp authority add --by-proposal`"
     )
 
 
@@ -244,8 +277,7 @@ def _added_or_proposed(kp: KP, key: str, code: str) -> str:
 @click.argument("address", type=ADDRESS)
 @signs
 def authority_accept(options: Options, address: str) -> None:
-    """Accept ADDRESS, proposed as a key of your participant (sign with one of its valid keys; the
-    Chair may when the participant has no valid key left)."""
+    """Accept ADDRESS, proposed as a key of your participant (sign with one of its valid keys)."""
     kp = options.writer()
     pending = kp.pending_authority(address)
     sent = kp.accept_authority(address)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ape
 import pytest
 
+NOTICE = 60  # seconds a proposal waits for objections on this test chain
 OPEN_END = 2**40 - 1  # KPRegistry's type(uint40).max: an authority key with no end
 
 
@@ -110,12 +111,25 @@ def holder(accounts):
 @pytest.fixture(scope="module")
 def registry(project, admin, chair, secretariat, exporter_key, importer_key):
     """A registry with AE and BE admitted and one open-ended authority key for each."""
-    registry = project.KPRegistry.deploy(admin, chair, secretariat, sender=admin)
-    registry.admit(code("AE"), "United Arab Emirates", sender=chair)
-    registry.admit(code("BE"), "European Union (Belgium)", sender=chair)
-    registry.addAuthority(exporter_key, code("AE"), 0, OPEN_END, sender=secretariat)
-    registry.addAuthority(importer_key, code("BE"), 0, OPEN_END, sender=secretariat)
+    registry = project.KPRegistry.deploy(admin, chair, secretariat, NOTICE, sender=admin)
+    plenary = project.KPPlenary.at(registry.PLENARY())
+    # What lets anyone in goes through the plenary: proposed, a notice period, then executed.
+    enact(plenary, chair, [
+        registry.admit.encode_input(code("AE"), "United Arab Emirates"),
+        registry.admit.encode_input(code("BE"), "European Union (Belgium)"),
+    ])  # fmt: skip
+    enact(plenary, secretariat, [
+        registry.addAuthority.encode_input(exporter_key, code("AE"), 0, OPEN_END),
+        registry.addAuthority.encode_input(importer_key, code("BE"), 0, OPEN_END),
+    ])  # fmt: skip
     return registry
+
+
+def enact(plenary, proposer, calls):
+    """Propose ``calls``, let the notice period pass with no objection, execute."""
+    plenary.propose(calls, sender=proposer)
+    ape.chain.pending_timestamp += NOTICE + 1
+    plenary.execute(plenary.proposalCount(), calls, sender=proposer)
 
 
 @pytest.fixture(scope="module")

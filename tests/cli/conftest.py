@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from web3 import Web3
 from kp_py.cli import main
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
-from tests.conftest import STOCK, STOCK_CARATS, document_data
+from tests.conftest import STOCK, STOCK_CARATS, advance_to, document_data
 
 
 def stock_args(participant: str) -> tuple[str, ...]:
@@ -93,13 +94,32 @@ def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     node = LocalNode(home)
     node.start()
     kp = Kp(home, home.parent)
-    kp.ok("deploy")
-    kp.ok("participant", "load")
+    web3 = Web3(Web3.HTTPProvider(str(node.status()["url"])))  # type: ignore[index]
+    kp.ok("deploy", "--notice-period", str(NOTICE))
+    enact(kp, web3, kp.ok("participant", "load", "--json").json()["proposal"])
     for participant, key in (("AE", "1"), ("BW", "2"), ("ZA", "5")):
-        kp.ok("authority", "add", participant, dev_account(int(key)).address)
+        added = kp.ok("authority", "add", participant, dev_account(int(key)).address, "--json")
+        enact(kp, web3, added.json())
         kp.ok(*stock_args(participant), "--dev", key)
     yield home
     node.stop()
+
+
+NOTICE = 60  # seconds: the notice period of the CLI tests' deployment
+
+
+def enact(kp: Kp, web3: Web3, proposal: dict[str, Any]) -> Result:
+    """Wait out a proposal's notice period (the node's clock moved on) and execute it with `kp`:
+    the one way the CLI fixtures and tests let someone in."""
+    ready = int(datetime.fromisoformat(proposal["ready_at"].replace("Z", "+00:00")).timestamp())
+    advance_to(web3, ready)
+    return kp.ok("proposal", "execute", str(proposal["id"]))
+
+
+@pytest.fixture
+def decide(kp: Kp, node_web3: Web3):
+    """``decide(kp.ok("participant", "admit", "UZ", "Uzbekistan", "--json").json())``."""
+    return lambda proposal: enact(kp, node_web3, proposal)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import pytest
 pytestmark = pytest.mark.anvil
 
 
-def test_set_with_zones_and_lift(kp):
+def test_set_with_zones_and_lift(kp, decide):
     kp.ok(
         "embargo",
         "set",
@@ -30,8 +30,26 @@ def test_set_with_zones_and_lift(kp):
     )
     kp.ok("embargo", "set", "CF", "--imports", "--since", "2013-05-23", "--until", "2030-01-01")
     lifted = kp.ok("embargo", "lift", "CF", "--json").json()
-    assert lifted["lifted"] == ["exports", "imports"]
+    assert lifted["decisions"] == ["lift CF's export embargo", "lift CF's import embargo"]
+    assert kp.ok("participant", "show", "CF", "--json").json()["exports_embargo"] is not None  # not yet
+    decide(lifted)
     assert kp.ok("participant", "show", "CF", "--json").json()["exports_embargo"] is None
+
+
+def test_a_looser_embargo_is_proposed_a_tighter_one_set_at_once(kp, decide):
+    kp.ok("embargo", "set", "CF", "--exports", "--since", "2013-05-23", "--zone", "CF/Berberati")
+    loosened = kp.ok("embargo", "set", "CF", "--exports", "--since", "2013-05-23", "--zone", "CF/Berberati",
+                     "--zone", "CF/Nola", "--json").json()  # fmt: skip
+    assert loosened["state"] == "pending"
+    assert kp.ok("participant", "show", "CF", "--json").json()["exports_embargo"]["zones"] == ["CF/Berberati"]
+    decide(loosened)
+    assert kp.ok("participant", "show", "CF", "--json").json()["exports_embargo"]["zones"] == [
+        "CF/Berberati",
+        "CF/Nola",
+    ]
+    tightened = kp.ok("embargo", "set", "CF", "--exports", "--since", "2013-05-23", "--json").json()
+    assert "transaction" in tightened
+    assert kp.ok("participant", "show", "CF", "--json").json()["exports_embargo"]["zones"] == []
 
 
 def test_usage_errors(kp):

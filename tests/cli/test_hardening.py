@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.cli.conftest import AE
+from tests.cli.conftest import AE, enact
 from tests.test_json_strict import HOSTILE, _issued
 
 pytestmark = pytest.mark.anvil
@@ -64,7 +64,7 @@ CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]") 
 
 def _admit_evil(kp, node_web3, write_document) -> str:
     """Admit XE named EVIL and issue AE -> XE; return the certificate's number."""
-    kp.ok("participant", "admit", "XE", EVIL)
+    enact(kp, node_web3, kp.ok("participant", "admit", "XE", EVIL, "--json").json())
     kp.ok("issue", str(write_document("evil", number="AE-EVIL-1", importing="XE")), *AE)
     return "AE-EVIL-1"
 

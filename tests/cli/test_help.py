@@ -26,6 +26,7 @@ def test_the_commands_the_issue_asks_for_exist():
         "participant admit", "participant suspend", "participant reinstate", "participant withdraw",
         "participant show", "participant list", "participant load", "embargo set", "embargo lift",
         "authority add", "authority disable", "issue", "confirm", "void", "show", "list", "verify",
+        "proposal list", "proposal show", "proposal object", "proposal withdraw", "proposal execute",
     ]  # fmt: skip
     expected = {tuple(command.split()) for command in expected}
     assert expected <= set(ALL)
@@ -53,6 +54,7 @@ READ_ONLY = {
     ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",), ("challenge",),
     ("participant", "show"), ("participant", "list"), ("authority", "show"),
     ("production", "show"), ("production", "list"), ("paper", "show"), ("paper", "list"),
+    ("proposal", "show"), ("proposal", "list"),
 }  # fmt: skip
 
 

@@ -32,11 +32,14 @@ def test_a_node_keeps_its_chain_across_stop_and_start(tmp_path):
     kp.ok("node", "start")
     try:
         kp.ok("deploy")
-        kp.ok("participant", "admit", "UZ", "Uzbekistan")
+        proposed = kp.ok("participant", "admit", "UZ", "Uzbekistan", "--json").json()
         assert kp.ok("node", "stop", "--json").json() == {"stopped": True}
         assert "no local node running" in kp.ok("node", "status").out
         kp.ok("node", "start")
-        assert kp.ok("participant", "show", "UZ", "--json").json()["standing"] == "admitted"
+        shown = kp.ok("participant", "show", "UZ", "--json").json()  # the proposal is on the chain kept
+        assert shown["standing"] == "none" and [p["id"] for p in shown["pending_proposals"]] == [
+            proposed["id"]
+        ]
     finally:
         kp("node", "stop")
     assert kp.ok("node", "stop").out.strip() == "no local node was running"

@@ -13,13 +13,20 @@ def test_the_data_file_is_loaded(kp):
     assert table[0].split() == ["CODE", "NAME", "STANDING", "EMBARGO"]
     assert any(line.startswith("NA    Namibia") for line in table)
     # Loading again admits nobody twice.
-    assert kp.ok("participant", "load", "--json").json() == {"admitted": []}
+    assert kp.ok("participant", "load", "--json").json() == {"proposed": [], "proposal": None}
 
 
-def test_load_a_csv(kp, tmp_path):
+def test_load_a_csv(kp, tmp_path, decide):
     path = tmp_path / "more.csv"
     path.write_text("code,name,status\nXA,Atlantis,active\nXB,Lemuria,suspended\n")
-    assert kp.ok("participant", "load", str(path), "--json").json() == {"admitted": ["XA", "XB"]}
+    loaded = kp.ok("participant", "load", str(path), "--json").json()
+    assert loaded["proposed"] == ["XA", "XB"]
+    assert loaded["proposal"]["decisions"] == ["admit XA (Atlantis)", "admit XB (Lemuria)"]
+    # proposed once: loading again during the notice period proposes nobody twice
+    assert kp.ok("participant", "load", str(path), "--json").json()["proposed"] == []
+    decide(loaded["proposal"])
+    assert kp.ok("participant", "show", "XB", "--json").json()["standing"] == "admitted"
+    kp.ok("participant", "load", str(path))  # again, once admitted: the suspension the file says
     assert kp.ok("participant", "show", "XB", "--json").json()["standing"] == "suspended"
     path.write_text("code,name\n,Nowhere\n")
     assert (
@@ -28,15 +35,27 @@ def test_load_a_csv(kp, tmp_path):
     )
 
 
-def test_standing_changes(kp):
+def test_standing_changes(kp, decide):
     kp.ok("participant", "suspend", "VE", "--self")
     assert kp.ok("participant", "show", "VE", "--json").json()["standing"] == "suspended"
-    kp.ok("participant", "reinstate", "VE")
+    reinstatement = kp.ok("participant", "reinstate", "VE")
+    assert reinstatement.out.startswith("proposal ") and "open to objection until" in reinstatement.out
+    decide(kp.ok("proposal", "list", "--participant", "VE", "--open", "--json").json()[-1])
+    assert kp.ok("participant", "show", "VE", "--json").json()["standing"] == "admitted"
     kp.ok("participant", "withdraw", "VE")
     shown = kp.ok("participant", "show", "VE").out
     assert "standing   withdrawn since" in shown
-    receipt = kp.ok("participant", "admit", "VE", "Venezuela", "--json").json()
-    assert set(receipt) == {"transaction", "block", "gas_used"}
+    proposal = kp.ok("participant", "admit", "VE", "Venezuela", "--json").json()
+    assert set(proposal) == {"id", "proposer", "proposed_at", "ready_at", "expires_at", "state", "objector",
+                             "decisions", "participants"}  # fmt: skip
+    assert proposal["state"] == "pending" and proposal["decisions"] == ["admit VE (Venezuela)"]
+    shown = kp.ok("participant", "show", "VE").out
+    assert (
+        f"proposal {proposal['id']} (pending, from {proposal['ready_at'][:-1].replace('T', ' ')}): admit VE"
+        in shown
+    )
+    decide(proposal)
+    assert kp.ok("participant", "show", "VE", "--json").json()["pending_proposals"] == []
 
 
 def test_refusals_are_one_line_with_exit_2(kp):

@@ -7,14 +7,16 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from web3 import Web3
 
 from kp_py.keys import dev_account
 from kp_py.node import LocalNode
 from tests.cli.conftest import stock_args
-from tests.conftest import document_data
+from tests.conftest import advance_to, document_data
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 SEPOLIA = 11155111
@@ -52,15 +54,35 @@ def test_issue_on_a_remote_network_and_verify_without_a_key(sepolia, tmp_path):
     refused = run(["deploy", "--key-env", "CHAIR_KEY", *common], office, env)
     assert refused.returncode == 2 and "would hold several of admin, Chair and secretariat" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
+    # A notice period under a day is refused on a public chain, unless asked for.
+    short = run(["deploy", "--key-env", "CHAIR_KEY", "--one-account-for-all-roles", "--notice-period", "1h",
+                 *common], office, env)  # fmt: skip
+    assert short.returncode == 2 and "leaves the participants less than a day to object" in short.stderr
     deployed = json.loads(
-        ok("deploy", "--key-env", "CHAIR_KEY", "--one-account-for-all-roles", "--json").stdout
+        ok(
+            "deploy",
+            "--key-env",
+            "CHAIR_KEY",
+            "--one-account-for-all-roles",
+            "--notice-period",
+            "1d",
+            "--json",
+        ).stdout
     )
     assert set(deployed["roles"].values()) == {keys["CHAIR_KEY"].address}
-    assert deployed["chain_id"] == SEPOLIA
+    assert deployed["chain_id"] == SEPOLIA and deployed["notice_period"] == 86_400
     assert json.loads(deployments.read_text())[str(SEPOLIA)]["certificates"] == deployed["certificates"]
-    ok("participant", "admit", "AE", "United Arab Emirates", "--key-env", "CHAIR_KEY")
-    ok("participant", "admit", "BW", "Botswana", "--key-env", "CHAIR_KEY")
-    ok("authority", "add", "AE", keys["AE_KEY"].address, "--key-env", "CHAIR_KEY")
+
+    def decided(*args: str) -> None:
+        """Propose, let the node's day of notice pass, execute (anyone: here the AE key)."""
+        proposal = json.loads(ok(*args, "--key-env", "CHAIR_KEY", "--json").stdout)
+        web3 = Web3(Web3.HTTPProvider(sepolia))
+        advance_to(web3, int(datetime.fromisoformat(proposal["ready_at"].replace("Z", "+00:00")).timestamp()))
+        ok("proposal", "execute", str(proposal["id"]), "--key-env", "AE_KEY")
+
+    decided("participant", "admit", "AE", "United Arab Emirates")
+    decided("participant", "admit", "BW", "Botswana")
+    decided("authority", "add", "AE", keys["AE_KEY"].address)
     ok(*stock_args("AE"), "--key-env", "AE_KEY")
     (office / "cert.json").write_text(json.dumps(document_data(holder=dev_account(3).address)))
     ok("issue", "cert.json", "--key-env", "AE_KEY")

@@ -89,11 +89,13 @@ def test_submit_recovers_and_sign_keeps_its_salts(kp, tmp_path, write_document, 
     assert (tmp_path / "cert.issued.json").exists()
 
 
-def test_load_finishes_an_interrupted_suspension(kp, tmp_path):
-    kp.ok("participant", "admit", "XA", "Atlantis")  # an earlier run stopped after the admission
+def test_load_finishes_an_interrupted_suspension(kp, tmp_path, decide):
+    decide(kp.ok("participant", "admit", "XA", "Atlantis", "--json").json())  # a run stopped after it
     path = tmp_path / "more.csv"
     path.write_text("code,name,status\nXA,Atlantis,suspended\nXB,Lemuria\n")  # no status: active
-    assert kp.ok("participant", "load", str(path), "--json").json() == {"admitted": ["XB"]}
+    loaded = kp.ok("participant", "load", str(path), "--json").json()
+    assert loaded["proposed"] == ["XB"]
+    decide(loaded["proposal"])
     assert kp.ok("participant", "show", "XA", "--json").json()["standing"] == "suspended"
     assert kp.ok("participant", "show", "XB", "--json").json()["standing"] == "admitted"
 

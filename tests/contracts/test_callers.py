@@ -10,7 +10,7 @@ ADMIN_ROLE = bytes(32)
 
 
 @pytest.fixture
-def keys(as_, accounts, chain, enrol):
+def keys(as_, accounts, chain, enrol, decide):
     """More wrong callers: a disabled AE key, a retired AE key, and a lapsed (pre-withdrawal) CF key."""
     secretariat = as_(accounts.secretariat)
     disabled, retired, lapsed = accounts[0], accounts[1], accounts[2]
@@ -20,7 +20,7 @@ def keys(as_, accounts, chain, enrol):
     secretariat.disable_authority(disabled.address, chain.pending_time() - DAY)
     secretariat.retire_authority(retired.address)
     as_(accounts.chair).withdraw("CF")
-    as_(accounts.chair).admit("CF", "Central African Republic")
+    decide(as_(accounts.chair).admit("CF", "Central African Republic"))
     chain.travel(1)
     return {"disabled": disabled, "retired": retired, "lapsed": lapsed}
 
@@ -83,12 +83,15 @@ def test_void_by_wrong_callers(as_, accounts, registry, keys, issued):
             as_(caller).void(issued.token_id, "fraud")
 
 
-@pytest.mark.parametrize("caller", ["chair", "secretariat", "ae", "stranger"])
-def test_only_the_admin_grants_and_revokes_roles(send, accounts, registry, caller):
+@pytest.mark.parametrize("caller", ["admin", "chair", "secretariat", "ae", "stranger"])
+def test_roles_are_granted_only_by_proposal_and_revoked_only_by_the_admin(send, accounts, registry, caller):
     account = getattr(accounts, caller)
     chair_role = registry.functions.CHAIR_ROLE().call()
-    with reverts("AccessControlUnauthorizedAccount", account.address, ADMIN_ROLE):
-        send(account, registry.functions.grantRole(chair_role, account.address))
+    grant = registry.functions.grantRole(chair_role, account.address)
+    with reverts("DecisionNeedsProposal", bytes.fromhex(grant.selector[2:])):
+        send(account, grant)
+    if caller == "admin":
+        return
     with reverts("AccessControlUnauthorizedAccount", account.address, ADMIN_ROLE):
         send(account, registry.functions.revokeRole(chair_role, accounts.chair.address))
 

@@ -71,10 +71,10 @@ def test_exporting_authority_voids(as_, accounts, kp, certificates, issued, conf
 
 
 def test_any_valid_key_of_the_exporter_voids_after_rotation(as_, accounts, chain, issued):
-    as_(accounts.secretariat).rotate_authority(
-        accounts.ae.address, accounts[0].address
-    )  # from the next second
-    as_(accounts.chair).accept_authority(accounts[0].address)  # the old key has ended: the Chair consents
+    at = chain.pending_time() + 60
+    as_(accounts.secretariat).rotate_authority(accounts.ae.address, accounts[0].address, at)
+    as_(accounts.ae).accept_authority(accounts[0].address)  # the old key consents while still valid
+    chain.travel(120)
     as_(accounts[0]).void("AE-2024-000123", "cancelled")
 
 

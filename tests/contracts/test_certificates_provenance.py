@@ -19,7 +19,8 @@ from kp_py.document import Document, PaperCertificate
 from kp_py.errors import KPError
 from kp_py.examples import example_paper
 from kp_py.offline import sign_issue
-from tests.conftest import DAY, b32, code, production, reverts, token
+from kp_py.plenary import decision
+from tests.conftest import DAY, OPEN_END, b32, code, production, reverts, token
 
 MAY_2013 = 1_367_366_400
 FUTURE = 2**33  # the year 2242
@@ -50,12 +51,18 @@ def paper_certificate(**changes) -> PaperCertificate:
 
 
 @pytest.fixture
-def officers(as_, accounts, chain) -> dict[str, KP]:
+def officers(as_, accounts, chain, decide) -> dict[str, KP]:
     """A signing client per participant: AE, BW, EU (from the deployment), CF, IN and ZA (added)."""
-    as_(accounts.chair).admit("IN", "India")
-    as_(accounts.chair).admit("ZA", "South Africa")
-    for spare, participant in enumerate(("CF", "IN", "ZA")):
-        as_(accounts.secretariat).add_authority(accounts[spare].address, participant, valid_from=0)
+    decide(
+        as_(accounts.chair).propose(
+            [decision("admit", code("IN"), "India"), decision("admit", code("ZA"), "South Africa")]
+        )
+    )
+    keys = [
+        decision("addAuthority", accounts[spare].address, code(c), 0, OPEN_END)
+        for spare, c in enumerate(("CF", "IN", "ZA"))
+    ]
+    decide(as_(accounts.secretariat).propose(keys))
     return {
         "AE": as_(accounts.ae),
         "BW": as_(accounts.bw),
@@ -462,10 +469,12 @@ def test_a_voided_root_cannot_be_drawn_on_and_warns_what_drew_on_it(story, ship,
     )
 
 
-def test_production_registered_by_a_stolen_key_stops_feeding_exports(story, as_, accounts, make_document):
+def test_production_registered_by_a_stolen_key_stops_feeding_exports(
+    story, as_, accounts, make_document, decide
+):
     as_(accounts.secretariat).disable_authority(accounts.bw.address, 1)
-    as_(accounts.secretariat).add_authority(accounts[3].address, "BW")
-    as_(accounts.chair).accept_authority(accounts[3].address)  # BW has no valid key left
+    # BW has no valid key left: its new key comes through the plenary
+    decide(as_(accounts.secretariat).add_authority(accounts[3].address, "BW", by_proposal=True))
     document = make_document(
         number="BW-2", exporting="BW", importing="AE", carats="1.00", origins=["BW/Jwaneng"],
         parents=[made(JWANENG, "1.00")],

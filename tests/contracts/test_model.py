@@ -1,7 +1,9 @@
-"""Stateful property test: random sequences of registry and certificate operations, and time
-passing, run against the deployed contracts and against the plain-Python model in tests/model.py.
-After every step the chain and the model agree on every participant, authority key and certificate
-(and no certificate ever changes holder).
+"""Stateful property test: random sequences of registry and certificate operations, proposals of
+the plenary, objections, withdrawals and executions, and time passing, run against the deployed
+contracts and against the plain-Python model in tests/model.py. After every step the chain and the
+model agree on every participant, authority key, certificate and proposal (and no certificate ever
+changes holder); since the model lets someone in only when a proposal is executed after a notice
+period free of objection, no standing, lifted embargo or key takes effect on chain otherwise.
 
 Profiles: `ci` (the default: about 40 s), `long` (HYPOTHESIS_PROFILE=long: about 7 minutes) and
 `deep` (HYPOTHESIS_PROFILE=deep: hours).
@@ -24,9 +26,11 @@ from web3 import EthereumTesterProvider, Web3
 from kp_py import KP, Document, provenance
 from kp_py.document import PaperCertificate, Production
 from kp_py.errors import ContractRevert
+from kp_py.plenary import Proposal, decision
+from kp_py.records import seconds
 from kp_py.roots import Root
-from tests.conftest import STOCK, Chain, document_data, stock
-from tests.model import CONFIRMED, Model
+from tests.conftest import OPEN_END, STOCK, Chain, advance_to, document_data, stock
+from tests.model import CONFIRMED, NOTICE, Model
 
 settings.register_profile("ci", max_examples=8, stateful_step_count=25, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
@@ -51,16 +55,26 @@ class World:
         self.web3 = Web3(EthereumTesterProvider(self.tester))
         self.chain = Chain(self.tester, self.web3)
         self.accounts = [Account.from_key(k.to_bytes()) for k in self.tester.backend.account_keys]
-        self.kp = KP.deploy(self.web3, self.accounts[0])  # admin, Chair and secretariat
+        # admin, Chair and secretariat
+        self.kp = KP.deploy(self.web3, self.accounts[0], notice_period=NOTICE)
         self.keys = self.accounts[1:7]
         self.model = Model()
-        for i, code in enumerate(CODES):
-            self.chain.pending_time()
-            assert self.model.admit(code) is None
-            self.kp.admit(code, f"Participant {code}")
+        admissions = [decision("admit", c.encode(), f"Participant {c}") for c in CODES]
+        keys = [
+            decision("addAuthority", self.keys[i].address, c.encode(), 0, OPEN_END)
+            for i, c in enumerate(CODES)
+        ]
+        for kind, calls in (("admit", admissions), ("key", keys)):
+            proposal = self.kp.propose(calls)
+            for i, code in enumerate(CODES):  # the model's proposals are one call each
+                args = (code,) if kind == "admit" else (self.keys[i].address, code)
+                self.model.propose(kind, args, seconds(proposal.proposed_at))
+            advance_to(self.web3, seconds(proposal.ready_at))
             now = self.chain.pending_time()
-            assert self.model.add_key(self.keys[i].address, code, now) is None
-            self.kp.add_authority(self.keys[i].address, code)
+            for id in range(len(self.model.proposals) - 3, len(self.model.proposals) + 1):
+                assert self.model.execute(id, now) is None
+            self.kp.execute(proposal.id)
+        self.ids = {id: 1 if id <= len(CODES) else 2 for id in self.model.proposals}  # model id -> chain id
         for i, code in enumerate(CODES):
             now = self.chain.pending_time()
             made = stock(code)
@@ -92,6 +106,8 @@ class Rules(RuleBasedStateMachine):
         self.model = copy.deepcopy(self.world.model)
         self.serial = 0
         self.holder_of: dict[str, str] = {}
+        self.ids = dict(self.world.ids)
+        self.anyone = KP(self.world.web3, self.governance.deployment, self.world.accounts[10])
 
     # ------------------------------------------------------------------ helpers
 
@@ -113,26 +129,100 @@ class Rules(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ registry rules
 
+    def proposed(self, kind, args, proposal: Proposal) -> None:
+        """Record on the model a proposal just made on chain."""
+        assert isinstance(proposal, Proposal) and proposal.state == "pending"
+        id = self.model.propose(kind, args, seconds(proposal.proposed_at))
+        self.ids[id] = proposal.id
+        event(f"propose {kind}")
+
     @rule(code=st.sampled_from(CODES))
     def admit(self, code):
         self.now()
-        self.expect(self.model.admit(code), lambda: self.governance.admit(code, f"Participant {code}"))
+        self.proposed("admit", (code,), self.governance.admit(code, f"Participant {code}"))
 
     @rule(code=st.sampled_from(CODES), self_suspension=st.booleans())
     def suspend(self, code, self_suspension):
-        self.now()
-        refusal = self.model.change(code, 1, 2)
+        now = self.now()
+        refusal = self.model.change(code, 1, 2, now)
         self.expect(refusal, lambda: self.governance.suspend(code, self_suspension=self_suspension))
 
     @rule(code=st.sampled_from(CODES))
     def reinstate(self, code):
         self.now()
-        self.expect(self.model.change(code, 2, 1), lambda: self.governance.reinstate(code))
+        self.proposed("reinstate", (code,), self.governance.reinstate(code))
 
     @rule(code=st.sampled_from(CODES))
     def withdraw(self, code):
+        now = self.now()
+        self.expect(self.model.withdraw(code, now), lambda: self.governance.withdraw(code))
+
+    # ------------------------------------------------------------------ plenary rules
+
+    def pick(self, which: int) -> int:
+        """A model proposal id: one still pending when there is any (so objections and executions
+        often get through), else any."""
+        pending = [id for id, p in self.model.proposals.items() if p.state == "pending"]
+        pool = pending or list(self.model.proposals)
+        return pool[which % len(pool)]
+
+    @rule(which=st.integers(0, 50), key=st.integers(0, 5), code=st.sampled_from(CODES))
+    def object(self, which, key, code):
+        self.object_to(self.pick(which), key, code)
+
+    def object_to(self, id, key, code):
+        now = self.now()
+        refusal = self.model.object(id, self.keys[key].address, code, now)
+        objector = KP(self.world.web3, self.governance.deployment, self.keys[key])
+        self.expect(refusal, lambda: objector.object_to(self.ids[id], code))
+
+    @rule(which=st.integers(0, 50), key=st.integers(0, 3))
+    def object_own(self, which, key):
+        """A participant's first key objects for it (often accepted)."""
+        self.object(which, key, CODES[key])
+
+    @rule(which=st.integers(0, 50))
+    def withdraw_proposal(self, which):
+        id = self.pick(which)
         self.now()
-        self.expect(self.model.withdraw(code), lambda: self.governance.withdraw(code))
+        refusal = self.model.withdraw_proposal(id)
+        self.expect(refusal, lambda: self.governance.withdraw_proposal(self.ids[id]))
+
+    @rule(which=st.integers(0, 50), wait=st.booleans())
+    def execute(self, which, wait):
+        """Anyone executes; ``wait``: once the proposal's notice period has passed."""
+        self.execute_id(self.pick(which), wait)
+
+    def execute_id(self, id, wait):
+        if wait:
+            ready = self.model.proposals[id].proposed_at + NOTICE
+            if ready > self.chain.time():
+                self.chain.travel(ready - self.chain.time())
+        now = self.now()
+        refusal = self.model.execute(id, now)
+        self.expect(
+            refusal, lambda: self.anyone.execute(self.ids[id]), f"execute {self.model.proposals[id].kind}"
+        )
+
+    @rule(code=st.sampled_from(CODES), objector=st.one_of(st.none(), st.integers(0, 3)))
+    def decision_typical(self, code, objector):
+        """A decision that can take effect (readmit, reinstate or lift, as ``code``'s state allows),
+        perhaps objected to by a participant's first key, then the notice period, then execution."""
+        p = self.model.participant(code)
+        if p.standing in (0, 3):
+            self.admit(code)
+        elif p.standing == 2:
+            self.reinstate(code)
+        else:
+            self.lift(code, "exports" if p.exports[0] else "imports")
+        id = len(self.model.proposals)  # the one just proposed
+        if objector is not None:
+            self.object_to(id, objector, CODES[objector])
+        self.execute_id(id, True)
+
+    @rule(seconds_=st.integers(1, 2 * NOTICE))
+    def a_little_time_passes(self, seconds_):
+        self.chain.travel(seconds_)
 
     @rule(
         code=st.sampled_from(CODES),
@@ -147,6 +237,10 @@ class Rules(RuleBasedStateMachine):
         since = max(1, now + start * DAY)
         until = 0 if length == 0 else since + length * DAY
         named = tuple(f"{zone_code}/{z}" for z in zones)
+        if self.model.loosens(code, scope, since, until, named, now):
+            made = self.governance.set_embargo(code, scope, since, named, until=until or None)
+            self.proposed("embargo", (code, scope, since, until, named), made)
+            return
         refusal = self.model.set_embargo(code, scope, since, until, named)
         self.expect(
             refusal, lambda: self.governance.set_embargo(code, scope, since, named, until=until or None)
@@ -155,14 +249,20 @@ class Rules(RuleBasedStateMachine):
     @rule(code=st.sampled_from(CODES), scope=st.sampled_from(["exports", "imports"]))
     def lift(self, code, scope):
         self.now()
-        self.expect(self.model.lift(code, scope), lambda: self.governance.lift_embargo(code, scope))
+        self.proposed("lift", (code, scope), self.governance.lift_embargo(code, scope))
 
-    @rule(key=st.integers(0, 5), code=st.sampled_from(CODES))
-    def add_key(self, key, code):
+    @rule(key=st.integers(0, 5), code=st.sampled_from(CODES), by_proposal=st.booleans())
+    def add_key(self, key, code, by_proposal):
         now = self.now()
         address = self.keys[key].address
+        if by_proposal:
+            self.proposed(
+                "key", (address, code), self.governance.add_authority(address, code, by_proposal=True)
+            )
+            return
         self.expect(
-            self.model.add_key(address, code, now), lambda: self.governance.add_authority(address, code)
+            self.model.add_key(address, code, now),
+            lambda: self.governance.add_authority(address, code, by_proposal=False),
         )
 
     @rule(acceptor=st.one_of(st.none(), st.integers(0, 5)), key=st.integers(0, 5))
@@ -181,7 +281,7 @@ class Rules(RuleBasedStateMachine):
     @rule(key=st.integers(0, 5), code=st.sampled_from(CODES))
     def add_and_accept(self, key, code):
         """A proposal and the consent of the participant's first key, so that second keys get in."""
-        self.add_key(key, code)
+        self.add_key(key, code, False)
         self.accept_key(CODES.index(code), key)
 
     @rule(key=st.integers(0, 5))
@@ -412,6 +512,16 @@ class Rules(RuleBasedStateMachine):
         if not hasattr(self, "model"):
             return
         kp = self.governance
+        stored = ("unknown", "pending", "withdrawn", "objected", "executed")
+        for id, expected in self.model.proposals.items():
+            (_, _, state, objector, _), _, _, _ = kp.plenary.functions.proposal(self.ids[id]).call()
+            if self.ids[id] in (1, 2):  # the founders' batches
+                assert stored[state] == "executed"
+                continue
+            assert (stored[state], objector.decode() if expected.objector else objector) == (
+                expected.state,
+                expected.objector or bytes(2),
+            ), id
         for code, p in self.model.participants.items():
             if p.standing == 0:
                 continue

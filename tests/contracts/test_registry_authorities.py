@@ -52,17 +52,17 @@ def test_add_authority_refusals(as_, accounts, chain):
     secretariat = as_(accounts.secretariat)
     zero = "0x" + "00" * 20
     with reverts("InvalidAuthorityAddress", zero):
-        secretariat.add_authority(zero, "BW")
+        secretariat.add_authority(zero, "BW", by_proposal=False)
     with reverts("UnknownParticipant", code("ZZ")):
-        secretariat.add_authority(accounts[0].address, "ZZ")
+        secretariat.add_authority(accounts[0].address, "ZZ", by_proposal=False)
     with reverts("AuthorityExists", accounts.ae.address, code("AE")):
         secretariat.add_authority(accounts.ae.address, "BW")
     later = chain.pending_time() + DAY
     with reverts("InvalidValidity", later, later):
-        secretariat.add_authority(accounts[0].address, "BW", later, later)
+        secretariat.add_authority(accounts[0].address, "BW", later, later, by_proposal=False)
     as_(accounts.chair).withdraw("CF")
     with reverts("ParticipantNotAdmitted", code("CF"), 3):
-        secretariat.add_authority(accounts[0].address, "CF")
+        secretariat.add_authority(accounts[0].address, "CF", by_proposal=False)
 
 
 def test_a_key_is_never_reused_even_after_it_was_disabled(as_, accounts, chain):
@@ -179,18 +179,18 @@ def test_disable_refusals(as_, accounts, chain):
         as_(accounts.secretariat).disable_authority(accounts[0].address, chain.time())
 
 
-def test_keys_lapse_when_the_participant_withdraws(as_, accounts, kp, make_document):
+def test_keys_lapse_when_the_participant_withdraws(as_, accounts, kp, make_document, decide):
     """A readmitted participant starts with new keys: the old regime's do not come back."""
     as_(accounts.ae).issue(make_document(number="AE-1"))
     chair = as_(accounts.chair)
     chair.withdraw("AE")
     with reverts("ParticipantNotAdmitted", code("AE"), 3):
         as_(accounts.ae).void("AE-1", "lost")
-    chair.admit("AE", "United Arab Emirates")
+    decide(chair.admit("AE", "United Arab Emirates"))
     with reverts("AuthorityLapsed", accounts.ae.address, code("AE")):
         as_(accounts.ae).issue(make_document(number="AE-2"))
-    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")  # AE has no valid key left:
-    as_(accounts.chair).accept_authority(accounts[0].address)  # the Chair's consent is the second role
+    # AE has no valid key left: the plenary gives it one
+    decide(as_(accounts.secretariat).add_authority(accounts[0].address, "AE", by_proposal=True))
     as_(accounts[0]).issue(make_document(number="AE-2"))
     assert kp.verify("AE-1").genuine  # issued honestly before the withdrawal
 
@@ -249,7 +249,7 @@ def test_only_the_participant_consents_to_its_key(as_, accounts, registry, make_
         as_(accounts.secretariat).accept_authority(key)
     with reverts("NotAuthorityOf", accounts.bw.address, code("AE"), code("BW")):
         as_(accounts.bw).accept_authority(key)
-    with reverts("ConsentRequired", key, code("AE")):  # AE has a valid key: the Chair cannot stand in
+    with reverts("UnknownAuthority", accounts.chair.address):  # the Chair cannot stand in
         as_(accounts.chair).accept_authority(key)
     receipt = as_(accounts.ae).accept_authority(key)
     (accepted,) = registry.events.AuthorityAccepted().process_receipt(receipt)
@@ -265,11 +265,13 @@ def test_only_the_participant_consents_to_its_key(as_, accounts, registry, make_
         as_(accounts.ae).accept_authority(key)
 
 
-def test_the_chair_consents_for_a_participant_left_without_a_valid_key(as_, accounts, chain, make_document):
-    """All of AE's keys stolen and disabled: the secretariat proposes, the Chair accepts (two roles)."""
+def test_a_participant_left_without_a_valid_key_gets_one_through_the_plenary(
+    as_, accounts, chain, make_document, decide
+):
+    """All of AE's keys stolen and disabled: the secretariat proposes the key to the plenary, and it is
+    registered once the notice period has passed with no objection."""
     as_(accounts.secretariat).disable_authority(accounts.ae.address, chain.pending_time() - DAY)
-    as_(accounts.secretariat).add_authority(accounts[0].address, "AE")
-    as_(accounts.chair).accept_authority(accounts[0].address)
+    decide(as_(accounts.secretariat).add_authority(accounts[0].address, "AE", by_proposal=True))
     as_(accounts[0]).register_production(production("AE", "STOCK-2"))  # the stolen key's lot is void
     as_(accounts[0]).issue(
         make_document(number="AE-RECOVERED-1", parents=[{"production": "STOCK-2", "origins": ["AE"]}])

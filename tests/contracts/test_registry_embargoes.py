@@ -5,15 +5,16 @@ from datetime import datetime, timezone
 import pytest
 
 from kp_py.errors import timestamp
+from kp_py.plenary import decision
 from kp_py.records import Embargo
-from tests.conftest import DAY, b32, code, production, reverts
+from tests.conftest import DAY, b32, code, enact, production, reverts
 
 MAY_2013 = int(datetime(2013, 5, 23, tzinfo=timezone.utc).timestamp())
 EXPORTS, IMPORTS = 0, 1
 CAR_ZONES = ["CF/Berberati", "CF/Nola"]
 
 
-def test_set_export_embargo_with_zones_and_lift_it(as_, accounts, kp, registry):
+def test_set_export_embargo_with_zones_and_lift_it(as_, accounts, kp, registry, decide):
     chair = as_(accounts.chair)
     receipt = chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
     (event,) = registry.events.EmbargoSet().process_receipt(receipt)
@@ -22,17 +23,18 @@ def test_set_export_embargo_with_zones_and_lift_it(as_, accounts, kp, registry):
     assert args.zones == [b32(zone) for zone in CAR_ZONES]
     assert kp.participant("CF").exports_embargo == Embargo(timestamp(MAY_2013), None, tuple(CAR_ZONES))
 
-    receipt = chair.lift_embargo("CF", "exports")
+    receipt = decide(chair.lift_embargo("CF", "exports"))
     (event,) = registry.events.EmbargoLifted().process_receipt(receipt)
     assert (event.args.code, event.args.scope) == (code("CF"), EXPORTS)
     assert kp.participant("CF").exports_embargo is None
     assert registry.functions.compliantZones(code("CF")).call() == []
 
 
-def test_setting_again_replaces_period_and_zones(as_, accounts, kp):
+def test_setting_again_replaces_period_and_zones(as_, accounts, kp, decide):
     chair = as_(accounts.chair)
     chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
-    chair.set_embargo("CF", "exports", MAY_2013 + DAY, ["CF/Carnot"], until=MAY_2013 + 9 * DAY)
+    # an end and a zone not listed loosen it: the plenary decides
+    decide(chair.set_embargo("CF", "exports", MAY_2013 + DAY, ["CF/Carnot"], until=MAY_2013 + 9 * DAY))
     assert kp.participant("CF").exports_embargo == Embargo(
         timestamp(MAY_2013 + DAY), timestamp(MAY_2013 + 9 * DAY), ("CF/Carnot",)
     )
@@ -67,14 +69,43 @@ def test_set_embargo_refusals(send, as_, accounts, registry):
 
 
 @pytest.mark.parametrize("scope", [EXPORTS, IMPORTS])
-def test_lift_refuses_when_there_is_no_embargo(send, accounts, registry, scope):
+def test_lift_refuses_when_there_is_no_embargo(as_, accounts, decide, scope):
+    proposal = as_(accounts.chair).propose([decision("liftEmbargo", code("CF"), scope)])
     with reverts("NoEmbargo", code("CF"), scope):
-        send(accounts.chair, registry.functions.liftEmbargo(code("CF"), scope))
+        decide(proposal)
 
 
-def test_lift_refuses_a_bad_scope(send, accounts, registry):
+def test_lift_refuses_a_bad_scope(as_, accounts, decide):
+    proposal = as_(accounts.chair).propose([decision("liftEmbargo", code("CF"), 7)])
     with reverts("InvalidScope", 7):
-        send(accounts.chair, registry.functions.liftEmbargo(code("CF"), 7))
+        decide(proposal)
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "zones"),
+    [(MAY_2013, 0, CAR_ZONES), (MAY_2013, 0, ["CF/Nola"]), (MAY_2013 - DAY, 0, ["CF/Nola"])],
+    ids=["same", "fewer-zones", "earlier-start"],
+)
+def test_tightening_an_embargo_is_immediate(as_, accounts, kp, since, until, zones):
+    chair = as_(accounts.chair)
+    chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
+    receipt = chair.set_embargo("CF", "exports", since, zones, until=until or None)
+    assert "blockNumber" in receipt and kp.participant("CF").exports_embargo.compliant_zones == tuple(zones)
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "zones"),
+    [(2**39, 0, CAR_ZONES), (MAY_2013, 2**39, CAR_ZONES), (MAY_2013, 0, [*CAR_ZONES, "CF/Carnot"])],
+    ids=["later-start", "an-end", "new-zone"],
+)
+def test_loosening_an_embargo_is_proposed(as_, accounts, kp, decide, since, until, zones):
+    chair = as_(accounts.chair)
+    chair.set_embargo("CF", "exports", MAY_2013, CAR_ZONES)
+    proposal = chair.set_embargo("CF", "exports", since, zones, until=until or None)
+    assert proposal.state == "pending"
+    assert kp.participant("CF").exports_embargo.compliant_zones == tuple(CAR_ZONES)
+    decide(proposal)
+    assert kp.participant("CF").exports_embargo.compliant_zones == tuple(zones)
 
 
 # ------------------------------------------------------------------ effect on issuance
@@ -112,7 +143,7 @@ def test_embargoed_origin_is_refused_even_when_re_exported(as_, accounts, make_d
 
 def berberati(as_, accounts):
     """CF with an authority key and production registered in its compliant zone, Berberati."""
-    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
+    enact(as_(accounts.stranger), as_(accounts.secretariat).add_authority(accounts[0].address, "CF"))
     as_(accounts[0]).register_production(production("CF/Berberati", "BERBERATI"))
     return [{"production": "BERBERATI"}]
 
@@ -152,9 +183,9 @@ def test_partially_embargoed_exporter_ships_compliant_rough_only(as_, accounts, 
         cf.issue(make_document(number="CF-2016-4", exporting="CF", origins=["CF/Berberati"], parents=mined))
 
 
-def test_lifting_the_embargo_lets_trade_resume(as_, accounts, make_document):
-    as_(accounts.secretariat).add_authority(accounts[0].address, "CF")
+def test_lifting_the_embargo_lets_trade_resume(as_, accounts, make_document, decide):
+    decide(as_(accounts.secretariat).add_authority(accounts[0].address, "CF"))
     as_(accounts.chair).set_embargo("CF", "exports", MAY_2013)
-    as_(accounts.chair).lift_embargo("CF", "exports")
+    decide(as_(accounts.chair).lift_embargo("CF", "exports"))
     as_(accounts[0]).register_production(production("CF", "STOCK-2024"))
     as_(accounts[0]).issue(make_document(number="CF-1", exporting="CF", origins=["CF"]))

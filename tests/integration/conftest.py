@@ -12,7 +12,8 @@ from web3 import Web3
 
 from kp_py import KP
 from kp_py.node import DEV_MNEMONIC, LocalNode
-from tests.conftest import stock
+from kp_py.plenary import decision
+from tests.conftest import NOTICE, OPEN_END, enact, stock
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -44,15 +45,11 @@ def anvil_accounts() -> list[LocalAccount]:
 @pytest.fixture(scope="session")
 def anvil_kp(anvil_web3: Web3, anvil_accounts: list[LocalAccount]) -> KP:
     """A deployment on anvil with AE, BW and CF admitted and authorities for AE and BW."""
-    kp = KP.deploy(anvil_web3, anvil_accounts[0])
-    for code, name in [
-        ("AE", "United Arab Emirates"),
-        ("BW", "Botswana"),
-        ("CF", "Central African Republic"),
-    ]:
-        kp.admit(code, name)
-    kp.add_authority(anvil_accounts[1].address, "AE")
-    kp.add_authority(anvil_accounts[2].address, "BW")
+    kp = KP.deploy(anvil_web3, anvil_accounts[0], notice_period=NOTICE)
+    founders = [("AE", "United Arab Emirates"), ("BW", "Botswana"), ("CF", "Central African Republic")]
+    enact(kp, kp.propose([decision("admit", c.encode(), n) for c, n in founders]))
+    keys = [(anvil_accounts[1].address, b"AE"), (anvil_accounts[2].address, b"BW")]
+    enact(kp, kp.propose([decision("addAuthority", a, c, 0, OPEN_END) for a, c in keys]))
     kp.with_account(anvil_accounts[1]).register_production(stock("AE"))
     kp.with_account(anvil_accounts[2]).register_production(stock("BW"))
     return kp

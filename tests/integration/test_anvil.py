@@ -12,7 +12,7 @@ from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument
 from kp_py.node import LocalNode
-from tests.conftest import document_data, reverts
+from tests.conftest import NOTICE, document_data, enact, reverts
 
 pytestmark = pytest.mark.anvil
 REPO = Path(__file__).resolve().parents[2]
@@ -51,8 +51,8 @@ def test_refusals_decode_the_same_as_on_eth_tester(anvil_kp, anvil_accounts):
 def test_node_keeps_its_chain_across_stop_and_start(tmp_path, anvil_accounts):
     node = LocalNode(tmp_path / ".kp")
     w3 = Web3(Web3.HTTPProvider(node.start()))
-    kp = KP.deploy(w3, anvil_accounts[0])
-    kp.admit("BW", "Botswana")
+    kp = KP.deploy(w3, anvil_accounts[0], notice_period=NOTICE)
+    enact(kp, kp.admit("BW", "Botswana"))
     assert node.stop()
     assert node.status() is None
     w3 = Web3(Web3.HTTPProvider(node.start()))
@@ -87,6 +87,13 @@ def test_demo_tells_the_story_and_leaves_a_chain_that_verifies(tmp_path):
     assert "provenance complete back to: paper certificate BW-2024-012345 registered by AE" in out
     assert "provenance complete back to: production BW JWANENG-2024-Q3" in out
     assert "60 participants admitted" in out and "61 participants on chain" in out
+    # The 2024 plenary through a notice period; the stolen Chair key's proposal objected to by BW.
+    assert "lift CF's export embargo; admit UZ (Uzbekistan)" in out and "until then UZ is none" in out
+    assert "CF export embargo: none; UZ is admitted" in out
+    assert "proposal 4 is objected (by BW)" in out
+    assert (
+        "executing proposal 4: refused, BW objected to proposal 4: it will not take effect; ZZ is none" in out
+    )
     assert "AE-2024-000123: GENUINE (receipt confirmed)" in out
     assert "AE-2024-000123: NOT GENUINE" in out and "carats differ" in out
 

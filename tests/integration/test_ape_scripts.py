@@ -22,7 +22,7 @@ from kp_py import IssuedDocument, keys
 from kp_py.examples import example_paper
 from kp_py.network import connect
 from kp_py.node import LOCAL_CHAIN_ID, LocalNode
-from tests.conftest import document_data, stock
+from tests.conftest import document_data, enact, stock
 
 pytestmark = [pytest.mark.slow, pytest.mark.anvil]
 
@@ -88,15 +88,19 @@ def test_deploy_load_issue_confirm_as_separate_ape_runs(project: Path) -> None:
         "code,name,status\nAE,United Arab Emirates,active\nBW,Botswana,active\nVE,Venezuela,self-suspended\n"
     )
     out = ok(ape_run(project, "load_participants", "--csv", str(csv), "--network", url))
-    assert "3 participants admitted" in out
+    assert "admit 3 participants: AE BW VE" in out
+    (proposal,) = chair.proposals(open_only=True)
+    enact(chair, proposal)  # the notice period (7 days by default) passes on the local node
     assert chair.participant_codes() == ["AE", "BW", "VE"]
     assert chair.participant("BW").standing == "admitted"
+    out = ok(ape_run(project, "load_participants", "--csv", str(csv), "--network", url))
+    assert "no participant left to propose" in out
     assert chair.participant("VE").standing == "suspended"
 
-    # the secretariat (the deployer) registers an authority for AE and one for BW
+    # the secretariat (the deployer) proposes the first keys of AE and BW
     ae, bw, holder = keys.dev_account(1), keys.dev_account(2), keys.dev_account(5)
-    chair.add_authority(ae.address, "AE")
-    chair.add_authority(bw.address, "BW")
+    enact(chair, chair.add_authority(ae.address, "AE"))
+    enact(chair, chair.add_authority(bw.address, "BW"))
     chair.with_account(ae).register_production(stock("AE"))
 
     # issue a folder of two documents as AE (ape test account 1); kp's own files there are skipped

@@ -19,7 +19,8 @@ from kp_py import KP, Document
 from kp_py.keys import dev_account
 from kp_py.network import web3_for
 from kp_py.node import LocalNode
-from tests.conftest import document_data, stock
+from kp_py.plenary import decision
+from tests.conftest import NOTICE, document_data, enact, stock
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -103,10 +104,12 @@ def node(tmp_path):
 
 
 def deploy(url: str) -> KP:
-    kp = KP.deploy(web3_for(url), dev_account(0))
-    kp.admit("AE", "United Arab Emirates")
-    kp.admit("BW", "Botswana")
-    kp.add_authority(dev_account(1).address, "AE")
+    kp = KP.deploy(web3_for(url), dev_account(0), notice_period=NOTICE)
+    enact(
+        kp,
+        kp.propose([decision("admit", b"AE", "United Arab Emirates"), decision("admit", b"BW", "Botswana")]),
+    )
+    enact(kp, kp.add_authority(dev_account(1).address, "AE"))
     kp.with_account(dev_account(1)).register_production(stock("AE"))
     return kp
 

@@ -302,3 +302,23 @@ def test_a_re_export_shows_its_provenance_and_a_voided_ancestor(client, kp, writ
     assert "Warning: ancestor BW-1 (BW -&gt; AE) was voided after it was drawn on" in response.get_data(
         as_text=True
     )
+
+
+def test_a_participant_page_shows_its_standing_and_pending_decisions(client, kp):
+    page = client.get("/participants/CF").get_data(as_text=True)
+    assert "CF Central African Republic" in page and "admitted since" in page and "None." in page
+    kp.ok("embargo", "set", "CF", "--exports", "--since", "2013-05-23")
+    proposed = kp.ok("embargo", "lift", "CF", "--json").json()
+    page = client.get("/participants/cf").get_data(as_text=True)
+    assert "exports barred since 2013-05-23" in page
+    assert f"Proposal {proposed['id']} (pending): lift CF&#39;s export embargo." in page
+    answer = client.get("/api/participants/CF").get_json()
+    assert [p["id"] for p in answer["pending_proposals"]] == [proposed["id"]]
+    uz = kp.ok("participant", "admit", "XZ", "Zembla", "--json").json()
+    assert f"Proposal {uz['id']} (pending): admit XZ (Zembla)" in client.get("/participants/XZ").get_data(
+        as_text=True
+    )
+    assert client.get("/participants/QQ").status_code == 400
+    assert client.get("/api/participants/Q1").get_json() == {
+        "error": "'Q1' is not a two-letter ISO 3166-1 code"
+    }
