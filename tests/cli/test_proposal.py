@@ -57,5 +57,9 @@ def test_withdrawal_and_refusals(kp):
 def test_deploy_takes_a_notice_period(kp):
     deployed = kp.ok("deploy", "--notice-period", "15m", "--json").json()
     assert deployed["notice_period"] == 900
-    assert "is not a positive duration" in kp.refused("deploy", "--notice-period", "0")
-    assert "is not a positive duration" in kp.refused("deploy", "--notice-period", "a week")
+    assert "the notice period must be at least one second, not 0" in kp.refused(
+        "deploy", "--notice-period", "0"
+    )
+    assert "'a week' is not a duration like 3600, 30m, 24h or 7d" in kp.refused(
+        "deploy", "--notice-period", "a week"
+    )

@@ -68,9 +68,9 @@ def test_an_expired_certificate_shows_as_expired(certificates, chain, issued):
     assert traits["Status"] == "Expired"
 
 
-def test_a_participant_name_cannot_break_the_json(as_, accounts, certificates, enrol, make_document):
-    # The Chair's words reach every wallet: a quote or a backslash in a name must stay text.
-    as_(accounts.chair).admit("XQ", 'Quote "and" back\\slash')
+def test_a_participant_name_cannot_break_the_json(as_, accounts, certificates, decide, enrol, make_document):
+    # The plenary's words reach every wallet: a quote or a backslash in a name must stay text.
+    decide(as_(accounts.chair).admit("XQ", 'Quote "and" back\\slash'))
     officer = accounts.spare[0]
     enrol(officer.address, "XQ", valid_from=0)
     as_(officer).register_production(stock("XQ"))
