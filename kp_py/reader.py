@@ -275,12 +275,12 @@ class Reader:
             self.deployment.block,
             head,
         )
-        found = {_logs.token_of(log, 1): (_logs.address_of(log, 3), _logs.block_of(log)) for log in logs}
-        times = self._block_times(sorted({block for _, block in found.values()}))
-        windows = {key: self.authority(key).valid_until for key in {key for key, _ in found.values()}}
+        found = {change.token_id: change for change in map(_logs.decode_status_change, logs)}
+        times = self._block_times(sorted({change.block for change in found.values()}))
+        windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
         return {
-            token_id_to_number(t): Confirmation(key, timestamp(times[block]), windows[key])
-            for t, (key, block) in found.items()
+            token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
+            for t, c in found.items()
         }
 
     def list_certificates(

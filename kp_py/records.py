@@ -247,12 +247,21 @@ def token_id_of(number: str | int) -> int:
         return number
     text = number.strip()
     if text.isascii() and text.isdigit():
-        if len(text) > 78 or int(text) >= 2**256:
+        value = uint256_of(text)
+        if value is None:
             raise KPError(f"{_cut(text)} {_NOT_A_NUMBER}")
-        return int(text)
+        return value
     if not text.isascii() or not 0 < len(text) <= 32 or not text.isprintable():
         raise KPError(f"{_cut(text)!r} {_NOT_A_NUMBER}")
     return number_to_token_id(text.upper())
+
+
+def uint256_of(text: str) -> int | None:
+    """A uint256 written in decimal ASCII digits (a token id, a chain id), else None; the length is
+    checked before ``int`` reads it."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 78) or int(text) >= 2**256:
+        return None
+    return int(text)
 
 
 def is_certificate_number(token_id: int) -> bool:

@@ -36,7 +36,14 @@ from kp_py.errors import KPError
 from kp_py.issued import read_shown
 from kp_py.network import deployment_facts
 from kp_py.plenary import Proposal
-from kp_py.records import Participant, certificate_rows, code_bytes, is_certificate_number, token_id_of
+from kp_py.records import (
+    Participant,
+    certificate_rows,
+    code_bytes,
+    is_certificate_number,
+    token_id_of,
+    uint256_of,
+)
 from kp_py.verify import Link, Verification
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
@@ -83,14 +90,6 @@ def typed(text: str) -> int:
     return token_id
 
 
-def uint256(text: str) -> int | None:
-    """A uint256 written in decimal ASCII digits (a chain id), else None; the length is checked
-    before ``int`` reads it."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 78) or int(text) >= 2**256:
-        return None
-    return int(text)
-
-
 def link_of(token_id: int, query: Mapping[str, str]) -> Link | None:
     """The QR link's claims (chain, contract, commitment), None for a bare certificate address."""
     if not any(key in query for key in ("chain", "contract", "commitment")):
@@ -100,7 +99,7 @@ def link_of(token_id: int, query: Mapping[str, str]) -> Link | None:
         claimed = bytes.fromhex(commitment.removeprefix("0x"))
     except ValueError:
         claimed = b""
-    chain_id = uint256(chain)
+    chain_id = uint256_of(chain)
     if chain_id is None or not is_address(contract) or len(claimed) != 32:
         raise InputError("the link is damaged: it needs chain, contract and a 32-byte commitment")
     return Link(chain_id, to_checksum_address(contract), token_id, claimed)
