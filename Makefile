@@ -38,13 +38,17 @@ $(BROWSER):
 	command -v chromium >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
+# Tests run in two processes (pytest-xdist), a file per process at a time: each process has its own
+# nodes and deployments, so no two tests share a chain.
+WORKERS ?= -n 2 --dist loadfile
+
 demo: setup
 	$(PY) scripts/demo.py
 
 test: setup lint slither $(PY8_READY) $(BROWSER)
-	$(PY) -m pytest -p no:ape_test -q
+	$(PY) -m pytest -p no:ape_test -q $(WORKERS)
 	@echo "== the same library with web3 8: where web3's API is used (providers, errors, encoding)"
-	$(VENV8)/bin/python -m pytest -q -m "not slow" tests/test_document.py tests/test_tx.py \
+	$(VENV8)/bin/python -m pytest -q $(WORKERS) -m "not slow" tests/test_document.py tests/test_tx.py \
 		tests/contracts/test_certificates_issue.py tests/contracts/test_signatures.py \
 		tests/contracts/test_registry_authorities.py tests/integration/test_anvil.py \
 		tests/cli/test_issue.py tests/cli/test_verify.py tests/cli/test_first_use.py tests/web/test_app.py \

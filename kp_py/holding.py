@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eth_account.messages import encode_defunct
+from eth_keys.exceptions import BadSignature
 from eth_utils import is_address, to_checksum_address
 
 from kp_py._abi import token_id_to_number
@@ -115,6 +116,10 @@ class Challenge:
     @property
     def token_id(self) -> int:
         return token_id_of(self.number)
+
+    @property
+    def expires(self) -> datetime:
+        return _when(self.expiration_time)
 
     @property
     def statement(self) -> str:
@@ -297,6 +302,20 @@ class NonceStore:
             raise _replayed(nonce) if taken.exists() else _unknown(nonce) from None
         return Challenge.from_json(taken.read_bytes(), str(taken))
 
+    def issued(self, nonce: str) -> Challenge | None:
+        """The challenge issued with ``nonce`` and not yet taken, if any (in memory only): what a
+        page shows the presenter before they sign."""
+        with self._lock:
+            return self._issued.get(nonce)
+
+    def forget(self, nonces: set[str]) -> None:
+        """Drop ``nonces`` from memory, answered or not (a server forgets challenges long
+        expired): a forgotten nonce is then unknown, never accepted."""
+        with self._lock:
+            for nonce in nonces:
+                self._issued.pop(nonce, None)
+                self._taken.discard(nonce)
+
     def _path(self, nonce: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{nonce}.json"
@@ -448,7 +467,7 @@ def _check_signature(
         raise NotPresented("wrong-domain", f"the message was not signed for {issued.domain}") from None
     except siwe.NonceMismatch:
         raise NotPresented("replayed", f"the message does not carry nonce {issued.nonce}") from None
-    except (siwe.InvalidSignature, siwe.VerificationError, ValueError):
+    except (siwe.InvalidSignature, siwe.VerificationError, ValueError, BadSignature):
         raise NotPresented(
             "bad-signature", f"the signature is not {message.address}'s (nor valid for it by ERC-1271)"
         ) from None

@@ -142,6 +142,30 @@ class StatusChange:
         return f"{iso(self.at)} UTC{reason}, by {self.authority}"
 
 
+def route_row(exporting: str, importing: str) -> tuple[str, str]:
+    return ("Route", f"{exporting} -> {importing}")
+
+
+def carats_row(carats: int) -> tuple[str, str]:
+    return ("Carat weight", f"{hundredths(carats)} ct")
+
+
+def last_day_row(expires_at: int) -> tuple[str, str]:
+    return ("Last day of validity", last_day(timestamp(expires_at)))
+
+
+def listed_rows(listed: Listed) -> list[tuple[str, str]]:
+    """A listed certificate in the labels of :func:`certificate_rows`: what a holder's page shows
+    of each certificate a wallet holds."""
+    return [
+        ("Certificate number", listed.number),
+        ("Status", listed.status),
+        route_row(listed.exporting, listed.importing),
+        carats_row(listed.carats),
+        last_day_row(listed.expires_at),
+    ]
+
+
 def certificate_rows(
     cert: Certificate,
     *,
@@ -162,7 +186,7 @@ def certificate_rows(
     rows = [
         ("Certificate number", cert.number),
         ("Status", cert.status),
-        ("Route", f"{cert.exporting} -> {cert.importing}"),
+        route_row(cert.exporting, cert.importing),
         ("Exporting participant", participant(cert.exporting)),
         ("Importing participant", participant(cert.importing)),
         ("Issuing authority (key)", cert.issuer),
@@ -174,12 +198,12 @@ def certificate_rows(
     if parties is not None:
         rows += [("Exporter", parties[0]), ("Importer", parties[1])]
     rows += [
-        ("Carat weight", f"{hundredths(cert.carats)} ct"),
+        carats_row(cert.carats),
         ("Value", f"US$ {usd(cert.value_usd)}"),
         ("Number of parcels", str(cert.parcels)),
         ("HS classification", cert.hs_code),
         ("Date of issue", f"{iso(cert.issued_at)} UTC"),
-        ("Last day of validity", last_day(timestamp(cert.expires_at))),
+        last_day_row(cert.expires_at),
     ]
     if change is not None and change.what == "voided":
         rows.append(("Voided", change.text()))

@@ -13,6 +13,23 @@ document. It reads the chain only: no key, no account, no gas, no writes.
     GET  /certificates/<token id>?chain=&contract=&commitment=     the link of the printed QR code
     GET  /api/certificates/<number or token id>[?chain=&contract=&commitment=]   the same, as JSON
 
+Proof of holding (:mod:`kp_py.holding`), for a verifier facing whoever shows a certificate:
+
+    POST /holding                                a fresh challenge for ``number``: redirects to its page
+    GET  /holding/<nonce>                        the verifier's view: a QR code and link for the holder,
+                                                 turning to "presented by its holder" or "refused"
+    GET  /holding/<nonce>/sign                   the holder's view: their wallet signs the challenge
+    GET  /api/holding/<nonce>                    the challenge's state: waiting, presented, refused, expired
+    GET  /api/holding/<nonce>/message?address=   the exact EIP-4361 text that wallet is asked to sign
+    POST /api/holding/<nonce>                    the answer, ``{"message": ..., "signature": ...}``
+
+    GET  /holders[?address=]                     "My certificates": a trader connects a wallet
+    GET  /holders/<address>                      every certificate that wallet holds (``kp list --holder``)
+    GET  /api/holders/<address>/certificates     the same, as JSON
+
+The page's one script, ``/static/kp.js``, is kp's own (no third-party code): it finds the wallet
+(EIP-6963, else the injected EIP-1193 ``window.ethereum``), asks it to sign, and polls for the answer.
+
 The answer is one banner, GENUINE, NOT GENUINE, VOIDED, EXPIRED or UNKNOWN, with its reasons and
 the certificate as the chain holds it. A link or document meant for another chain or contract is
 NOT GENUINE here (problem ``wrong-network``), never looked up elsewhere.
@@ -20,19 +37,32 @@ NOT GENUINE here (problem ``wrong-network``), never looked up elsewhere.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import requests
 from eth_utils import is_address, to_checksum_address
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, redirect, render_template, request
 from web3.exceptions import Web3Exception
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Response as WerkzeugResponse
 
+from kp_py._abi import token_id_to_number
 from kp_py._text import printable
 from kp_py.client import KP
 from kp_py.errors import KPError
+from kp_py.holding import (
+    LIFETIME,
+    Challenge,
+    NonceStore,
+    Presentation,
+    Presented,
+    check_presentation,
+    make_challenge,
+)
 from kp_py.issued import read_shown
 from kp_py.network import deployment_facts
 from kp_py.plenary import Proposal
@@ -41,16 +71,20 @@ from kp_py.records import (
     certificate_rows,
     code_bytes,
     is_certificate_number,
+    listed_rows,
     token_id_of,
     uint256_of,
 )
 from kp_py.verify import Link, Verification
 
 MAX_UPLOAD = 256 * 1024  # an issued document is a few kB
-# Sent with every answer: nothing from elsewhere, no framing, no caching of a verdict that can change.
+OPEN_CHALLENGES = 10_000  # unanswered proof-of-holding challenges a page keeps at once
+KEPT = 3600  # seconds a challenge and its answer stay readable after it expires
+# Sent with every answer: nothing from elsewhere (the one script is kp's own, fetched from and
+# talking to this server only), no framing, no caching of a verdict that can change.
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -59,6 +93,26 @@ HEADERS = {
 
 class InputError(KPError, ValueError):
     """What the verifier typed, followed or uploaded cannot be read."""
+
+    status = 400
+
+
+class Gone(InputError):
+    """A challenge this page does not hold (never issued, or forgotten an hour after it expired)."""
+
+    status = 404
+
+
+class Answered(InputError):
+    """A challenge already answered: its first answer stands."""
+
+    status = 409
+
+
+class Busy(InputError):
+    """Too many challenges open at once."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -147,6 +201,13 @@ class Verifier:
             raise InputError(f"{code} is not a KP participant")
         return found, pending
 
+    def holdings(self, address: str) -> list[list[tuple[str, str]]]:
+        """Every certificate ``address`` holds, as rows, with its token id for the link."""
+        return [
+            [("Token id", str(row.token_id)), *listed_rows(row)]
+            for row in self.kp.list_certificates(holder=address)
+        ]
+
     def details(self, result: Verification) -> list[tuple[str, str]]:
         """The certificate as the chain holds it, as label and value rows for the page."""
         cert = result.certificate
@@ -156,18 +217,109 @@ class Verifier:
         return certificate_rows(cert, names=names, change=result.change)
 
 
+def wallet(text: str) -> str:
+    """A wallet address typed or sent by a browser, checksummed."""
+    text = text.strip()
+    if not is_address(text):
+        shown = text if len(text) <= 50 else text[:50] + "..."
+        raise InputError(f"{shown!r} is not a wallet address (0x and 40 hexadecimal digits)")
+    return to_checksum_address(text)
+
+
+class Desk:
+    """The page's proof-of-holding challenges: issued to a verifier, answered once by the holder's
+    wallet, forgotten :data:`KEPT` seconds after they expire. In memory: a restart forgets them
+    (their answers then come back ``unknown-challenge``)."""
+
+    def __init__(self, kp: KP, lifetime: int = LIFETIME) -> None:
+        self.kp, self.lifetime = kp, lifetime
+        self.nonces = NonceStore()
+        self.challenges: dict[str, Challenge] = {}
+        self.answers: dict[str, Presented] = {}
+        self._lock = threading.Lock()
+
+    def ask(self, number: str, host: str, url: str) -> Challenge:
+        """A fresh challenge for the certificate ``number`` names, signed for this site."""
+        self._forget_old()
+        token_id = typed(number)
+        if self.kp.verify(token_id).certificate is None:
+            raise InputError(f"{token_id_to_number(token_id)}: no certificate has this number")
+        with self._lock:
+            if len(self.challenges) >= OPEN_CHALLENGES:
+                raise Busy("too many challenges are open: try again in a few minutes")
+            challenge = make_challenge(self.kp, token_id, host, uri=url, lifetime=self.lifetime)
+            self.nonces.keep(challenge)
+            self.challenges[challenge.nonce] = challenge
+        return challenge
+
+    def find(self, nonce: str) -> tuple[Challenge, Presented | None]:
+        with self._lock:
+            challenge, answer = self.challenges.get(nonce), self.answers.get(nonce)
+        if challenge is None:
+            raise Gone("this page holds no such challenge (or it expired an hour ago): ask the holder anew")
+        return challenge, answer
+
+    def state(self, nonce: str, now: datetime | None = None) -> str:
+        """``waiting``, ``presented``, ``refused`` or ``expired`` (unanswered in time)."""
+        challenge, answer = self.find(nonce)
+        if answer is not None:
+            return "presented" if answer.held else "refused"
+        return "expired" if (now or datetime.now(timezone.utc)) >= challenge.expires else "waiting"
+
+    def answer(self, nonce: str, presentation: Presentation) -> Presented:
+        """Check ``presentation`` as the answer to challenge ``nonce``: the first answer stands."""
+        challenge, answer = self.find(nonce)
+        if answer is not None:
+            raise Answered(f"challenge {nonce} was already answered: {answer.verdict}")
+        if f"\nNonce: {nonce}\n" not in presentation.message:
+            raise InputError(f"the message does not answer challenge {nonce}")
+        result = check_presentation(self.kp, presentation, self.nonces, challenge=challenge)
+        with self._lock:
+            return self.answers.setdefault(nonce, result)  # of two answers at once, the first taken
+
+    def _forget_old(self) -> None:
+        cutoff = datetime.now(timezone.utc) - timedelta(seconds=KEPT)
+        with self._lock:
+            old = {nonce for nonce, c in self.challenges.items() if c.expires < cutoff}
+            for nonce in old:
+                del self.challenges[nonce]
+                self.answers.pop(nonce, None)
+        self.nonces.forget(old)
+
+
+def presentation_of(body: Any) -> Presentation:
+    """The answer a browser posts: ``{"message": text, "signature": 0x hex}``."""
+    if not isinstance(body, dict):
+        raise InputError('send the answer as JSON: {"message": ..., "signature": ...}')
+    message, signature = body.get("message"), body.get("signature")
+    if not isinstance(message, str) or not isinstance(signature, str):
+        raise InputError("the answer needs a message and a signature, as text")
+    return Presentation(message, signature)
+
+
+def qr_svg(url: str) -> str:
+    """``url`` as a QR code, an inline SVG a phone's camera reads from the verifier's screen."""
+    import segno
+
+    svg: str = segno.make(url, error="m").svg_inline(
+        scale=5, border=2, omitsize=True, title="QR code for the holder"
+    )
+    return svg
+
+
 def shown(value: Any) -> Any:
     """A value as the page shows it: text without the controls and bidi overrides that text from
     the chain or a file may carry (autoescaping stops markup; this stops the rest)."""
     return type(value)(printable(value)) if isinstance(value, str) else value
 
 
-def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
-    """The verification app for ``kp``'s deployment (read only; ``kp.account`` is never used)."""
+def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD, lifetime: int = LIFETIME) -> Flask:
+    """The verification app for ``kp``'s deployment (read only; ``kp.account`` is never used);
+    ``lifetime``: the seconds a holder has to answer a proof-of-holding challenge."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = max_upload
     app.jinja_env.finalize = shown  # every {{ value }} of every page
-    verifier = Verifier(kp)
+    verifier, desk = Verifier(kp), Desk(kp, lifetime)
     network = deployment_facts(kp)  # named on every page and in every JSON answer
 
     def page(result: Verification) -> str:
@@ -215,6 +367,76 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
         }
         return jsonify({**facts, "pending_proposals": [x.to_dict() for x in pending], "network": network})
 
+    @app.post("/holding")
+    def ask_holder() -> WerkzeugResponse:
+        challenge = desk.ask(request.form.get("number", ""), request.host, request.host_url)
+        return redirect(f"/holding/{challenge.nonce}", 303)
+
+    @app.get("/holding/<nonce>")
+    def holding(nonce: str) -> str:
+        challenge, answer = desk.find(nonce)
+        sign = f"{request.host_url}holding/{nonce}/sign"
+        return render_template(
+            "holding.html",
+            challenge=challenge,
+            answer=answer,
+            state=desk.state(nonce),
+            sign=sign,
+            qr=qr_svg(sign),
+            network=network,
+        )
+
+    @app.get("/holding/<nonce>/sign")
+    def holding_sign(nonce: str) -> str:
+        challenge, answer = desk.find(nonce)
+        return render_template(
+            "sign.html", challenge=challenge, answer=answer, state=desk.state(nonce), network=network
+        )
+
+    @app.get("/api/holding/<nonce>")
+    def api_holding(nonce: str) -> Response:
+        challenge, answer = desk.find(nonce)
+        facts = {"nonce": nonce, "number": challenge.number, "domain": challenge.domain}
+        return jsonify(
+            {
+                **facts,
+                "expires": challenge.expiration_time,
+                "state": desk.state(nonce),
+                "answer": answer.to_dict() if answer else None,
+                "network": network,
+            }
+        )
+
+    @app.get("/api/holding/<nonce>/message")
+    def api_holding_message(nonce: str) -> Response:
+        challenge, _ = desk.find(nonce)
+        address = wallet(request.args.get("address", ""))
+        return jsonify({"message": challenge.message(address).prepare_message()})
+
+    @app.post("/api/holding/<nonce>")
+    def api_holding_answer(nonce: str) -> Response:
+        result = desk.answer(nonce, presentation_of(request.get_json(silent=True)))
+        return jsonify({**result.to_dict(), "network": network})
+
+    @app.get("/holders")
+    def holders() -> WerkzeugResponse | str:
+        if request.args.get("address", "").strip():
+            return redirect(f"/holders/{wallet(request.args['address'])}", 303)
+        return render_template("holders.html", address=None, held=None, network=network)
+
+    @app.get("/holders/<address>")
+    def holder(address: str) -> str:
+        address = wallet(address)
+        held = verifier.holdings(address)
+        return render_template("holders.html", address=address, held=held, network=network)
+
+    @app.get("/api/holders/<address>/certificates")
+    def api_holder(address: str) -> Response:
+        rows = verifier.kp.list_certificates(holder=wallet(address))
+        return jsonify(
+            {"holder": wallet(address), "certificates": [row.to_dict() for row in rows], "network": network}
+        )
+
     @app.get("/api/certificates/<path:number>")
     def api_certificate(number: str) -> Response:
         token_id = typed(number)
@@ -229,7 +451,7 @@ def create_app(kp: KP, *, max_upload: int = MAX_UPLOAD) -> Flask:
 
     @app.errorhandler(InputError)
     def bad_input(error: InputError) -> tuple[Response | str, int]:
-        return failure(str(error), 400)
+        return failure(str(error), error.status)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error: RequestEntityTooLarge) -> tuple[Response | str, int]:
