@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from kp_py.verify import Link
-from tests.cli.conftest import Kp
+from tests.cli.conftest import AE_KEY, HOLDER, Kp
 
 pytestmark = pytest.mark.anvil
 
@@ -48,9 +48,10 @@ if _missing() and not os.environ.get("CI"):  # in CI a missing browser fails the
     pytestmark = [pytestmark, pytest.mark.skip(reason=str(_missing()))]
 
 
-def browse(visits: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Run the visits in one headless chromium at phone size; what each page showed, by name."""
-    plan = {"executable": str(CHROMIUM), "viewport": PHONE, "visits": visits}
+def browse(visits: list[dict[str, Any]], wallet: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Run the visits in one headless chromium at phone size, with a test ``wallet`` if given
+    (tests/web/browser.mjs); what each page showed, by name."""
+    plan = {"executable": str(CHROMIUM), "viewport": PHONE, "visits": visits, "wallet": wallet}
     done = subprocess.run(
         ["node", str(ROOT / "tests" / "web" / "browser.mjs")],
         input=json.dumps(plan),
@@ -150,3 +151,122 @@ def test_every_outcome_on_a_phone(served, issued, kp, tmp_path):
     assert malformed["error"] == "'<b>AE</b>' is not a certificate number (like AE-2024-000123) or a token id"
     for shot in ("verify-genuine.png", "verify-not-genuine.png"):
         assert 5_000 < (shots / shot).stat().st_size < 200_000
+
+
+WALLET_SHOTS = ("holding-asked.png", "holding-sign.png", "holding-presented.png", "my-certificates.png")
+
+
+def test_a_holder_proves_it_with_a_wallet_on_a_phone(served, issued, kp, node_web3, tmp_path):
+    """The verifier asks, the holder opens the link on a phone whose wallet (a test EIP-1193
+    provider found through EIP-6963, signing with an anvil development key) signs, and the
+    verifier's page turns; then a wrong wallet is refused; then the holder sees their certificates."""
+    pytest.importorskip("siwe", reason="kp-certificates[holding] is not installed (web3 7 only)")
+    shots = Path(os.environ.get("KP_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    token_id = kp.ok("show", issued.genuine, "--json").json()["token_id"]
+    sign_link = {"tab": "verifier", "selector": "#sign-link"}
+    seen = browse(
+        [
+            {
+                "name": "asked",
+                "tab": "verifier",
+                "url": f"{served}/certificates/{token_id}",
+                "submit": "#ask-holder button",
+                "waitFor": "#qr svg",
+                "screenshot": str(shots / "holding-asked.png"),
+            },
+            {
+                "name": "holder",
+                "tab": "holder",
+                "urlFrom": sign_link,
+                "waitFor": "#wallets button",
+                "screenshot": str(shots / "holding-sign.png"),
+            },
+            {
+                "name": "signed",
+                "tab": "holder",
+                "click": "#wallets button",
+                "waitFor": "#holding[data-state=presented]",
+            },
+            {
+                "name": "turned",
+                "tab": "verifier",
+                "waitFor": "#holding[data-state=presented]",
+                "screenshot": str(shots / "holding-presented.png"),
+            },
+            {"name": "asked again", "tab": "verifier", "submit": "#ask-again button", "waitFor": "#qr svg"},
+            {
+                "name": "wrong wallet",
+                "tab": "holder",
+                "urlFrom": sign_link,
+                "wallet": AE_KEY.address,
+                "click": "#wallets button",
+                "waitFor": "#holding[data-state=refused]",
+            },
+            {"name": "refused", "tab": "verifier", "waitFor": "#holding[data-state=refused]"},
+            {
+                "name": "mine",
+                "tab": "holder",
+                "url": f"{served}/holders",
+                "wallet": HOLDER.address,
+                "click": "#wallets button",
+                "waitFor": "dl.held",
+                "screenshot": str(shots / "my-certificates.png"),
+            },
+        ],
+        wallet={"name": "Test wallet", "address": HOLDER.address, "rpc": node_web3.provider.endpoint_uri},
+    )
+    assert (seen["asked"]["banner"], seen["asked"]["tone"]) == ("WAITING FOR THE HOLDER", "waiting")
+    assert seen["holder"]["banner"] == "PROVE YOU HOLD IT"
+    for name in ("signed", "turned"):
+        page = seen[name]
+        assert (page["banner"], page["tone"], page["background"]) == (
+            "PRESENTED BY ITS HOLDER",
+            "presented",
+            COLOURS["genuine"],
+        ), page
+        assert page["reasons"][0].startswith(
+            f"{HOLDER.address} holds it and signed the challenge for 127.0.0.1:"
+        )
+    assert seen["turned"]["signer"] == HOLDER.address
+    for name in ("wrong wallet", "refused"):
+        assert (seen[name]["banner"], seen[name]["tone"]) == ("REFUSED", "refused"), seen[name]
+        assert seen[name]["reasons"] == [
+            f"{AE_KEY.address} signed, but {issued.genuine} is held by {HOLDER.address}"
+        ]
+    mine = seen["mine"]
+    assert mine["url"] == f"{served}/holders/{HOLDER.address}"
+    assert sorted(mine["held"]) == [issued.genuine, issued.voided, issued.expired]
+    assert not any(page["overflow"] for page in seen.values()), [n for n, p in seen.items() if p["overflow"]]
+    for shot in WALLET_SHOTS:
+        assert 5_000 < (shots / shot).stat().st_size < 200_000
+
+
+def test_without_a_wallet_the_pages_say_so(served, issued, kp):
+    pytest.importorskip("siwe", reason="kp-certificates[holding] is not installed (web3 7 only)")
+    seen = browse(
+        [
+            {"name": "mine", "url": f"{served}/holders", "waitFor": "#wallet-status:not(:empty)"},
+            {
+                "name": "typed",
+                "url": f"{served}/holders",
+                "fill": {"#address": HOLDER.address},
+                "submit": "#connect button[type=submit]",
+            },
+            {
+                "name": "asked",
+                "url": f"{served}/verify?number={issued.genuine}",
+                "submit": "#ask-holder button",
+            },
+            {
+                "name": "holder",
+                "urlFrom": {"tab": "main", "selector": "#sign-link"},
+                "waitFor": "#wallet-status:has-text('No wallet')",
+            },
+        ]
+    )
+    assert seen["mine"]["walletStatus"] == "No wallet found in this browser: type your wallet's address."
+    assert sorted(seen["typed"]["held"]) == [issued.genuine, issued.voided, issued.expired]
+    assert seen["holder"]["walletStatus"] == (
+        "No wallet found in this browser: open this link in your wallet's own browser."
+    )
