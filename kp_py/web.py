@@ -232,6 +232,8 @@ class Desk:
     (their answers then come back ``unknown-challenge``)."""
 
     def __init__(self, kp: KP, lifetime: int = LIFETIME) -> None:
+        if lifetime <= 0:
+            raise KPError(f"a holder needs time to answer: a lifetime of {lifetime} s is none")
         self.kp, self.lifetime = kp, lifetime
         self.nonces = NonceStore()
         self.challenges: dict[str, Challenge] = {}

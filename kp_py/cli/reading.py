@@ -14,6 +14,7 @@ from kp_py._abi import STATUSES
 from kp_py.cli._options import (
     ADDRESS,
     CODE,
+    DURATION,
     FILES,
     NUMBER,
     TIME,
@@ -261,16 +262,18 @@ def verify(
               help="Address to listen on (0.0.0.0: every interface).")  # fmt: skip
 @click.option("--port", type=click.IntRange(0, 65535), default=8417, show_default=True,
               help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--lifetime", type=DURATION, default="5m", show_default=True,
+              help="How long a holder has to answer the page's \"Ask the holder to prove it\".")  # fmt: skip
 @reads
-def serve(options: Options, host: str, port: int) -> None:
-    """Serve the verification page (number, QR link or document; JSON under /api/) until Ctrl-C.
-    It only reads the chain: no key, no account, no gas."""
+def serve(options: Options, host: str, port: int, lifetime: int) -> None:
+    """Serve the verification page (number, QR link or document, proof of holding, My
+    certificates; JSON under /api/) until Ctrl-C. It only reads the chain: no key, no account, no gas."""
     try:
         from kp_py import web
     except ImportError:
         raise KPError("kp serve needs flask and waitress: pip install 'kp-certificates[web]'") from None
     kp = options.reader()
-    server, url = web.serve(web.create_app(kp), host, port)
+    server, url = web.serve(web.create_app(kp, lifetime=lifetime), host, port)
     facts = deployment_facts(kp)
     click.echo(
         f"kp: verification page at {url}/ (chain {facts['chain_id']}, contract {facts['certificates']}, "

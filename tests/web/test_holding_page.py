@@ -168,6 +168,11 @@ def test_a_late_answer_is_refused_as_expired(kp, issued):
     assert late.get_json()["refusal"] == "expired"
 
 
+def test_kp_serve_refuses_a_lifetime_of_nothing(kp):
+    failed = kp("serve", "--lifetime", "0")
+    assert failed.code != 0 and "a holder needs time to answer: a lifetime of 0 s is none" in failed.err
+
+
 @pytest.mark.parametrize(
     "request_, status, message",
     [
