@@ -13,7 +13,7 @@ NPM_READY := node_modules/.ready
 # The verification page's browser tests drive Debian's chromium (through npm's playwright-core).
 BROWSER := /usr/bin/chromium
 
-.PHONY: setup demo test lint artifacts ape-compile ape-test bench slither clean screenshots
+.PHONY: setup demo test lint postgresql artifacts ape-compile ape-test bench slither clean screenshots
 
 setup: $(PY_READY) $(NPM_READY)
 
@@ -42,10 +42,16 @@ $(BROWSER):
 # nodes and deployments, so no two tests share a chain.
 WORKERS ?= -n 2 --dist loadfile
 
+# The index's tests (tests/cli/test_index.py) start a throwaway PostgreSQL server of their own from
+# Debian's package: installed once, as root (as CI runs), when missing.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
 demo: setup
 	$(PY) scripts/demo.py
 
-test: setup lint slither $(PY8_READY) $(BROWSER)
+test: setup lint slither $(PY8_READY) $(BROWSER) postgresql
 	$(PY) -m pytest -p no:ape_test -q $(WORKERS)
 	@echo "== the same library with web3 8: where web3's API is used (providers, errors, encoding)"
 	$(VENV8)/bin/python -m pytest -q $(WORKERS) -m "not slow" tests/test_document.py tests/test_tx.py \

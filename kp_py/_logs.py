@@ -341,3 +341,13 @@ def issued_logs(
 
 def _int_data(log: Any) -> int:
     return int.from_bytes(_bytes(log["data"]), "big")
+
+
+def topic_of(log: Any) -> str:
+    """A log's topic 0, as 0x hex: which event it is."""
+    return "0x" + _bytes(log["topics"][0]).hex()
+
+
+def decode_draw(log: Any) -> tuple[int, int, int]:
+    """A `CaratsDrawn` log: the child's token id, the parent's, and the carats drawn."""
+    return token_of(log, 1), token_of(log, 2), _int_data(log)

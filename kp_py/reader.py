@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
 from web3 import HTTPProvider, Web3
@@ -19,7 +19,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3RPCError
 
-from kp_py import _logs
+from kp_py import _logs, listing
 from kp_py._abi import (
     STANDINGS,
     STATUSES,
@@ -46,10 +46,12 @@ from kp_py.records import (
     StatusChange,
     code_bytes,
     embargo_of,
-    seconds,
     token_id_of,
 )
 from kp_py.roots import Root, is_root
+
+if TYPE_CHECKING:
+    from kp_py.index import Index
 
 BULK_READ = 500  # certificates per `certificates(...)` call
 
@@ -60,6 +62,7 @@ class Reader:
     def __init__(self, w3: Web3, deployment: Deployment) -> None:
         self.w3 = w3
         self.deployment = deployment
+        self.index: Index | None = None  # where lists and statistics are read from, if set (kp_py/index.py)
         self.registry: Contract = w3.eth.contract(
             address=to_checksum_address(deployment.registry), abi=artifact("KPRegistry")["abi"]
         )
@@ -295,87 +298,24 @@ class Reader:
         chunk: int = 10_000,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Listed]:
-        """Certificates from the logs, filtered; issue time in ``[since, until)``. Logs are read in
-        block ranges of ``chunk`` (halved when a node refuses a range), so public RPC limits hold;
+        """Certificates from the logs, filtered; issue time in ``[since, until)``. With an
+        :attr:`index`, those it holds come from it and only the blocks after its last are read from
+        the chain (with the confirmations and voids since of those it holds). Logs are read in block
+        ranges of ``chunk`` (halved when a node refuses a range), so public RPC limits hold;
         ``progress(done, total)`` is called with block counts."""
-        if status is not None and status not in STATUSES[1:]:
-            raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
-        head = self.w3.eth.get_block("latest")
-        head_number, head_time = int(head["number"]), int(head["timestamp"])
-        first = self.deployment.block
-        if since is not None:
-            first = max(first, self._first_block_at(seconds(since), head_number))
-        last = head_number
-        if until is not None:
-            last = min(last, self._first_block_at(seconds(until), head_number) - 1)
-        if last < first:
-            return []
-        address = self.certificates.address
-        issued_topics: list[Any] = [
-            _logs.topic("CertificateIssued"),
-            None,
-            _logs.word(code_bytes(exporting)) if exporting else None,
-            _logs.word(code_bytes(importing)) if importing else None,
-        ]
-        issued = [
-            _logs.decode_issued(log)
-            for log in _logs.get_logs(
-                self.w3, address, issued_topics, first, last, chunk=chunk, progress=progress
+        return list(
+            listing.iter_certificates(
+                self,
+                exporting=exporting,
+                importing=importing,
+                holder=holder,
+                status=status,
+                since=since,
+                until=until,
+                chunk=chunk,
+                progress=progress,
             )
-        ]
-        if not issued:
-            return []
-        mint = [_logs.topic("Transfer"), _logs.word(0)]
-        holders = {
-            _logs.token_of(log, 3): _logs.address_of(log, 2)
-            for log in _logs.get_logs(self.w3, address, mint, first, last, chunk=chunk)
-        }
-        ids = {event.token_id for event in issued}
-        confirmed, voided = (
-            {
-                _logs.token_of(log, 1)
-                for log in _logs.get_logs(
-                    self.w3, address, [_logs.topic(name)], first, head_number, chunk=chunk
-                )
-            }
-            & ids
-            for name in ("ReceiptConfirmed", "CertificateVoided")
         )
-        times = self._block_times(sorted({event.block for event in issued}))
-        rows = []
-        for event in issued:
-            owner = holders.get(event.token_id, "")
-            if holder is not None and owner.lower() != holder.lower():
-                continue
-            if event.token_id in voided:
-                state = "voided"
-            elif event.token_id in confirmed:
-                state = "receipt confirmed"
-            else:
-                state = "expired" if head_time >= event.expires_at else "issued"
-            if status is not None and state != status:
-                continue
-            rows.append(
-                Listed(
-                    number=token_id_to_number(event.token_id),
-                    token_id=event.token_id,
-                    status=state,
-                    exporting=ascii_text(event.exporting),
-                    importing=ascii_text(event.importing),
-                    holder=owner,
-                    issuer=event.issuer,
-                    origins=tuple(ascii_text(o) for o in event.origins),
-                    carats=event.carats,
-                    value_usd=event.value_usd,
-                    parcels=event.parcels,
-                    hs_code=f"7102.{event.hs_code}",
-                    expires_at=event.expires_at,
-                    block=event.block,
-                    transaction=event.transaction,
-                    issued_at=timestamp(times[event.block]),
-                )
-            )
-        return rows
 
     def list_roots(self, *, kind: str | None = None, participant: str | None = None) -> list[Root]:
         """Registered roots, oldest first: ``kind`` ``"production"`` or ``"paper"``, registered by
@@ -411,17 +351,6 @@ class Reader:
                 {number: int(block["timestamp"]) for number, block in zip(part, blocks, strict=True)}
             )
         return times
-
-    def _first_block_at(self, moment: int, head: int) -> int:
-        """The first block with a timestamp at or after ``moment`` (head + 1 if none)."""
-        low, high = self.deployment.block, head + 1
-        while low < high:
-            middle = (low + high) // 2
-            if int(self.w3.eth.get_block(middle)["timestamp"]) >= moment:
-                high = middle
-            else:
-                low = middle + 1
-        return low
 
     def _view_call(self, name: str, args: list[Any]) -> bytes:
         """A view of KPCertificates, its result undecoded: raw JSON-RPC over HTTP (web3's result

@@ -43,6 +43,7 @@ COMMANDS = {
     "stats": "reading:stats_command",
     "render": "reading:render_command",
     "serve": "reading:serve",
+    "index": "indexing:index",
     "account": "account:account",
 }
 

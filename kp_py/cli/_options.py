@@ -19,14 +19,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 from click.core import ParameterSource
 
 from kp_py._text import printable
+from kp_py.cli._types import UsageError
 from kp_py.errors import KPError
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class Options:
     key_env: str | None = None
     dev: int | None = None
     confirmations: int = 1
+    index: str | None = None  # --index: a SQLite file or postgresql:// URL; "none": read the chain only
 
     @property
     def local(self) -> bool:
@@ -77,15 +79,29 @@ class Options:
         return keys.dev_account(self.dev or 0)
 
     def reader(self) -> KP:
-        """The deployment, read only."""
+        """The deployment, read only; with its index if one is named, or if `kp index` made one in
+        the home folder."""
+        from kp_py import index
         from kp_py.network import connect
 
-        return connect(
+        kp = connect(
             self.rpc_url,
             home=self.trusted_home,
             deployments=self.deployments,
             confirmations=self.confirmations,
         )
+        where = self.index_of(kp)
+        if where is not None and (self.index is not None or Path(where).exists()):
+            kp.index = index.Index.open(kp, where)
+        return kp
+
+    def index_of(self, kp: KP) -> str | None:
+        """The index named (``--index``), else the home's for this deployment; None for ``none``."""
+        from kp_py import index
+
+        if self.index is not None:
+            return None if self.index == "none" else self.index
+        return str(index.default_path(kp, self.home))
 
     def writer(self) -> KP:
         """The deployment, signing with the chosen key."""
@@ -104,6 +120,13 @@ _LOCAL = [
         help="Folder of the local node, deployments, keystores.",
     ),
 ]
+CHUNK = click.option(
+    "--chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Blocks per log query (public RPCs cap it).",
+)
 _READS = [
     click.option("--rpc-url", envvar="KP_RPC_URL", help="JSON-RPC URL [default: the local node of --home]."),
     click.option(
@@ -111,6 +134,15 @@ _READS = [
         type=click.Path(dir_okay=False, path_type=Path),
         envvar="KP_DEPLOYMENTS",
         help="A deployments file to look the chain up in first.",
+    ),
+    click.option(
+        "--index",
+        "--database",
+        "index",
+        metavar="DATABASE",
+        envvar="KP_INDEX",
+        help="The index to read lists from (`kp index`): a SQLite file or a postgresql:// URL; "
+        "none: the chain only [default: the home's, if `kp index` made one].",
     ),
 ]
 _SIGNS = [
@@ -150,6 +182,7 @@ _FIELDS = {
     "key_env": "key_env",
     "dev": "dev",
     "confirmations": "confirmations",
+    "index": "index",
 }
 
 
@@ -354,166 +387,3 @@ class Progress:
     def _rate(self, done: int) -> str:
         seconds = max(time.monotonic() - self.started, 1e-9)
         return f"{done / seconds:,.1f}/s"
-
-
-# ---------------------------------------------------------------------- argument types
-
-
-class UsageError(click.UsageError):
-    """Bad usage, told in one line (``kp: ...``) rather than click's usage block."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"kp: {printable(self.format_message())}", err=True)
-
-
-class BadValue(click.BadParameter):
-    """A value of an argument or option that cannot be read, told in one line naming it."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"kp: {printable(self.format_message())}", err=True)
-
-
-class ParamType(click.ParamType):
-    """A click type whose refusals are one line (:class:`BadValue`)."""
-
-    def fail(
-        self, message: str, param: click.Parameter | None = None, ctx: click.Context | None = None
-    ) -> NoReturn:
-        raise BadValue(message, ctx=ctx, param=param)
-
-
-class CodeType(ParamType):
-    """A participant's ISO 3166-1 alpha-2 code, in any case: ``ae`` is ``AE``."""
-
-    name = "CODE"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip().upper()
-        if len(text) != 2 or not text.isascii() or not text.isalpha():
-            self.fail(f"{value!r} is not a two-letter ISO 3166-1 code", param, ctx)
-        return text
-
-
-class AddressType(ParamType):
-    """A 0x address, in EIP-55 form once read."""
-
-    name = "ADDRESS"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from eth_utils import is_address, to_checksum_address
-
-        if not is_address(value):
-            self.fail(f"{value!r} is not a 0x address", param, ctx)
-        return str(to_checksum_address(value))
-
-
-class NumberType(ParamType):
-    """A certificate number in any case, or its token id: the token id (:func:`token_id_of`)."""
-
-    name = "NUMBER"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        from kp_py.records import token_id_of
-
-        try:
-            return token_id_of(value)
-        except KPError as error:
-            self.fail(str(error), param, ctx)
-
-
-class TimeType(ParamType):
-    """``now``, Unix seconds (``@1732060800``, or ten digits or more), an ISO date (midnight UTC, also
-    written ``20241120``) or an ISO date and time: Unix seconds. Eight digits are a date, never
-    seconds: a mistaken ``--from 20241120`` must not mean 1970."""
-
-    name = "TIME"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_time(str(value))
-        except ValueError:
-            self.fail(
-                f"{value!r} is not a date (2013-05-23), a time (2024-11-20T10:00Z), "
-                "Unix seconds (@1732060800) or 'now'",
-                param,
-                ctx,
-            )
-
-
-def parse_time(text: str) -> int:
-    """:class:`TimeType`'s reading of ``text``, in Unix seconds; ``ValueError`` if it is none."""
-    if text == "now":
-        return int(datetime.now(timezone.utc).timestamp())
-    if text.startswith("@") and text[1:].isdigit():
-        return int(text[1:])
-    if text.isdigit() and len(text) >= 10:
-        return int(text)
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if "T" in text:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    else:
-        moment = datetime.combine(date.fromisoformat(text), datetime.min.time())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp())
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
-
-
-class DurationType(ParamType):
-    """Seconds, or ``30m``, ``24h``, ``7d``: seconds."""
-
-    name = "DURATION"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        text = str(value)
-        try:
-            if text[-1:] in _UNITS:
-                return int(text[:-1]) * _UNITS[text[-1]]
-            return int(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a duration like 3600, 30m, 24h or 7d", param, ctx)
-
-
-class AmountType(ParamType):
-    """Carats or US dollars with two decimals, like ``1250.50``: the text, checked."""
-
-    name = "AMOUNT"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from kp_py import _fields
-
-        text = str(value).strip()
-        try:
-            _fields.amount({"amount": text}, "amount", positive=True)
-        except KPError as error:
-            self.fail(getattr(error, "problem", str(error)), param, ctx)
-        return text
-
-
-CODE, ADDRESS, NUMBER, TIME, DURATION = CodeType(), AddressType(), NumberType(), TimeType(), DurationType()
-AMOUNT = AmountType()
-
-
-class ExistingFile(click.Path):
-    """A file that must exist, refused in one line (:class:`BadValue`) like every other value."""
-
-    def __init__(self) -> None:
-        super().__init__(exists=True, dir_okay=False, path_type=Path)
-
-    def fail(
-        self, message: str, param: click.Parameter | None = None, ctx: click.Context | None = None
-    ) -> NoReturn:
-        raise BadValue(message, ctx=ctx, param=param)
-
-
-FILES = ExistingFile()
-
-
-def utc(seconds: int) -> datetime:
-    """Unix seconds as a UTC time, shown without its zone."""
-    return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from kp_py.cli._options import ADDRESS, DURATION, Options, emit, signs
+from kp_py.cli._options import Options, emit, signs
+from kp_py.cli._types import ADDRESS, DURATION
 from kp_py.client import DEV_CHAIN_IDS, KP, check_notice_period, role_holders
 from kp_py.network import record_deployment, recorded_file, web3_for
 from kp_py.plenary import DEFAULT_NOTICE_PERIOD

@@ -12,17 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kp_py import files
-from kp_py.cli._options import (
-    ADDRESS,
-    DURATION,
-    FILES,
-    NUMBER,
-    Options,
-    UsageError,
-    emit,
-    reads,
-    signs,
-)
+from kp_py.cli._options import Options, emit, reads, signs
+from kp_py.cli._types import ADDRESS, DURATION, FILES, NUMBER, UsageError
 from kp_py.errors import KPError
 from kp_py.network import deployment_facts, describe
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from kp_py.cli._options import CODE, Options, emit, reads, report, shown, signs, table, when
+from kp_py.cli._options import Options, emit, reads, report, shown, signs, table, when
+from kp_py.cli._types import CODE
 from kp_py.plenary import Proposal
 
 

@@ -11,21 +11,8 @@ import click
 
 from kp_py import files, stats
 from kp_py._abi import STATUSES
-from kp_py.cli._options import (
-    ADDRESS,
-    CODE,
-    DURATION,
-    FILES,
-    NUMBER,
-    TIME,
-    Options,
-    Progress,
-    UsageError,
-    emit,
-    reads,
-    rows_text,
-    table,
-)
+from kp_py.cli._options import CHUNK, Options, Progress, emit, reads, rows_text, table
+from kp_py.cli._types import ADDRESS, CODE, DURATION, FILES, NUMBER, TIME, UsageError
 from kp_py.cli.roots import show_root
 from kp_py.client import DEV_CHAIN_IDS
 from kp_py.document import Document
@@ -35,14 +22,6 @@ from kp_py.network import deployment_facts, describe
 from kp_py.records import certificate_rows
 from kp_py.roots import is_root
 from kp_py.verify import LOCAL_PAGE, Link, public_page
-
-CHUNK = click.option(
-    "--chunk",
-    type=click.IntRange(1),
-    default=10_000,
-    show_default=True,
-    help="Blocks per log query (public RPCs cap it).",
-)
 
 
 @click.command()

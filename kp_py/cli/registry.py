@@ -9,13 +9,8 @@ from typing import Any
 import click
 
 from kp_py.cli._options import (
-    ADDRESS,
-    CODE,
-    FILES,
-    TIME,
     Options,
     Progress,
-    UsageError,
     emit,
     fail,
     proposed,
@@ -24,9 +19,9 @@ from kp_py.cli._options import (
     shown,
     signs,
     table,
-    utc,
     when,
 )
+from kp_py.cli._types import ADDRESS, CODE, FILES, TIME, UsageError, utc
 from kp_py.client import KP
 from kp_py.plenary import Proposal
 from kp_py.records import PARTICIPANTS_FILE

@@ -10,7 +10,8 @@ import click
 
 from kp_py import files
 from kp_py._text import day, hundredths, last_day, paper_id, production_id, usd
-from kp_py.cli._options import AMOUNT, CODE, FILES, Options, Progress, emit, reads, report, signs, table, when
+from kp_py.cli._options import Options, Progress, emit, reads, report, signs, table, when
+from kp_py.cli._types import AMOUNT, CODE, FILES
 from kp_py.document import Production
 from kp_py.roots import Root
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kp_py.cli._options import parse_time
+from kp_py.cli._types import parse_time
 from tests.cli.conftest import AE, HOLDER
 from tests.conftest import document_data
 

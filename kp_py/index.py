@@ -1,0 +1,499 @@
+"""The index: kp's certificate events copied into a database, so that questions over many
+certificates (``kp list``, ``kp stats``, "My certificates", a certificate's events) are answered
+without reading years of logs again. SQLite by default (a file under the home folder, nothing to
+install), or PostgreSQL given a URL (``postgresql://...``, through psycopg 3).
+
+    index = Index.open(kp)                        # .kp/index/<chain>-<contract>.sqlite3
+    index = Index.open(kp, "postgresql://kp@db.example/kp")
+    index.update()                                # what the chain added since the last update
+    kp.index = index                              # kp.list_certificates(...) now reads from it
+
+What it holds, and what it does not:
+
+* Only **final** blocks, at least ``confirmations`` deep (12 by default on a public chain, 0 on a
+  development chain). Each update first checks that the last block it indexed is still the chain's
+  (by hash); if a reorganisation replaced it, the index rewinds to the newest block it holds that
+  the chain still has, forgetting everything after it, and reads on from there.
+* Certificates as their events tell them (the same fields as :class:`~kp_py.records.Listed`), the
+  carats each drew from its parents, and each confirmation of receipt and void. Reads through
+  :class:`~kp_py.reader.Reader` add the blocks after the index's last one from the chain, so an
+  answer is always as current as the chain's head, however stale the index.
+* Nothing a verdict depends on: ``verify`` still reads the certificate, its status and its
+  issuer's window from the chain.
+
+The schema is versioned (``kp_meta.schema``); an index of another version, chain or contract is
+refused with one line rather than misread. Plain SQL, the same for both databases but for the
+placeholder (``?`` or ``%s``): no ORM to learn for a reader of this file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eth_utils import to_checksum_address
+from web3.exceptions import BlockNotFound, Web3Exception
+
+from kp_py import _logs
+from kp_py._abi import ascii_text, token_id_to_number
+from kp_py.errors import KPError, timestamp
+from kp_py.plenary import DEV_CHAIN_IDS
+from kp_py.records import Listed
+
+if TYPE_CHECKING:
+    from kp_py.reader import Reader
+
+SCHEMA = 1
+PUBLIC_CONFIRMATIONS = 12  # blocks deep before a block counts as final, on a public chain
+CHUNK = 10_000  # blocks per eth_getLogs query (less where the provider caps ranges)
+HEADERS_PER_BATCH = 500  # block headers per JSON-RPC batch
+EVENTS = ("CertificateIssued", "CaratsDrawn", "Transfer", "ReceiptConfirmed", "CertificateVoided")
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS kp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # Blocks the index read events from, and the last block of each update: how a reorganisation
+    # is found (a hash that is no longer the chain's).
+    "CREATE TABLE IF NOT EXISTS kp_blocks (number BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS kp_certificates (
+        number TEXT PRIMARY KEY, token_id TEXT NOT NULL, exporting TEXT NOT NULL,
+        importing TEXT NOT NULL, holder TEXT NOT NULL, issuer TEXT NOT NULL, origins TEXT NOT NULL,
+        carats BIGINT NOT NULL, value_usd BIGINT NOT NULL, parcels BIGINT NOT NULL,
+        hs_code TEXT NOT NULL, expires_at BIGINT NOT NULL, document TEXT NOT NULL,
+        block BIGINT NOT NULL, tx TEXT NOT NULL, issued_at BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS kp_draws (
+        child TEXT NOT NULL, parent TEXT NOT NULL, carats BIGINT NOT NULL, block BIGINT NOT NULL,
+        PRIMARY KEY (child, parent))""",
+    """CREATE TABLE IF NOT EXISTS kp_changes (
+        number TEXT NOT NULL, what TEXT NOT NULL, authority TEXT NOT NULL, reason INTEGER NOT NULL,
+        block BIGINT NOT NULL, tx TEXT NOT NULL, PRIMARY KEY (number, what))""",
+    "CREATE INDEX IF NOT EXISTS kp_certificates_issued ON kp_certificates (issued_at)",
+    "CREATE INDEX IF NOT EXISTS kp_certificates_exporting ON kp_certificates (exporting, issued_at)",
+    "CREATE INDEX IF NOT EXISTS kp_certificates_importing ON kp_certificates (importing, issued_at)",
+    "CREATE INDEX IF NOT EXISTS kp_certificates_holder ON kp_certificates (holder)",
+    "CREATE INDEX IF NOT EXISTS kp_certificates_block ON kp_certificates (block)",
+    "CREATE INDEX IF NOT EXISTS kp_draws_block ON kp_draws (block)",
+    "CREATE INDEX IF NOT EXISTS kp_changes_block ON kp_changes (block)",
+)
+COLUMNS = (
+    "number, token_id, exporting, importing, holder, issuer, origins, carats, value_usd, parcels, "
+    "hs_code, expires_at, document, block, tx, issued_at"
+)
+
+
+class IndexProblem(KPError):
+    """The index cannot be opened or used as asked."""
+
+
+class Database:
+    """One connection to SQLite or PostgreSQL, with ``?`` placeholders for both."""
+
+    def __init__(self, where: str | Path) -> None:
+        self.where = str(where)
+        self.errors: tuple[type[Exception], ...]
+        if self.where.startswith(("postgresql://", "postgres://")):
+            try:
+                import psycopg
+            except ImportError:
+                raise IndexProblem(
+                    "an index in PostgreSQL needs psycopg: pip install 'kp-certificates[index]'"
+                ) from None
+            try:
+                self.connection: Any = psycopg.connect(self.where, autocommit=True, connect_timeout=10)
+            except psycopg.Error as error:
+                raise IndexProblem(
+                    f"cannot open the index {_shown(self.where)}: {_first_line(error)}"
+                ) from None
+            self.kind, self._marker, self.errors = "postgresql", "%s", (psycopg.Error,)
+        else:
+            path = Path(self.where)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self.connection.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error as error:
+                raise IndexProblem(f"cannot open the index {path}: {error}") from None
+            self.kind, self._marker, self.errors = "sqlite", "?", (sqlite3.Error,)
+
+    def sql(self, text: str) -> str:
+        return text if self._marker == "?" else text.replace("?", "%s")
+
+    def execute(self, text: str, values: Iterable[Any] = ()) -> Any:
+        return self.connection.execute(self.sql(text), tuple(values))
+
+    def insert(self, text: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.kind == "sqlite":
+            self.connection.executemany(text, rows)
+        else:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(self.sql(text), rows)
+
+    def rows(self, text: str, values: Iterable[Any] = (), size: int = 5_000) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, fetched ``size`` at a time (a server-side cursor in PostgreSQL)."""
+        if self.kind == "sqlite":
+            cursor = self.connection.execute(text, tuple(values))
+            while batch := cursor.fetchmany(size):
+                yield from batch
+            cursor.close()
+            return
+        with self.connection.transaction(), self.connection.cursor(name=f"kp_{time.monotonic_ns()}") as named:
+            named.execute(self.sql(text), tuple(values))
+            while batch := named.fetchmany(size):
+                yield from batch
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All of it or none of it: an update interrupted leaves the index as it was."""
+        if self.kind == "sqlite":
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        else:
+            with self.connection.transaction():
+                yield
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _shown(url: str) -> str:
+    """A database URL without its password."""
+    head, at, tail = url.rpartition("@")
+    if not at or ":" not in head.split("//", 1)[-1]:
+        return url
+    scheme, _, user = head.partition("//")
+    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one update did: the blocks it read, what it added, and how far it rewound first."""
+
+    first: int
+    last: int
+    certificates: int
+    changes: int
+    rewound_to: int | None = None  # the block a reorganisation sent the index back to
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "first": self.first,
+            "last": self.last,
+            "certificates": self.certificates,
+            "changes": self.changes,
+            "rewound_to": self.rewound_to,
+        }
+
+
+def default_path(kp: Reader, home: Path) -> Path:
+    """Where a deployment's SQLite index lives under the home folder."""
+    return home / "index" / f"{kp.deployment.chain_id}-{kp.certificates.address}.sqlite3"
+
+
+class Index:
+    """kp's events for one deployment, in a database (see the module's description)."""
+
+    def __init__(self, database: Database, kp: Reader) -> None:
+        self.db, self.kp = database, kp
+        self._check_or_create()
+
+    @classmethod
+    def open(cls, kp: Reader, where: str | Path) -> Index:
+        return cls(Database(where), kp)
+
+    # ------------------------------------------------------------------ its shape
+
+    def _check_or_create(self) -> None:
+        facts = {
+            "schema": str(SCHEMA),
+            "chain_id": str(self.kp.deployment.chain_id),
+            "certificates": self.kp.certificates.address,
+            "deployment_block": str(self.kp.deployment.block),
+        }
+        try:
+            with self.db.transaction():
+                for statement in TABLES:
+                    self.db.execute(statement)
+                held = dict(self.db.execute("SELECT key, value FROM kp_meta").fetchall())
+                if not held:
+                    self.db.insert(
+                        self.db.sql("INSERT INTO kp_meta (key, value) VALUES (?, ?)"), list(facts.items())
+                    )
+                    held = facts
+        except self.db.errors as error:
+            raise IndexProblem(
+                f"cannot use the index {_shown(self.db.where)}: {_first_line(error)}"
+            ) from None
+        for key, value in facts.items():
+            if held.get(key) != value:
+                raise IndexProblem(
+                    f"the index {_shown(self.db.where)} holds {key} {held.get(key)}, not {value}: "
+                    "it is another deployment's (or another version's); give another --index"
+                )
+
+    def is_current(self) -> bool:
+        """Whether the last block the index read is still the chain's (one header read): a
+        reorganisation since the last update makes the index wrong until ``update`` rewinds it."""
+        row = self.db.execute("SELECT number, hash FROM kp_blocks ORDER BY number DESC LIMIT 1").fetchone()
+        return row is None or block_headers(self.kp.w3, [int(row[0])]).get(int(row[0]), (0, ""))[1] == row[1]
+
+    @property
+    def last_block(self) -> int:
+        """The last block indexed (the block before the deployment's, for an empty index)."""
+        row = self.db.execute("SELECT value FROM kp_meta WHERE key = 'last_block'").fetchone()
+        return int(row[0]) if row else self.kp.deployment.block - 1
+
+    # ------------------------------------------------------------------ updating
+
+    def update(
+        self,
+        *,
+        confirmations: int | None = None,
+        chunk: int = CHUNK,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Update:
+        """Read the chain's kp events from the block after the last indexed up to the head less
+        ``confirmations`` (default: 12 on a public chain, 0 on a development chain), after
+        rewinding past any reorganisation. Each chunk of blocks is written in one transaction."""
+        if confirmations is None:
+            confirmations = 0 if self.kp.deployment.chain_id in DEV_CHAIN_IDS else PUBLIC_CONFIRMATIONS
+        if confirmations < 0:
+            raise IndexProblem(f"confirmations must be 0 or more, not {confirmations}")
+        rewound = self._rewind_past_reorganisation()
+        first, head = self.last_block + 1, int(self.kp.w3.eth.block_number)
+        last = head - confirmations
+        added = changed = 0
+        start = first
+        while start <= last:
+            end = min(start + chunk - 1, last)
+            certificates, changes = self._read(start, end, chunk)
+            added, changed = added + certificates, changed + changes
+            if progress:
+                progress(end - first + 1, last - first + 1)
+            start = end + 1
+        return Update(first, max(last, first - 1), added, changed, rewound)
+
+    def _read(self, first: int, last: int, chunk: int) -> tuple[int, int]:
+        """Index blocks ``[first, last]``: their events, their headers, in one transaction."""
+        w3, address = self.kp.w3, self.kp.certificates.address
+        topics = [[_logs.topic(name) for name in EVENTS]]
+        logs = _logs.get_logs(w3, address, topics, first, last, chunk=chunk)
+        kinds = {_logs.topic(name): name for name in EVENTS}
+        issued, draws, changes, holders = [], [], [], {}
+        for log in logs:
+            name = kinds[_logs.topic_of(log)]
+            if name == "CertificateIssued":
+                issued.append(_logs.decode_issued(log))
+            elif name == "CaratsDrawn":
+                child, parent, carats = _logs.decode_draw(log)
+                draws.append(
+                    (token_id_to_number(child), token_id_to_number(parent), carats, _logs.block_of(log))
+                )
+            elif name == "Transfer":
+                holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
+            else:
+                change = _logs.decode_status_change(log)
+                what = "voided" if name == "CertificateVoided" else "receipt confirmed"
+                changes.append(
+                    (
+                        token_id_to_number(change.token_id),
+                        what,
+                        change.authority,
+                        change.reason,
+                        change.block,
+                        change.transaction,
+                    )
+                )
+        wanted = sorted({event.block for event in issued} | {row[4] for row in changes} | {last})
+        headers = block_headers(w3, wanted)
+        rows = [
+            (
+                token_id_to_number(e.token_id),
+                str(e.token_id),
+                ascii_text(e.exporting),
+                ascii_text(e.importing),
+                holders.get(e.token_id, ""),
+                e.issuer,
+                ",".join(ascii_text(o) for o in e.origins),
+                e.carats,
+                e.value_usd,
+                e.parcels,
+                f"7102.{e.hs_code}",
+                e.expires_at,
+                "0x" + e.document.hex(),
+                e.block,
+                e.transaction,
+                headers[e.block][0],
+            )
+            for e in issued
+        ]
+        marks = ", ".join("?" * 16)
+        with self.db.transaction():
+            self.db.insert(self.db.sql(f"INSERT INTO kp_certificates ({COLUMNS}) VALUES ({marks})"), rows)
+            self.db.insert(
+                self.db.sql("INSERT INTO kp_draws (child, parent, carats, block) VALUES (?, ?, ?, ?)"), draws
+            )
+            self.db.insert(
+                self.db.sql(
+                    "INSERT INTO kp_changes (number, what, authority, reason, block, tx) "
+                    "VALUES (?, ?, ?, ?, ?, ?)"
+                ),
+                changes,
+            )
+            self.db.insert(
+                self.db.sql("INSERT INTO kp_blocks (number, hash) VALUES (?, ?)"),
+                [(number, headers[number][1]) for number in wanted],
+            )
+            self._set_last(last)
+        return len(rows), len(changes)
+
+    def _set_last(self, block: int) -> None:
+        self.db.execute("DELETE FROM kp_meta WHERE key = 'last_block'")
+        self.db.execute("INSERT INTO kp_meta (key, value) VALUES ('last_block', ?)", (str(block),))
+
+    def _rewind_past_reorganisation(self) -> int | None:
+        """If the last indexed block is no longer the chain's, go back to the newest block the
+        index holds that still is, and forget everything after it. The block it went back to, or
+        None if nothing changed."""
+        held = list(self.db.rows("SELECT number, hash FROM kp_blocks ORDER BY number DESC", size=64))
+        if not held:
+            return None
+        checked = block_headers(self.kp.w3, [held[0][0]])
+        if checked.get(held[0][0], (0, ""))[1] == held[0][1]:
+            return None
+        keep = self.kp.deployment.block - 1
+        for i in range(0, len(held), HEADERS_PER_BATCH):
+            part = held[i : i + HEADERS_PER_BATCH]
+            chain = block_headers(self.kp.w3, [number for number, _ in part])
+            still = [number for number, hash_ in part if chain.get(number, (0, ""))[1] == hash_]
+            if still:
+                keep = max(still)
+                break
+        with self.db.transaction():
+            for table in ("kp_certificates", "kp_draws", "kp_changes", "kp_blocks"):
+                self.db.execute(
+                    f"DELETE FROM {table} WHERE {'number' if table == 'kp_blocks' else 'block'} > ?", (keep,)
+                )
+            self._set_last(keep)
+        return keep
+
+    # ------------------------------------------------------------------ reading
+
+    def listed(
+        self,
+        *,
+        exporting: str | None = None,
+        importing: str | None = None,
+        holder: str | None = None,
+        since: int | None = None,
+        until: int | None = None,
+        status: Callable[[int, int, set[str]], str | None],
+    ) -> Iterator[Listed]:
+        """The certificates indexed, filtered (issue time in ``[since, until)``), in issue order;
+        ``status(token id, expiry, changes)`` names each one's status from the changes the index
+        holds for it ("receipt confirmed", "voided"), None to leave it out."""
+        where: list[str] = []
+        values: list[Any] = []
+        for column, value in (("exporting", exporting), ("importing", importing)):
+            if value:
+                where.append(f"c.{column} = ?")
+                values.append(value)
+        if holder:
+            where.append("c.holder = ?")
+            values.append(to_checksum_address(holder))
+        if since is not None:
+            where.append("c.issued_at >= ?")
+            values.append(since)
+        if until is not None:
+            where.append("c.issued_at < ?")
+            values.append(until)
+        condition = f"WHERE {' AND '.join(where)}" if where else ""
+        columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
+        query = (
+            f"SELECT {columns}, "
+            "(SELECT COUNT(*) FROM kp_changes v WHERE v.number = c.number AND v.what = 'voided'), "
+            "(SELECT COUNT(*) FROM kp_changes r WHERE r.number = c.number AND r.what = 'receipt confirmed') "
+            f"FROM kp_certificates c {condition} ORDER BY c.block, c.number"
+        )
+        for row in self.db.rows(self.db.sql(query), values):
+            changes = {"voided"} if row[16] else set()
+            if row[17]:
+                changes.add("receipt confirmed")
+            token_id = int(row[1])
+            state = status(token_id, row[11], changes)
+            if state is None:
+                continue
+            yield Listed(
+                number=row[0],
+                token_id=token_id,
+                status=state,
+                exporting=row[2],
+                importing=row[3],
+                holder=row[4],
+                issuer=row[5],
+                origins=tuple(row[6].split(",")) if row[6] else (),
+                carats=row[7],
+                value_usd=row[8],
+                parcels=row[9],
+                hs_code=row[10],
+                expires_at=row[11],
+                block=row[13],
+                transaction=row[14],
+                issued_at=timestamp(row[15]),
+            )
+
+    def counts(self) -> dict[str, int]:
+        """How much the index holds."""
+        return {
+            table.removeprefix("kp_"): int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in ("kp_certificates", "kp_draws", "kp_changes")
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def block_headers(w3: Any, numbers: list[int]) -> dict[int, tuple[int, str]]:
+    """Each block's timestamp and hash, :data:`HEADERS_PER_BATCH` blocks a JSON-RPC batch where
+    the provider takes batches (one by one where it does not)."""
+    found: dict[int, tuple[int, str]] = {}
+    for i in range(0, len(numbers), HEADERS_PER_BATCH):
+        part = numbers[i : i + HEADERS_PER_BATCH]
+        blocks: list[Any]
+        try:
+            with w3.batch_requests() as batch:
+                for number in part:
+                    batch.add(w3.eth.get_block(number))
+                blocks = list(batch.execute())
+        except (
+            NotImplementedError,
+            Web3Exception,
+            ValueError,
+            TypeError,
+        ):  # no batches here, or a block gone
+            blocks = [_block_or_none(w3, number) for number in part]
+        for number, block in zip(part, blocks, strict=True):
+            if block is not None:
+                found[number] = (int(block["timestamp"]), "0x" + bytes(block["hash"]).hex())
+    return found
+
+
+def _block_or_none(w3: Any, number: int) -> Any:
+    try:
+        return w3.eth.get_block(number)
+    except BlockNotFound:  # past the head after a reorganisation to a shorter chain
+        return None

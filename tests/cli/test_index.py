@@ -1,0 +1,178 @@
+"""`kp index`: kp's events in SQLite and in a real PostgreSQL server, on a real anvil node. What
+lists and statistics read from the index must be what the chain alone says, before and after more
+certificates, voids, a stale index, and a reorganisation that replaces indexed blocks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests import postgres
+from tests.cli.conftest import AE, BW, HOLDER, Kp
+from tests.conftest import document_data
+
+pytestmark = pytest.mark.anvil
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[postgres.Server]:
+    reason = postgres.missing()
+    if reason:
+        pytest.skip(reason)
+    with postgres.server() as running:
+        yield running
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """Where the index goes: a SQLite file, or a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "index.sqlite3")
+    return request.getfixturevalue("pg").database()
+
+
+def issue(kp: Kp, tmp_path: Path, *numbers: str, key: tuple[str, str] = AE, **changes: object) -> None:
+    paths = []
+    for number in numbers:
+        path = tmp_path / f"{number}.json"
+        path.write_text(json.dumps(document_data(holder=HOLDER.address, number=number, **changes)))
+        paths.append(str(path))
+    kp.ok("issue", *paths, *key)
+
+
+def listed(kp: Kp, *args: str) -> list[dict]:
+    return kp.ok("list", "--json", *args).json()
+
+
+def same_as_the_chain(kp: Kp, database: str, *args: str) -> list[dict]:
+    """`kp list` through the index equals `kp list` from the chain alone; the rows."""
+    through = listed(kp, "--index", database, *args)
+    assert through == listed(kp, "--index", "none", *args)
+    return through
+
+
+def test_the_index_answers_what_the_chain_answers(kp, tmp_path, database):
+    issue(kp, tmp_path, "AE-IX-1", "AE-IX-2", "AE-IX-3")
+    kp.ok("void", "AE-IX-2", "--reason", "lost", *AE)
+    built = kp.ok("index", "--index", database, "--json").json()
+    assert built["certificates"] >= 3 and built["rewound_to"] is None
+    rows = same_as_the_chain(kp, database)
+    assert {row["number"]: row["status"] for row in rows if "-IX-" in row["number"]} == {
+        "AE-IX-1": "issued",
+        "AE-IX-2": "voided",
+        "AE-IX-3": "issued",
+    }
+    for filters in (
+        ["--status", "voided"],
+        ["--exporting", "ae"],
+        ["--importing", "BW"],
+        ["--holder", HOLDER.address],
+    ):
+        same_as_the_chain(kp, database, *filters)
+    assert (
+        kp.ok("stats", "--json", "--index", database).json()
+        == kp.ok("stats", "--json", "--index", "none").json()
+    )
+
+
+def test_it_resumes_and_a_stale_index_is_completed_from_the_chain(kp, tmp_path, database):
+    issue(kp, tmp_path, "AE-IX-4")
+    first = kp.ok("index", "--index", database, "--json").json()
+    issue(kp, tmp_path, "AE-IX-5")  # after the index's last block
+    kp.ok("void", "AE-IX-4", "--reason", "fraud", *AE)  # a change to a certificate it holds
+    rows = {row["number"]: row["status"] for row in same_as_the_chain(kp, database)}
+    assert rows["AE-IX-4"] == "voided" and rows["AE-IX-5"] == "issued"
+    again = kp.ok("index", "--index", database, "--json").json()
+    assert again["first"] == first["last"] + 1 and again["rewound_to"] is None
+    assert again["certificates"] == first["certificates"] + 1 and again["changes"] == first["changes"] + 1
+    assert kp.ok("index", "--index", database, "--json").json()["last"] == again["last"]  # nothing new
+    same_as_the_chain(kp, database)
+
+
+def test_a_reorganisation_is_rewound_and_nothing_of_the_dropped_branch_remains(
+    kp, tmp_path, database, node_web3
+):
+    issue(kp, tmp_path, "AE-IX-6")
+    fork = node_web3.provider.make_request("evm_snapshot", [])["result"]
+    issue(kp, tmp_path, "AE-IX-DROPPED-1", "AE-IX-DROPPED-2")
+    held = kp.ok("index", "--index", database, "--json").json()
+    assert "AE-IX-DROPPED-1" in [row["number"] for row in listed(kp, "--index", database)]
+    node_web3.provider.make_request("evm_revert", [fork])  # the branch is dropped ...
+    issue(kp, tmp_path, "BW-IX-KEPT-1", key=BW, exporting="BW", importing="AE")  # ... and another mined
+    node_web3.provider.make_request("evm_mine", [])
+    # Before the index is brought up to date, reads notice it is off the chain and read the chain.
+    numbers = [row["number"] for row in same_as_the_chain(kp, database)]
+    assert "AE-IX-DROPPED-1" not in numbers and "BW-IX-KEPT-1" in numbers
+    rewound = kp.ok("index", "--index", database, "--json").json()
+    assert rewound["rewound_to"] is not None and rewound["rewound_to"] < held["last"]
+    numbers = [row["number"] for row in same_as_the_chain(kp, database)]
+    assert "AE-IX-DROPPED-1" not in numbers and "AE-IX-DROPPED-2" not in numbers and "BW-IX-KEPT-1" in numbers
+
+
+def test_depth_leaves_the_newest_blocks_to_the_chain(kp, tmp_path, database, node_web3):
+    issue(kp, tmp_path, "AE-IX-7")
+    head = node_web3.eth.block_number
+    built = kp.ok("index", "--index", database, "--depth", "1", "--json").json()
+    assert built["last"] == head - 1
+    assert "AE-IX-7" in [row["number"] for row in same_as_the_chain(kp, database)]
+
+
+def test_the_home_index_is_used_by_default(kp, tmp_path):
+    issue(kp, tmp_path, "AE-IX-8")
+    built = kp.ok("index", "--json").json()
+    path = Path(built["index"])
+    try:
+        assert path.parent == kp.home / "index" and path.exists()
+        assert listed(kp) == listed(kp, "--index", "none")
+        rows = sqlite3.connect(path).execute("SELECT number FROM kp_certificates").fetchall()
+        assert ("AE-IX-8",) in rows
+    finally:
+        path.unlink()
+
+
+def test_an_index_of_another_deployment_is_refused(kp, tmp_path):
+    database = tmp_path / "index.sqlite3"
+    kp.ok("index", "--index", str(database))
+    with sqlite3.connect(database) as connection:
+        other = "0x0000000000000000000000000000000000000001"
+        connection.execute(f"UPDATE kp_meta SET value = '{other}' WHERE key = 'certificates'")
+    line = kp.refused("list", "--index", str(database))
+    assert "holds certificates 0x0000000000000000000000000000000000000001, not 0x" in line
+    assert "it is another deployment's (or another version's); give another --index" in line
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("postgresql://nobody@127.0.0.1:1/kp", "cannot open the index postgresql://nobody@127.0.0.1:1/kp"),
+        ("postgresql://kp:secret@127.0.0.1:1/kp", "cannot open the index postgresql://kp:***@127.0.0.1:1/kp"),
+    ],
+    ids=["no server", "password not shown"],
+)
+def test_an_index_that_cannot_be_opened_gets_one_line(kp, where, message):
+    line = kp.refused("list", "--index", where)
+    assert message in line and "secret" not in line
+
+
+def test_the_page_lists_a_wallets_certificates_from_the_index(kp, tmp_path, database):
+    from kp_py.index import Index
+    from kp_py.network import connect
+    from kp_py.web import create_app
+
+    issue(kp, tmp_path, "AE-IX-9")
+    kp.ok("index", "--index", database)
+    reader = connect(home=kp.home)
+    reader.index = Index.open(reader, database)
+    page = create_app(reader).test_client().get(f"/holders/{HOLDER.address}").get_data(as_text=True)
+    assert ">AE-IX-9</a>" in page
+    rows = reader.list_certificates(holder=HOLDER.address.lower())
+    assert "AE-IX-9" in [row.number for row in rows]
+
+
+def test_kp_index_refuses_none_and_a_bad_interval(kp):
+    assert "there is nothing to build" in kp.refused("index", "--index", "none")
+    assert "not a duration" in kp.refused("index", "--every", "often")
