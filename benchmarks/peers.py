@@ -52,9 +52,9 @@ DOCUMENT_STORE_PACKAGE = "@govtechsg/document-store"
 TOKEN_REGISTRY_PACKAGE = "@govtechsg/token-registry"
 BATCH = 100
 REPEATS = 3
-# EAS's multiAttest of 100 with all the fields takes about 44 million gas: more than anvil's default
-# block (30 million), within mainnet's (60 million). No per-transaction cap (EIP-7825's 2**24) is
-# enforced: anvil enforces it only when asked.
+# EAS's multiAttest of 100 with all the fields takes about 41 million gas: more than anvil's default
+# block (30 million), within mainnet's (60 million since late 2025). EIP-7825's per-transaction cap
+# (2**24) is not enforced: anvil enforces it only when asked.
 BLOCK_GAS_LIMIT = 60_000_000
 LOT = "BENCH-2024"
 # The public fields of kp's CertificateIssued event (the issuer is EAS's attester, the holder its
