@@ -109,7 +109,9 @@ clean:
 	rm -rf $(VENV) $(VENV8) $(SLITHER_VENV) node_modules .kp .build
 
 # Gas and speed against baselines measured in the same run (a fresh local node); writes
-# benchmarks/results.json.
+# benchmarks/results.json. Then kp's gas next to published peers (EAS, OpenAttestation's document
+# store, TradeTrust's token registry, from their npm artifacts): benchmarks/peers.json.
 bench: setup
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/gas_breakdown.py
+	$(PY) benchmarks/peers.py
