@@ -111,7 +111,12 @@ clean:
 # Gas and speed against baselines measured in the same run (a fresh local node); writes
 # benchmarks/results.json. Then kp's gas next to published peers (EAS, OpenAttestation's document
 # store, TradeTrust's token registry, from their npm artifacts): benchmarks/peers.json.
-bench: setup
+PEERS_READY := benchmarks/peers/node_modules/.ready
+$(PEERS_READY): benchmarks/peers/package.json benchmarks/peers/package-lock.json
+	npm ci --prefix benchmarks/peers --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: setup $(PEERS_READY)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/gas_breakdown.py
 	$(PY) benchmarks/peers.py

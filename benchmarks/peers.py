@@ -14,7 +14,8 @@ and kp itself (a first export to a holder who already holds one, a batch of 100,
 certificate data. Gas is deterministic; each figure is the median of three. Prints a table and writes
 benchmarks/peers.json (benchmarks/results.json is bench.py's).
 
-The packages are read from ``$KP_BENCH_NODE_MODULES``, by default the repository's ``node_modules``.
+The packages are read from ``$KP_BENCH_NODE_MODULES``, by default ``benchmarks/peers/node_modules``
+(``make bench`` installs them from ``benchmarks/peers/package-lock.json``; ``make test`` does not need them).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from kp_py.node import LocalNode
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "peers.json"
-NODE_MODULES = Path(os.environ.get("KP_BENCH_NODE_MODULES") or HERE.parent / "node_modules")
+NODE_MODULES = Path(os.environ.get("KP_BENCH_NODE_MODULES") or HERE / "peers" / "node_modules")
 EAS_PACKAGE = "@ethereum-attestation-service/eas-contracts"
 DOCUMENT_STORE_PACKAGE = "@govtechsg/document-store"
 TOKEN_REGISTRY_PACKAGE = "@govtechsg/token-registry"
