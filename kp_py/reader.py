@@ -9,7 +9,7 @@ than the call); events are read with :mod:`kp_py._logs`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -316,6 +316,11 @@ class Reader:
                 progress=progress,
             )
         )
+
+    def iter_certificates(self, **filters: Any) -> Iterator[Listed]:
+        """:meth:`list_certificates` as it reads (the same filters): the index's rows stream out
+        first, then the chain's, none kept."""
+        return listing.iter_certificates(self, **filters)
 
     def list_roots(self, *, kind: str | None = None, participant: str | None = None) -> list[Root]:
         """Registered roots, oldest first: ``kind`` ``"production"`` or ``"paper"``, registered by

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -75,6 +79,8 @@ def trace(options: Options, number: int, graph_path: Path | None) -> None:
 @click.option("--status", type=click.Choice(STATUSES[1:]))
 @click.option("--since", type=TIME, help="Issued at or after this time.")
 @click.option("--until", type=TIME, help="Issued before this time.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write them to this CSV file as they are read, instead of printing them.")  # fmt: skip
 @CHUNK
 @reads
 def list_(
@@ -85,25 +91,66 @@ def list_(
     status: str | None,
     since: int | None,
     until: int | None,
+    csv_path: Path | None,
     chunk: int,
 ) -> None:
-    """List certificates, from the logs."""
-    rows = options.reader().list_certificates(
-        exporting=exporting,
-        importing=importing,
-        holder=holder,
-        status=status,
-        since=since,
-        until=until,
-        chunk=chunk,
-        progress=Progress("blocks scanned"),
+    """List certificates, from the index if there is one (`kp index`), else from the logs. With
+    --json or --csv, each row is written as it is read (a JSON array, one certificate a line)."""
+    rows = (
+        row.to_dict()
+        for row in options.reader().iter_certificates(
+            exporting=exporting,
+            importing=importing,
+            holder=holder,
+            status=status,
+            since=since,
+            until=until,
+            chunk=chunk,
+            progress=Progress("blocks scanned"),
+        )
     )
-    data = [row.to_dict() for row in rows]
-    emit(
-        options,
-        data,
-        table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"]),
-    )
+    if csv_path is not None:
+        count = write_csv(csv_path, rows)
+        emit(
+            options,
+            {"csv": str(csv_path), "certificates": count},
+            f"{count} certificates written to {csv_path}",
+        )
+    elif options.json:
+        stream_json(rows)
+    else:
+        data = list(rows)
+        click.echo(
+            table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"])
+        )
+
+
+def stream_json(rows: Iterator[dict[str, Any]]) -> None:
+    """A JSON array written as it is read, one row a line (a list of 300,000 never sits in memory)."""
+    out = click.get_text_stream("stdout")
+    first = next(rows, None)
+    if first is None:
+        out.write("[]\n")
+        return
+    out.write("[\n" + json.dumps(first, ensure_ascii=False))
+    for row in rows:
+        out.write(",\n" + json.dumps(row, ensure_ascii=False))
+    out.write("\n]\n")
+
+
+def write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> int:
+    """Rows to a CSV file as they are read (lists as ``;``-joined cells); how many."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer: csv.DictWriter[str] | None = None
+        for row in rows:
+            cells = {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
+            if writer is None:
+                writer = csv.DictWriter(out, fieldnames=list(cells), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow(cells)
+            count += 1
+    return count
 
 
 @click.command("render")
@@ -175,7 +222,7 @@ def stats_command(
 ) -> None:
     """KP statistics from the certificates: per participant and period, exported and imported,
     per HS code and partner (voided certificates left out)."""
-    listed = options.reader().list_certificates(
+    listed = options.reader().iter_certificates(
         since=since,
         until=until,
         chunk=chunk,

@@ -4,6 +4,7 @@ certificates, voids, a stale index, and a reorganisation that replaces indexed b
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -176,3 +177,21 @@ def test_the_page_lists_a_wallets_certificates_from_the_index(kp, tmp_path, data
 def test_kp_index_refuses_none_and_a_bad_interval(kp):
     assert "there is nothing to build" in kp.refused("index", "--index", "none")
     assert "not a duration" in kp.refused("index", "--every", "often")
+
+
+def test_list_streams_json_and_csv_as_it_reads(kp, tmp_path, database):
+    issue(kp, tmp_path, "AE-IX-10", "AE-IX-11")
+    kp.ok("index", "--index", database)
+    issue(kp, tmp_path, "AE-IX-12")  # one from the chain after the index's rows
+    out = kp.ok("list", "--json", "--index", database).out
+    rows = json.loads(out)
+    assert out.count("\n") == len(rows) + 2  # "[", a line per certificate, "]"
+    numbers = [row["number"] for row in rows]
+    assert numbers[-3:] == ["AE-IX-10", "AE-IX-11", "AE-IX-12"]
+    written = kp.ok("list", "--csv", str(tmp_path / "all.csv"), "--index", database, "--json").json()
+    assert written["certificates"] == len(rows)
+    with (tmp_path / "all.csv").open() as f:
+        table = list(csv.DictReader(f))
+    assert [row["number"] for row in table] == numbers
+    assert table[-1]["origins"] == ";".join(rows[-1]["origins"]) and table[-1]["carats"] == rows[-1]["carats"]
+    assert kp.ok("list", "--json", "--status", "voided", "--exporting", "ZW").out == "[]\n"
