@@ -40,7 +40,7 @@ from eth_utils import to_checksum_address
 from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
-from kp_py._abi import ascii_text, token_id_to_number
+from kp_py._abi import ascii_bytes, ascii_text, number_to_token_id, token_id_to_number
 from kp_py.errors import KPError, timestamp
 from kp_py.plenary import DEV_CHAIN_IDS
 from kp_py.records import Listed
@@ -58,7 +58,8 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS kp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     # Blocks the index read events from, and the last block of each update: how a reorganisation
     # is found (a hash that is no longer the chain's).
-    "CREATE TABLE IF NOT EXISTS kp_blocks (number BIGINT PRIMARY KEY, hash TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS kp_blocks (
+        number BIGINT PRIMARY KEY, hash TEXT NOT NULL, time BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS kp_certificates (
         number TEXT PRIMARY KEY, token_id TEXT NOT NULL, exporting TEXT NOT NULL,
         importing TEXT NOT NULL, holder TEXT NOT NULL, issuer TEXT NOT NULL, origins TEXT NOT NULL,
@@ -355,8 +356,8 @@ class Index:
                 changes,
             )
             self.db.insert(
-                self.db.sql("INSERT INTO kp_blocks (number, hash) VALUES (?, ?)"),
-                [(number, headers[number][1]) for number in wanted],
+                self.db.sql("INSERT INTO kp_blocks (number, hash, time) VALUES (?, ?, ?)"),
+                [(number, headers[number][1], headers[number][0]) for number in wanted],
             )
             self._set_last(last)
         return len(rows), len(changes)
@@ -455,6 +456,52 @@ class Index:
                 transaction=row[14],
                 issued_at=timestamp(row[15]),
             )
+
+    def issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
+        """The issuance events of those of ``token_ids`` the index holds, with their draws: what
+        a verification or a trace would otherwise look up in the chain's logs."""
+        numbers = [token_id_to_number(t) for t in token_ids]
+        found: dict[int, _logs.Issued] = {}
+        for i in range(0, len(numbers), 500):
+            part = numbers[i : i + 500]
+            marks = ", ".join("?" * len(part))
+            draws: dict[str, list[tuple[int, int]]] = {}
+            for child, parent, carats in self.db.rows(
+                f"SELECT child, parent, carats FROM kp_draws WHERE child IN ({marks})", part
+            ):
+                draws.setdefault(child, []).append((number_to_token_id(parent), carats))
+            for row in self.db.rows(f"SELECT {COLUMNS} FROM kp_certificates WHERE number IN ({marks})", part):
+                token_id = int(row[1])
+                found[token_id] = _logs.Issued(
+                    token_id=token_id,
+                    exporting=ascii_bytes(row[2], 2),
+                    importing=ascii_bytes(row[3], 2),
+                    issuer=row[5],
+                    origins=tuple(ascii_bytes(o, 32) for o in row[6].split(",") if o),
+                    carats=row[7],
+                    value_usd=row[8],
+                    parcels=row[9],
+                    hs_code=int(row[10].removeprefix("7102.")),
+                    expires_at=row[11],
+                    document=bytes.fromhex(row[12][2:]),
+                    block=row[13],
+                    transaction=row[14],
+                    parents=tuple(draws.get(row[0], ())),
+                )
+        return found
+
+    def status_change(self, number: str, what: str) -> tuple[_logs.Changed, int] | None:
+        """The confirmation of receipt or the void (``what``) of certificate ``number``, if the
+        index holds it, and its block's time."""
+        row = self.db.execute(
+            "SELECT c.authority, c.reason, c.block, c.tx, b.time FROM kp_changes c "
+            "JOIN kp_blocks b ON b.number = c.block WHERE c.number = ? AND c.what = ?",
+            (number, what),
+        ).fetchone()
+        if row is None:
+            return None
+        authority, reason, block, tx, time_ = row
+        return _logs.Changed(number_to_token_id(number), authority, reason, block, tx), int(time_)
 
     def counts(self) -> dict[str, int]:
         """How much the index holds."""

@@ -51,7 +51,8 @@ def test_help(path):
 SIGNING = ("--account", "--key-env", "--dev", "--confirmations")
 READING = ("--rpc-url", "--deployments")
 READ_ONLY = {
-    ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",), ("challenge",), ("index",),
+    ("show",), ("verify",), ("trace",), ("list",), ("stats",), ("render",), ("serve",), ("challenge",),
+    ("index",),
     ("participant", "show"), ("participant", "list"), ("authority", "show"),
     ("production", "show"), ("production", "list"), ("paper", "show"), ("paper", "list"),
     ("proposal", "show"), ("proposal", "list"),

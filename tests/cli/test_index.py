@@ -195,3 +195,29 @@ def test_list_streams_json_and_csv_as_it_reads(kp, tmp_path, database):
     assert [row["number"] for row in table] == numbers
     assert table[-1]["origins"] == ";".join(rows[-1]["origins"]) and table[-1]["carats"] == rows[-1]["carats"]
     assert kp.ok("list", "--json", "--status", "voided", "--exporting", "ZW").out == "[]\n"
+
+
+def test_a_certificates_events_read_from_the_index_are_the_chains(kp, tmp_path, database):
+    from kp_py import _logs
+    from kp_py.index import Index
+    from kp_py.network import connect
+
+    issue(kp, tmp_path, "AE-IX-13", "AE-IX-14")
+    kp.ok("confirm", "AE-IX-13", *BW)
+    kp.ok("void", "AE-IX-14", "--reason", "cancelled", *AE)
+    kp.ok("index", "--index", database)
+    reader = connect(home=kp.home)
+    index = Index.open(reader, database)
+    ids = [reader.certificate(n).token_id for n in ("AE-IX-13", "AE-IX-14")]
+    from_chain = _logs.issued_logs(reader.w3, reader.certificates.address, ids, reader.deployment.block)
+    assert index.issued_events(ids) == from_chain and all(from_chain[i].parents for i in ids)
+    for number, what in (("AE-IX-13", "receipt confirmed"), ("AE-IX-14", "voided")):
+        change, at = index.status_change(number, what)
+        on_chain = reader.status_change(reader.certificate(number))
+        assert (change.authority, change.block, change.transaction) == (
+            on_chain.authority,
+            on_chain.block,
+            on_chain.transaction,
+        )
+        assert at == int(reader.w3.eth.get_block(change.block)["timestamp"])
+    assert index.status_change("AE-IX-13", "voided") is None
