@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,13 +31,15 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from kp_py import KP, Deployment, Document
+from kp_py import KP, Deployment, Document, stats
 from kp_py._abi import encode_call, encode_deploy
 from kp_py._build import compile_contracts
 from kp_py._tx import Sender
 from kp_py.document import PaperCertificate, Production, commitment, new_salts
 from kp_py.examples import example_document, example_paper
+from kp_py.index import Index
 from kp_py.keys import dev_account
+from kp_py.network import record_deployment
 from kp_py.node import LocalNode
 from kp_py.plenary import decision
 
@@ -424,6 +427,88 @@ def run(w3: Web3) -> None:
         return elapsed
 
     row(f"statistics over all ({total:,})", median_of(stats_seconds, 3), "s", "< 2", None, True)
+    index_rows(kp, median_of(list_seconds, 3))
+
+
+def index_rows(kp: KP, chain_list: float) -> None:
+    """`kp index` (SQLite) over the same certificates: the build rate, list and statistics through
+    it against the chain's, then 300,000 certificates (about five years of world KP trade: the
+    index's rows copied under other numbers) through the CLI, with its peak memory."""
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "index.sqlite3"
+        index = Index.open(kp, database)
+        start = time.perf_counter()
+        built = index.update()
+        rate = built.certificates / (time.perf_counter() - start)
+        row("index built from scratch (local node)", rate, "certs/s", ">= 5,000", None, False)
+        kp.index = index
+        try:
+
+            def listed() -> float:
+                start = time.perf_counter()
+                assert len(kp.list_certificates()) == built.certificates
+                return time.perf_counter() - start
+
+            through = median_of(listed, 3)
+            row(f"list all ({built.certificates:,}) from the index", through, "s", "< 1", chain_list, True)
+
+            def statistics_seconds() -> float:
+                start = time.perf_counter()
+                assert stats.statistics(kp.iter_certificates())
+                return time.perf_counter() - start
+
+            row(
+                f"statistics over all ({built.certificates:,}) from the index",
+                median_of(statistics_seconds, 3),
+                "s",
+                "< 1",
+                None,
+                True,
+            )
+        finally:
+            kp.index = None
+        copies = -(-SCALE // built.certificates)
+        index.grow_for_benchmark(copies)  # the same blocks, other numbers
+        total = index.counts()["certificates"]
+        index.close()
+        deployments = Path(folder) / "deployments.json"
+        record_deployment(kp.deployment, deployments)
+        url = kp.w3.provider.endpoint_uri  # type: ignore[attr-defined]
+        for command in ("list", "stats"):
+            seconds, megabytes = cli_run(
+                [
+                    command,
+                    "--json",
+                    "--rpc-url",
+                    url,
+                    "--deployments",
+                    str(deployments),
+                    "--index",
+                    str(database),
+                ]
+            )
+            row(f"kp {command} --json over {total:,} from the index", seconds, "s", "< 1", None, True)
+            row(f"peak memory of kp {command} over {total:,}", megabytes, "MB", "< 200", None, True)
+
+
+SCALE = 300_000
+# Runs a command and reports its wall time and peak resident memory (its own, not this process's).
+MEASURED = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+assert done.returncode == 0, done.stderr
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""
+
+
+def cli_run(args: list[str]) -> tuple[float, float]:
+    kp_command = str(Path(sys.executable).parent / "kp")
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURED, kp_command, *args], capture_output=True, text=True, check=True
+    ).stdout
+    seconds, megabytes = out.split()
+    return float(seconds), float(megabytes)
 
 
 if __name__ == "__main__":

@@ -28,10 +28,7 @@ placeholder (``?`` or ``%s``): no ORM to learn for a reader of this file.
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +38,8 @@ from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
 from kp_py._abi import ascii_bytes, ascii_text, number_to_token_id, token_id_to_number
-from kp_py.errors import KPError, timestamp
+from kp_py._database import Database, IndexProblem, first_line, shown_url
+from kp_py.errors import timestamp
 from kp_py.plenary import DEV_CHAIN_IDS
 from kp_py.records import Listed
 
@@ -84,100 +82,6 @@ COLUMNS = (
     "number, token_id, exporting, importing, holder, issuer, origins, carats, value_usd, parcels, "
     "hs_code, expires_at, document, block, tx, issued_at"
 )
-
-
-class IndexProblem(KPError):
-    """The index cannot be opened or used as asked."""
-
-
-class Database:
-    """One connection to SQLite or PostgreSQL, with ``?`` placeholders for both."""
-
-    def __init__(self, where: str | Path) -> None:
-        self.where = str(where)
-        self.errors: tuple[type[Exception], ...]
-        if self.where.startswith(("postgresql://", "postgres://")):
-            try:
-                import psycopg
-            except ImportError:
-                raise IndexProblem(
-                    "an index in PostgreSQL needs psycopg: pip install 'kp-certificates[index]'"
-                ) from None
-            try:
-                self.connection: Any = psycopg.connect(self.where, autocommit=True, connect_timeout=10)
-            except psycopg.Error as error:
-                raise IndexProblem(
-                    f"cannot open the index {_shown(self.where)}: {_first_line(error)}"
-                ) from None
-            self.kind, self._marker, self.errors = "postgresql", "%s", (psycopg.Error,)
-        else:
-            path = Path(self.where)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-                self.connection.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.Error as error:
-                raise IndexProblem(f"cannot open the index {path}: {error}") from None
-            self.kind, self._marker, self.errors = "sqlite", "?", (sqlite3.Error,)
-
-    def sql(self, text: str) -> str:
-        return text if self._marker == "?" else text.replace("?", "%s")
-
-    def execute(self, text: str, values: Iterable[Any] = ()) -> Any:
-        return self.connection.execute(self.sql(text), tuple(values))
-
-    def insert(self, text: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        if self.kind == "sqlite":
-            self.connection.executemany(text, rows)
-        else:
-            with self.connection.cursor() as cursor:
-                cursor.executemany(self.sql(text), rows)
-
-    def rows(self, text: str, values: Iterable[Any] = (), size: int = 5_000) -> Iterator[tuple[Any, ...]]:
-        """The rows of a query, fetched ``size`` at a time (a server-side cursor in PostgreSQL)."""
-        if self.kind == "sqlite":
-            cursor = self.connection.execute(text, tuple(values))
-            while batch := cursor.fetchmany(size):
-                yield from batch
-            cursor.close()
-            return
-        with self.connection.transaction(), self.connection.cursor(name=f"kp_{time.monotonic_ns()}") as named:
-            named.execute(self.sql(text), tuple(values))
-            while batch := named.fetchmany(size):
-                yield from batch
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All of it or none of it: an update interrupted leaves the index as it was."""
-        if self.kind == "sqlite":
-            self.connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self.connection.execute("ROLLBACK")
-                raise
-            self.connection.execute("COMMIT")
-        else:
-            with self.connection.transaction():
-                yield
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
-
-def _shown(url: str) -> str:
-    """A database URL without its password."""
-    head, at, tail = url.rpartition("@")
-    if not at or ":" not in head.split("//", 1)[-1]:
-        return url
-    scheme, _, user = head.partition("//")
-    return f"{scheme}//{user.split(':', 1)[0]}:***@{tail}"
 
 
 @dataclass(frozen=True)
@@ -237,12 +141,12 @@ class Index:
                     held = facts
         except self.db.errors as error:
             raise IndexProblem(
-                f"cannot use the index {_shown(self.db.where)}: {_first_line(error)}"
+                f"cannot use the index {shown_url(self.db.where)}: {first_line(error)}"
             ) from None
         for key, value in facts.items():
             if held.get(key) != value:
                 raise IndexProblem(
-                    f"the index {_shown(self.db.where)} holds {key} {held.get(key)}, not {value}: "
+                    f"the index {shown_url(self.db.where)} holds {key} {held.get(key)}, not {value}: "
                     "it is another deployment's (or another version's); give another --index"
                 )
 
@@ -425,10 +329,11 @@ class Index:
         condition = f"WHERE {' AND '.join(where)}" if where else ""
         columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
         query = (
-            f"SELECT {columns}, "
-            "(SELECT COUNT(*) FROM kp_changes v WHERE v.number = c.number AND v.what = 'voided'), "
-            "(SELECT COUNT(*) FROM kp_changes r WHERE r.number = c.number AND r.what = 'receipt confirmed') "
-            f"FROM kp_certificates c {condition} ORDER BY c.block, c.number"
+            f"SELECT {columns}, ch.voided, ch.confirmed FROM kp_certificates c LEFT JOIN ("
+            "SELECT number, MAX(CASE WHEN what = 'voided' THEN 1 ELSE 0 END) AS voided, "
+            "MAX(CASE WHEN what = 'receipt confirmed' THEN 1 ELSE 0 END) AS confirmed "
+            "FROM kp_changes GROUP BY number) ch ON ch.number = c.number "
+            f"{condition} ORDER BY c.block, c.number"
         )
         for row in self.db.rows(self.db.sql(query), values):
             changes = {"voided"} if row[16] else set()
@@ -456,6 +361,44 @@ class Index:
                 transaction=row[14],
                 issued_at=timestamp(row[15]),
             )
+
+    def route_totals(
+        self, period: str, since: int | None, until: int | None, leave_out: Iterable[str] = ()
+    ) -> dict[tuple[str, str, str, str], list[int]]:
+        """Trade summed in the database by route and period (:data:`kp_py.stats.Totals`), voided
+        certificates and ``leave_out`` (voided since the index's last block) left out: the same sums
+        as :func:`kp_py.stats.statistics`, which tests/cli/test_index.py compares."""
+        where = ["NOT EXISTS (SELECT 1 FROM kp_changes v WHERE v.number = c.number AND v.what = 'voided')"]
+        values: list[Any] = []
+        for bound, value in ((">=", since), ("<", until)):
+            if value is not None:
+                where.append(f"c.issued_at {bound} ?")
+                values.append(value)
+        left = sorted(set(leave_out))
+        if left:
+            where.append(f"c.number NOT IN ({', '.join('?' * len(left))})")
+            values += left
+        query = (
+            f"SELECT c.exporting, c.importing, c.hs_code, {self._period(period)} AS period, COUNT(*), "
+            f"SUM(c.carats), SUM(c.value_usd) FROM kp_certificates c WHERE {' AND '.join(where)} "
+            "GROUP BY c.exporting, c.importing, c.hs_code, period"
+        )
+        return {
+            (exporting, importing, hs_code, when): [int(count), int(carats), int(value)]
+            for exporting, importing, hs_code, when, count, carats, value in self.db.rows(
+                self.db.sql(query), values
+            )
+        }
+
+    def _period(self, period: str) -> str:
+        """SQL for :func:`kp_py.stats.period_of` of ``c.issued_at``: ``2024-Q4`` or ``2024`` (UTC)."""
+        if self.db.kind == "sqlite":
+            year = "strftime('%Y', c.issued_at, 'unixepoch')"
+            quarter = "((CAST(strftime('%m', c.issued_at, 'unixepoch') AS INTEGER) + 2) / 3)"
+        else:
+            moment = "(to_timestamp(c.issued_at) AT TIME ZONE 'UTC')"
+            year, quarter = f"to_char({moment}, 'YYYY')", f"to_char({moment}, 'Q')"
+        return year if period == "year" else f"{year} || '-Q' || {quarter}"
 
     def issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
         """The issuance events of those of ``token_ids`` the index holds, with their draws: what
@@ -502,6 +445,18 @@ class Index:
             return None
         authority, reason, block, tx, time_ = row
         return _logs.Changed(number_to_token_id(number), authority, reason, block, tx), int(time_)
+
+    def grow_for_benchmark(self, copies: int) -> None:
+        """``copies`` times the certificates held, the copies under other numbers in the same blocks:
+        how `make bench` measures years of trade without issuing them (never on a real index)."""
+        columns = ", ".join(name.strip() for name in COLUMNS.split(",")[1:])
+        with self.db.transaction():
+            for copy in range(1, copies):
+                self.db.execute(
+                    f"INSERT INTO kp_certificates ({COLUMNS}) SELECT number || '.' || ?, {columns} "
+                    "FROM kp_certificates WHERE number NOT LIKE '%.%'",
+                    (str(copy),),
+                )
 
     def counts(self) -> dict[str, int]:
         """How much the index holds."""

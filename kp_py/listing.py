@@ -11,14 +11,16 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kp_py import _logs
+from kp_py import _logs, stats
 from kp_py._abi import STATUSES, ascii_text, token_id_to_number
 from kp_py.errors import KPError, timestamp
 from kp_py.index import block_headers
 from kp_py.records import Listed, code_bytes, seconds
 
 if TYPE_CHECKING:
+    from kp_py.index import Index
     from kp_py.reader import Reader
+    from kp_py.stats import Row
 
 Status = Callable[[int, int, set[str]], str | None]  # (token id, expiry, changes) -> status or None
 
@@ -34,14 +36,15 @@ def iter_certificates(
     until: datetime | int | None = None,
     chunk: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
+    indexed: bool = True,
 ) -> Iterator[Listed]:
     """Certificates, filtered, issue time in ``[since, until)``, as they are read: the index's
-    rows stream out first, then the chain's."""
+    rows stream out first (unless ``indexed`` is False: then only those after it), then the chain's."""
     if status is not None and status not in STATUSES[1:]:
         raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
     head = kp.w3.eth.get_block("latest")
     head_number, head_time = int(head["number"]), int(head["timestamp"])
-    index = kp.index if kp.index is not None and kp.index.is_current() else None  # else the chain alone
+    index = current_index(kp)
     first = kp.deployment.block if index is None else index.last_block + 1
     # The confirmations and voids in the blocks the index does not hold, of every certificate.
     changed = changes_between(kp, first, head_number, chunk) if first <= head_number else {}
@@ -57,7 +60,7 @@ def iter_certificates(
         return found if status is None or found == status else None
 
     since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
-    if index is not None:
+    if index is not None and indexed:
         filters = {"exporting": exporting, "importing": importing, "holder": holder}
         yield from index.listed(**filters, since=since_s, until=until_s, status=state)
     last = head_number
@@ -67,6 +70,36 @@ def iter_certificates(
         last = min(last, first_block_at(kp.w3, kp.deployment.block, until_s, head_number) - 1)
     if last >= first:
         yield from _from_chain(kp, (exporting, importing, holder), first, last, chunk, progress, state)
+
+
+def current_index(kp: Reader) -> Index | None:
+    """``kp``'s index if it has one and it is still on the chain (else reads go to the chain alone,
+    until `kp index` rewinds it past the reorganisation)."""
+    return kp.index if kp.index is not None and kp.index.is_current() else None
+
+
+def statistics(
+    kp: Reader,
+    period: str = "quarter",
+    participant: str | None = None,
+    *,
+    since: datetime | int | None = None,
+    until: datetime | int | None = None,
+    chunk: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Row]:
+    """:func:`kp_py.stats.statistics` over the certificates: with an index, what it holds summed by
+    the database (less what was voided since its last block), the rest read from the chain."""
+    index = current_index(kp)
+    window: dict[str, Any] = {"since": since, "until": until, "chunk": chunk, "progress": progress}
+    if index is None or period not in stats.PERIODS:
+        return stats.statistics(iter_certificates(kp, **window), period, participant)
+    head = int(kp.w3.eth.block_number)
+    changed = changes_between(kp, index.last_block + 1, head, chunk) if index.last_block < head else {}
+    voided = [token_id_to_number(t) for t, what in changed.items() if "voided" in what]
+    since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
+    summed = index.route_totals(period, since_s, until_s, leave_out=voided)
+    return stats.statistics(iter_certificates(kp, **window, indexed=False), period, participant, summed)
 
 
 def changes_between(kp: Reader, first: int, last: int, chunk: int) -> dict[int, set[str]]:

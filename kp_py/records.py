@@ -110,8 +110,28 @@ class Listed:
     issued_at: datetime | str
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: amounts as decimal strings, times as ISO 8601, bytes as hex."""
-        return record_json(self)
+        """JSON-ready, as :func:`record_json` makes it (tests/test_records.py compares them),
+        written out: ``kp list --json`` makes one per certificate."""
+        expires = timestamp(self.expires_at)
+        return {
+            "number": self.number,
+            "token_id": str(self.token_id),
+            "status": self.status,
+            "exporting": self.exporting,
+            "importing": self.importing,
+            "holder": self.holder,
+            "issuer": self.issuer,
+            "origins": list(self.origins),
+            "carats": hundredths(self.carats),
+            "value_usd": hundredths(self.value_usd),
+            "parcels": self.parcels,
+            "hs_code": self.hs_code,
+            "expires": last_day(expires),
+            "expires_at": iso(expires),
+            "block": self.block,
+            "transaction": self.transaction,
+            "issued_at": iso(self.issued_at),
+        }
 
 
 @dataclass(frozen=True)

@@ -55,25 +55,36 @@ def period_of(moment: datetime | str, period: str) -> str:
     return f"{moment.year}-Q{(moment.month - 1) // 3 + 1}"
 
 
+# Trade summed per route: (exporting, importing, HS code, period) -> [certificates, carats, value].
+Totals = dict[tuple[str, str, str, str], list[int]]
+
+
 def statistics(
-    certificates: Iterable[Listed], period: str = "quarter", participant: str | None = None
+    certificates: Iterable[Listed],
+    period: str = "quarter",
+    participant: str | None = None,
+    summed: Totals | None = None,
 ) -> list[Row]:
-    """Aggregate listed certificates; ``participant`` keeps only that participant's rows."""
+    """Aggregate listed certificates; ``participant`` keeps only that participant's rows;
+    ``summed``: more trade already summed by route, in the same periods (an index's SQL sums)."""
     if period not in PERIODS:
         raise KPError(f"period {period!r} is not one of: {', '.join(PERIODS)}")
-    totals: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    routes: Totals = defaultdict(lambda: [0, 0, 0])
+    for key, values in (summed or {}).items():
+        routes[key] = list(values)
     for cert in certificates:
         if cert.status == "voided":
             continue
-        when = period_of(cert.issued_at, period)
-        for who, direction, partner in (
-            (cert.exporting, "export", cert.importing),
-            (cert.importing, "import", cert.exporting),
-        ):
-            total = totals[(who, when, direction, partner, cert.hs_code)]
-            total[0] += 1
-            total[1] += cert.carats
-            total[2] += cert.value_usd
+        route = routes[(cert.exporting, cert.importing, cert.hs_code, period_of(cert.issued_at, period))]
+        route[0] += 1
+        route[1] += cert.carats
+        route[2] += cert.value_usd
+    totals: dict[tuple[str, str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (exporting, importing, hs_code, when), values in routes.items():
+        for who, direction, partner in ((exporting, "export", importing), (importing, "import", exporting)):
+            total = totals[(who, when, direction, partner, hs_code)]
+            for i in range(3):
+                total[i] += values[i]
     rows = [Row(*key, *values) for key, values in sorted(totals.items())]
     return [row for row in rows if participant is None or row.participant == participant]
 

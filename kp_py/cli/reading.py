@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from kp_py import files, stats
+from kp_py import files, listing, stats
 from kp_py._abi import STATUSES
 from kp_py.cli._options import CHUNK, Options, Progress, emit, reads, rows_text, table
 from kp_py.cli._types import ADDRESS, CODE, DURATION, FILES, NUMBER, TIME, UsageError
@@ -222,13 +222,15 @@ def stats_command(
 ) -> None:
     """KP statistics from the certificates: per participant and period, exported and imported,
     per HS code and partner (voided certificates left out)."""
-    listed = options.reader().iter_certificates(
+    rows = listing.statistics(
+        options.reader(),
+        period,
+        participant,
         since=since,
         until=until,
         chunk=chunk,
         progress=Progress("blocks scanned"),
     )
-    rows = stats.statistics(listed, period, participant)
     if csv_path:
         csv_path.write_text(stats.to_csv(rows), encoding="utf-8")
     if chart_path:

@@ -87,6 +87,13 @@ def test_it_resumes_and_a_stale_index_is_completed_from_the_chain(kp, tmp_path, 
     kp.ok("void", "AE-IX-4", "--reason", "fraud", *AE)  # a change to a certificate it holds
     rows = {row["number"]: row["status"] for row in same_as_the_chain(kp, database)}
     assert rows["AE-IX-4"] == "voided" and rows["AE-IX-5"] == "issued"
+    for options in (
+        ["--period", "year"],
+        ["--period", "quarter", "--since", "2000-01-01"],
+        ["--participant", "BW"],
+    ):
+        through = kp.ok("stats", "--json", "--index", database, *options).json()
+        assert through and through == kp.ok("stats", "--json", "--index", "none", *options).json()
     again = kp.ok("index", "--index", database, "--json").json()
     assert again["first"] == first["last"] + 1 and again["rewound_to"] is None
     assert again["certificates"] == first["certificates"] + 1 and again["changes"] == first["changes"] + 1
