@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +64,8 @@ TABLES = (
         importing TEXT NOT NULL, holder TEXT NOT NULL, issuer TEXT NOT NULL, origins TEXT NOT NULL,
         carats BIGINT NOT NULL, value_usd BIGINT NOT NULL, parcels BIGINT NOT NULL,
         hs_code TEXT NOT NULL, expires_at BIGINT NOT NULL, document TEXT NOT NULL,
-        block BIGINT NOT NULL, tx TEXT NOT NULL, issued_at BIGINT NOT NULL)""",
+        block BIGINT NOT NULL, tx TEXT NOT NULL, issued_at BIGINT NOT NULL,
+        year INTEGER NOT NULL, quarter INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS kp_draws (
         child TEXT NOT NULL, parent TEXT NOT NULL, carats BIGINT NOT NULL, block BIGINT NOT NULL,
         PRIMARY KEY (child, parent))""",
@@ -107,6 +109,19 @@ class Update:
 def default_path(kp: Reader, home: Path) -> Path:
     """Where a deployment's SQLite index lives under the home folder."""
     return home / "index" / f"{kp.deployment.chain_id}-{kp.certificates.address}.sqlite3"
+
+
+# The period of kp_py.stats.period_of, from the year and quarter kept with each certificate.
+PERIOD_SQL = {
+    "quarter": "CAST(c.year AS TEXT) || '-Q' || CAST(c.quarter AS TEXT)",
+    "year": "CAST(c.year AS TEXT)",
+}
+
+
+def year_and_quarter(seconds: int) -> tuple[int, int]:
+    """The UTC year and quarter of a time, kept with each certificate for statistics."""
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.year, (moment.month - 1) // 3 + 1
 
 
 class Index:
@@ -243,12 +258,15 @@ class Index:
                 e.block,
                 e.transaction,
                 headers[e.block][0],
+                *year_and_quarter(headers[e.block][0]),
             )
             for e in issued
         ]
-        marks = ", ".join("?" * 16)
+        marks = ", ".join("?" * 18)
         with self.db.transaction():
-            self.db.insert(self.db.sql(f"INSERT INTO kp_certificates ({COLUMNS}) VALUES ({marks})"), rows)
+            self.db.insert(
+                self.db.sql(f"INSERT INTO kp_certificates ({COLUMNS}, year, quarter) VALUES ({marks})"), rows
+            )
             self.db.insert(
                 self.db.sql("INSERT INTO kp_draws (child, parent, carats, block) VALUES (?, ?, ?, ?)"), draws
             )
@@ -368,7 +386,7 @@ class Index:
         """Trade summed in the database by route and period (:data:`kp_py.stats.Totals`), voided
         certificates and ``leave_out`` (voided since the index's last block) left out: the same sums
         as :func:`kp_py.stats.statistics`, which tests/cli/test_index.py compares."""
-        where = ["NOT EXISTS (SELECT 1 FROM kp_changes v WHERE v.number = c.number AND v.what = 'voided')"]
+        where = ["c.number NOT IN (SELECT number FROM kp_changes WHERE what = 'voided')"]
         values: list[Any] = []
         for bound, value in ((">=", since), ("<", until)):
             if value is not None:
@@ -379,7 +397,7 @@ class Index:
             where.append(f"c.number NOT IN ({', '.join('?' * len(left))})")
             values += left
         query = (
-            f"SELECT c.exporting, c.importing, c.hs_code, {self._period(period)} AS period, COUNT(*), "
+            f"SELECT c.exporting, c.importing, c.hs_code, {PERIOD_SQL[period]} AS period, COUNT(*), "
             f"SUM(c.carats), SUM(c.value_usd) FROM kp_certificates c WHERE {' AND '.join(where)} "
             "GROUP BY c.exporting, c.importing, c.hs_code, period"
         )
@@ -389,16 +407,6 @@ class Index:
                 self.db.sql(query), values
             )
         }
-
-    def _period(self, period: str) -> str:
-        """SQL for :func:`kp_py.stats.period_of` of ``c.issued_at``: ``2024-Q4`` or ``2024`` (UTC)."""
-        if self.db.kind == "sqlite":
-            year = "strftime('%Y', c.issued_at, 'unixepoch')"
-            quarter = "((CAST(strftime('%m', c.issued_at, 'unixepoch') AS INTEGER) + 2) / 3)"
-        else:
-            moment = "(to_timestamp(c.issued_at) AT TIME ZONE 'UTC')"
-            year, quarter = f"to_char({moment}, 'YYYY')", f"to_char({moment}, 'Q')"
-        return year if period == "year" else f"{year} || '-Q' || {quarter}"
 
     def issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
         """The issuance events of those of ``token_ids`` the index holds, with their draws: what
@@ -449,12 +457,12 @@ class Index:
     def grow_for_benchmark(self, copies: int) -> None:
         """``copies`` times the certificates held, the copies under other numbers in the same blocks:
         how `make bench` measures years of trade without issuing them (never on a real index)."""
-        columns = ", ".join(name.strip() for name in COLUMNS.split(",")[1:])
+        columns = ", ".join([*(name.strip() for name in COLUMNS.split(",")[1:]), "year", "quarter"])
         with self.db.transaction():
             for copy in range(1, copies):
                 self.db.execute(
-                    f"INSERT INTO kp_certificates ({COLUMNS}) SELECT number || '.' || ?, {columns} "
-                    "FROM kp_certificates WHERE number NOT LIKE '%.%'",
+                    f"INSERT INTO kp_certificates ({COLUMNS}, year, quarter) "
+                    f"SELECT number || '.' || ?, {columns} FROM kp_certificates WHERE number NOT LIKE '%.%'",
                     (str(copy),),
                 )
 

@@ -10,6 +10,7 @@ import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +113,7 @@ class Listed:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, as :func:`record_json` makes it (tests/test_records.py compares them),
         written out: ``kp list --json`` makes one per certificate."""
-        expires = timestamp(self.expires_at)
+        expires_at, expires = _expiry(self.expires_at)
         return {
             "number": self.number,
             "token_id": str(self.token_id),
@@ -126,12 +127,19 @@ class Listed:
             "value_usd": hundredths(self.value_usd),
             "parcels": self.parcels,
             "hs_code": self.hs_code,
-            "expires": last_day(expires),
-            "expires_at": iso(expires),
+            "expires": expires,
+            "expires_at": expires_at,
             "block": self.block,
             "transaction": self.transaction,
             "issued_at": iso(self.issued_at),
         }
+
+
+@lru_cache(maxsize=4096)
+def _expiry(seconds: int) -> tuple[str, str]:
+    """An expiry as ``expires_at`` and ``expires`` (its last day) say it: certificates share days."""
+    moment = timestamp(seconds)
+    return iso(moment), last_day(moment)
 
 
 @dataclass(frozen=True)
