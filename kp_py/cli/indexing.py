@@ -4,6 +4,7 @@ read from it when it exists."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
@@ -18,7 +19,9 @@ from kp_py.cli._types import DURATION, UsageError
 @click.option("--depth", type=click.IntRange(0),
               help="Blocks deep before a block is indexed as final [default: 12 on a public chain, 0 on a "
               "development chain].")  # fmt: skip
-@click.option("--follow", is_flag=True, help="Keep following the chain until Ctrl-C, beside `kp serve`.")
+@click.option("--follow", is_flag=True,
+              help="Keep following the chain until Ctrl-C, beside `kp serve` "
+              "(with --json: a JSON line per update).")  # fmt: skip
 @click.option("--every", type=DURATION, default="5", show_default=True,
               help="With --follow: seconds between two looks at the chain.")  # fmt: skip
 @CHUNK
@@ -53,8 +56,10 @@ def index(options: Options, depth: int | None, follow: bool, every: int, chunk: 
                 f"{done.changes} confirmations and voids{rewound} ({built.counts()['certificates']} "
                 f"certificates in {where})"
             )
-            if not follow or done.last >= done.first or done.rewound_to is not None:
+            if not follow:
                 emit(options, data, told)
+            elif done.last >= done.first or done.rewound_to is not None:  # one line per update
+                click.echo(json.dumps(data) if options.json else told)
             if not follow:
                 return
             sys.stdout.flush()

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,3 +232,33 @@ def test_a_certificates_events_read_from_the_index_are_the_chains(kp, tmp_path, 
         )
         assert at == int(reader.w3.eth.get_block(change.block)["timestamp"])
     assert index.status_change("AE-IX-13", "voided") is None
+
+
+def test_follow_keeps_the_index_up_to_date_until_stopped(kp, tmp_path):
+    database = tmp_path / "followed.sqlite3"
+    command = [str(Path(sys.executable).parent / "kp"), "index", "--follow", "--every", "1", "--json",
+               "--home", str(kp.home), "--index", str(database)]  # fmt: skip
+    follower = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(_line(follower))
+        issue(kp, tmp_path, "AE-IX-FOLLOWED")
+        later = json.loads(_line(follower))
+        assert later["first"] == first["last"] + 1 and later["certificates"] == first["certificates"] + 1
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        _, err = follower.communicate(timeout=30)
+    assert follower.returncode == 0, err
+    rows = sqlite3.connect(database).execute("SELECT number FROM kp_certificates").fetchall()
+    assert ("AE-IX-FOLLOWED",) in rows
+
+
+def _line(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """The next line a process prints, within ``timeout`` seconds (the process is killed if not)."""
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+    finally:
+        watchdog.cancel()
+    assert line, process.stderr.read() if process.stderr else "no output"
+    return line
