@@ -120,3 +120,4 @@ bench: setup $(PEERS_READY)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/gas_breakdown.py
 	$(PY) benchmarks/peers.py
+	$(PY) benchmarks/page_load.py
