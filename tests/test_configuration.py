@@ -17,6 +17,8 @@ def named_in_code() -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in ("kp_py", "scripts", "benchmarks", "tests"):
         for path in sorted((ROOT / folder).rglob("*.py")):
+            if "node_modules" in path.parts:  # npm packages' own scripts (make bench's peers)
+                continue
             for node in ast.walk(ast.parse(path.read_text())):
                 text = node.value if isinstance(node, ast.Constant) else None
                 if isinstance(text, str) and NAME.fullmatch(text):

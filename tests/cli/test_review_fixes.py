@@ -105,5 +105,8 @@ def test_keystores_are_the_owners_only(kp):
     created = kp.ok("account", "new", "officer", "--json", env=env).json()
     from pathlib import Path
 
-    assert stat.S_IMODE(Path(created["path"]).stat().st_mode) == 0o600
-    assert "needs a password" in kp.refused("account", "new", "other", env={"KP_PASSWORD": ""})
+    try:
+        assert stat.S_IMODE(Path(created["path"]).stat().st_mode) == 0o600
+        assert "needs a password" in kp.refused("account", "new", "other", env={"KP_PASSWORD": ""})
+    finally:
+        Path(created["path"]).unlink()  # the home is shared by the tests of this process
