@@ -22,7 +22,7 @@ from kp_py import _logs
 from kp_py._abi import decode_revert, encode_call
 from kp_py.errors import KPError
 
-MAX_BATCH = 40  # calls per JSON-RPC batch; halved for a provider that refuses this many
+MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
 WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a common one)
 ROUNDS = 8  # batches of the timestamp search before the scan takes over
 PROBES = 3  # headers read on each side of the guessed window in a round
@@ -166,7 +166,7 @@ def issued_at_times(
             break
         size = window(w3)
         calls: list[tuple[str, list[Any]]] = []
-        plans = [_plan(search, size) for search in searches]
+        plans = [_plan(search, size, _logs.range_cap(w3) is not None) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
             calls += [logs_call(address, [events, part], a, b) for a, b in ranges]
@@ -180,8 +180,11 @@ def issued_at_times(
             search.ids -= {_logs.token_of(log, 1) for log in found}
             before = (search.low, search.high)
             _narrow(search, [(p, next(results)) for p in probes])
-            read_all = not probes and not any(isinstance(a, Failed) for a in answers)
-            if read_all or ((search.low, search.high) == before and probes):
+            read_all = ranges[0][0] <= before[0] and ranges[-1][1] >= before[1]
+            read_all = read_all and not any(isinstance(a, Failed) for a in answers)
+            if read_all or (
+                (search.low, search.high) == before and not any(isinstance(a, Failed) for a in answers)
+            ):
                 unplaced |= search.ids  # read and not there, or no closer: the scan's turn
             elif search.ids:
                 going.append(search)
@@ -189,20 +192,25 @@ def issued_at_times(
     return _logs.issued_from(logs), unplaced | {t for s in searches for t in s.ids}
 
 
-def _plan(search: _Search, size: int) -> tuple[list[tuple[int, int]], list[int]]:
-    """The log windows to read and the headers to probe this round: the whole candidate range if
-    it fits one batch of windows, else a window at the interpolated block and headers either side."""
+def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, int]], list[int]]:
+    """The log windows to read and the headers to probe this round: the candidate range if it fits
+    one batch of windows, else as much around the interpolated block, with headers beyond either
+    edge (further out by powers of four) to narrow the range if the event is not there. Until the
+    provider's cap is known the windows may be refused as too wide: headers around the guess then
+    narrow the range anyway."""
     low, high = search.low, search.high
-    if high - low + 1 <= size * SPREAD:
-        return [(a, min(a + size - 1, high)) for a in range(low, high + 1, size)], []
     (n0, t0), (n1, t1) = search.below, search.above
     guess = n0 + (search.time - t0) * (n1 - n0) // max(1, t1 - t0)
-    start = min(max(low, guess - size // 2), high - size + 1)
-    end = start + size - 1
-    probes = {start - 1, end + 1}
-    for k in range(1, PROBES):
-        probes |= {start - 1 - size * 4**k, end + 1 + size * 4**k}
-    return [(start, end)], sorted(p for p in probes if low <= p <= high)
+    start = min(max(low, guess - size * SPREAD // 2), max(low, high - size * SPREAD + 1))
+    end = min(high, start + size * SPREAD - 1)
+    windows = [(a, min(a + size - 1, end)) for a in range(start, end + 1, size)]
+    probes = {
+        p for k in range(PROBES) for p in (start - 1 - size * SPREAD * 4**k, end + 1 + size * SPREAD * 4**k)
+    }
+    probes |= {start - 1, end + 1}
+    if not learned:
+        probes |= {p for k in range(PROBES + 2) for p in (guess - SPREAD * 4**k, guess + SPREAD * 4**k)}
+    return windows, sorted(p for p in probes if low <= p <= high)
 
 
 def _narrow(search: _Search, headers: list[tuple[int, Any]]) -> None:
@@ -228,32 +236,37 @@ def _collect(w3: Web3, answers: list[Any], ranges: list[tuple[int, int]]) -> lis
     return logs
 
 
-def change_log(w3: Web3, address: str, event: str, token_id: int, first: int) -> Any | None:
-    """The last ``event`` log of ``token_id`` from block ``first`` on: windows of the provider's
-    cap, the head and ten windows in the first batch, twice as many in each next one."""
-    topics = [[_logs.topic(event)], [_logs.word(token_id)]]
-    start, count = first, 10
-    while True:
+def change_logs(w3: Web3, address: str, event: str, firsts: Mapping[int, int]) -> dict[int, Any]:
+    """The last ``event`` log of each token id of ``firsts`` from its block there on (its issue
+    block: a change comes after it): windows of the provider's range cap, the head and up to ten
+    windows a token in the first batch, twice as many in each next one."""
+    starts, found = dict(firsts), {}
+    count = max(1, min(SPREAD, (MAX_BATCH - 1) // max(1, len(starts))))
+    while starts:
         size = window(w3)
-        ranges = [(start + i * size, start + (i + 1) * size - 1) for i in range(count)]
-        answers = call_many(
-            w3, [("eth_blockNumber", []), *(logs_call(address, topics, a, b) for a, b in ranges)]
-        )
-        head = _logs.int_of(answers[0])
-        read = [(r, a) for r, a in zip(ranges, answers[1:], strict=True) if r[0] <= head]
-        failed = [(r, a) for r, a in read if isinstance(a, Failed)]
-        for (a, b), answer in failed:
-            _logs.refused(w3, answer.message, a, b)
-        found = [log for _, answer in read if not isinstance(answer, Failed) for log in answer]
-        if found:
-            return found[-1]
-        done = [r for r, a in read if not isinstance(a, Failed)]
-        if failed:  # read again from the first refused window, at the learned size
-            start = failed[0][0][0]
-            continue
-        if not done or done[-1][1] >= head:
-            return None
-        start, count = done[-1][1] + 1, min(count * 2, MAX_BATCH - 1)
+        asked = [
+            (token_id, (start + i * size, start + (i + 1) * size - 1))
+            for token_id, start in starts.items()
+            for i in range(count)
+        ]
+        calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
+        head, *answers = call_many(w3, [("eth_blockNumber", []), *calls])
+        head, stopped = _logs.int_of(head), set()
+        for (token_id, (a, b)), answer in zip(asked, answers, strict=True):
+            if token_id not in starts or token_id in stopped or a > head:
+                continue
+            if isinstance(answer, Failed):  # too wide: read again from here, at the learned size
+                _logs.refused(w3, answer.message, a, b)
+                starts[token_id] = a
+                stopped.add(token_id)
+            elif answer:
+                found[token_id] = answer[-1]
+                del starts[token_id]
+            else:
+                starts[token_id] = b + 1
+        starts = {t: start for t, start in starts.items() if start <= head}
+        count = min(count * 2, max(1, (MAX_BATCH - 1) // max(1, len(starts))))
+    return found
 
 
 def timestamps(w3: Web3, numbers: Iterable[int | str]) -> list[tuple[int, int]]:

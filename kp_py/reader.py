@@ -224,16 +224,14 @@ class Reader:
 
     def status_change(self, cert: Certificate) -> StatusChange | None:
         """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
-        keeps these in the event only. Over HTTP, windows of the provider's range cap from the issue
-        block, many a round trip (a change within days: one); the block's time from the log where
-        the node gives it (``blockTimestamp``), else one more read."""
+        keeps these in the event only: found from its issue block on (``_changes``), its time from the
+        log where the node gives it (``blockTimestamp``), else one more read."""
         name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
         if name is None:
             return None
         address = self.certificates.address
         if _batch.supported(self.w3):
-            log = _batch.change_log(self.w3, address, name, cert.token_id, cert.block)
-            found = [] if log is None else [log]
+            found = list(_batch.change_logs(self.w3, address, name, {cert.token_id: cert.block}).values())
         else:
             head = self.w3.eth.block_number
             found = _logs.logs_of_tokens(
@@ -271,6 +269,16 @@ class Reader:
         ids = list(twins)
         return {twins[twin] for twin, view in zip(ids, self._bulk_views(ids), strict=True) if view[4] != 0}
 
+    def _changes(self, event: str, firsts: Mapping[int, int]) -> list[Any]:
+        """The ``event`` logs of the token ids of ``firsts`` from their block there on: batches of
+        capped windows (a change within days: one round trip), else a scan."""
+        if _batch.supported(self.w3):
+            return list(_batch.change_logs(self.w3, self.certificates.address, event, firsts).values())
+        head, address = self.w3.eth.block_number, self.certificates.address
+        return _logs.logs_of_tokens(
+            self.w3, address, [_logs.topic(event)], firsts, min(firsts.values()), head
+        )
+
     def _bulk_views(self, ids: list[int], *, with_heads: bool = False) -> Any:
         """The ``certificates(ids)`` view, :data:`BULK_READ` ids a call (status 0: unknown); with
         ``with_heads``, also the deployment's and the head's blocks, in the same round trip."""
@@ -304,26 +312,21 @@ class Reader:
         """Who confirmed the receipt of each confirmed certificate among ``records`` (but those in
         ``exclude``), when, and until when that key is valid now: three round trips in all."""
         skip = set(exclude)
-        ids = [
-            r.token_id
+        firsts = {
+            r.token_id: r.block
             for r in records.values()
             if isinstance(r, Certificate)
-            and r.status in ("receipt confirmed", "voided")
+            and r.status in ("receipt confirmed", "voided")  # a voided one may have been confirmed first
             and r.number not in skip
-        ]
-        if not ids:
+        }
+        if not firsts:
             return {}
-        head = self.w3.eth.block_number
-        logs = _logs.logs_of_tokens(
-            self.w3,
-            self.certificates.address,
-            [_logs.topic("ReceiptConfirmed")],
-            ids,
-            self.deployment.block,
-            head,
-        )
+        logs = self._changes("ReceiptConfirmed", firsts)
         found = {change.token_id: change for change in map(_logs.decode_status_change, logs)}
-        times = self._block_times(sorted({change.block for change in found.values()}))
+        given = {
+            _logs.block_of(g): _logs.int_of(g["blockTimestamp"]) for g in logs if g.get("blockTimestamp")
+        }
+        times = given | self._block_times(sorted({change.block for change in found.values()} - set(given)))
         windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
         return {
             token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
