@@ -107,3 +107,4 @@ clean:
 bench: setup
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/gas_breakdown.py
+	$(PY) benchmarks/round_trips.py

@@ -24,9 +24,8 @@ _spec = importlib.util.spec_from_file_location(
 assert _spec is not None and _spec.loader is not None
 round_trips = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(round_trips)
-CountingProxy, mine, provenance, scanning, setup = (
-    round_trips.CountingProxy, round_trips.mine, round_trips.provenance, round_trips.scanning, round_trips.setup
-)  # fmt: skip
+CountingProxy, mine, provenance = round_trips.CountingProxy, round_trips.mine, round_trips.provenance
+scanning, setup = round_trips.scanning, round_trips.setup
 pytestmark = pytest.mark.anvil
 CAP = 2  # blocks per eth_getLogs
 LONG = 600  # quiet blocks before the first certificate
