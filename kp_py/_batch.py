@@ -29,6 +29,10 @@ PROBES = 3  # headers read on each side of the guessed window in a round
 SPREAD = 10  # windows of log queries in one batch: a candidate range this wide is read whole
 # The batch size each provider took, learned once per provider (1: it refuses batches).
 _BATCH: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+# Blocks whose timestamp a search found (number: timestamp), per provider: closer ends for the next
+# searches' interpolation (a parent is issued shortly before its child, whose block is known).
+_KNOWN: weakref.WeakKeyDictionary[Any, dict[int, int]] = weakref.WeakKeyDictionary()
+KNOWN = 100_000  # blocks remembered per provider, at most
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,8 @@ def issued_at_times(
     by_time: dict[int, set[int]] = {}
     for token_id, moment in times.items():
         by_time.setdefault(moment, set()).add(token_id)
-    searches = [_Search(t, ids, first[0], head[0], first, head) for t, ids in by_time.items()]
+    known = _KNOWN.setdefault(w3.provider, {})
+    searches = [_search(t, ids, [first, head, *known.items()]) for t, ids in by_time.items()]
     events = [
         _logs.topic("CertificateIssued"), _logs.topic("CaratsDrawn"), *map(_logs.topic, _logs.REGISTRATIONS)
     ]  # fmt: skip
@@ -178,6 +183,9 @@ def issued_at_times(
             found = _collect(w3, answers, ranges)
             logs += found
             search.ids -= {_logs.token_of(log, 1) for log in found}
+            if len(known) > KNOWN:
+                known.clear()
+            known.update({_logs.block_of(log): search.time for log in found})
             before = (search.low, search.high)
             _narrow(search, [(p, next(results)) for p in probes])
             read_all = ranges[0][0] <= before[0] and ranges[-1][1] >= before[1]
@@ -190,6 +198,16 @@ def issued_at_times(
                 going.append(search)
         searches = going
     return _logs.issued_from(logs), unplaced | {t for s in searches for t in s.ids}
+
+
+def _search(time: int, ids: set[int], blocks: list[tuple[int, int]]) -> _Search:
+    """The search for the blocks of timestamp ``time``, between the closest of ``blocks`` (number,
+    timestamp) before and after it."""
+    before = max((b for b in blocks if b[1] < time), default=blocks[0])
+    after = min((b for b in blocks if b[1] > time), default=blocks[1])
+    low = before[0] + 1 if before[1] < time else before[0]
+    high = after[0] - 1 if after[1] > time else after[0]
+    return _Search(time, ids, low, high, before, after)
 
 
 def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, int]], list[int]]:
