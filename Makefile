@@ -109,8 +109,9 @@ clean:
 	rm -rf $(VENV) $(VENV8) $(SLITHER_VENV) node_modules .kp .build
 
 # Gas and speed against baselines measured in the same run (a fresh local node); writes
-# benchmarks/results.json. Then kp's gas next to published peers (EAS, OpenAttestation's document
-# store, TradeTrust's token registry, from their npm artifacts): benchmarks/peers.json.
+# benchmarks/results.json (with the round trips of a verification behind a capping proxy and the page
+# under load). Then kp's gas next to published peers (EAS, OpenAttestation's document store,
+# TradeTrust's token registry, from their npm artifacts): benchmarks/peers.json.
 PEERS_READY := benchmarks/peers/node_modules/.ready
 $(PEERS_READY): benchmarks/peers/package.json benchmarks/peers/package-lock.json
 	npm ci --prefix benchmarks/peers --no-audit --no-fund --loglevel=error
@@ -119,5 +120,6 @@ $(PEERS_READY): benchmarks/peers/package.json benchmarks/peers/package-lock.json
 bench: setup $(PEERS_READY)
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/gas_breakdown.py
-	$(PY) benchmarks/peers.py
+	$(PY) benchmarks/round_trips.py
 	$(PY) benchmarks/page_load.py
+	$(PY) benchmarks/peers.py

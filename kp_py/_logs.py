@@ -113,6 +113,9 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+int_of = _int  # a quantity of a node's answer (hex text) or of web3's (int)
+
+
 @lru_cache(maxsize=4096)
 def checksum(raw: bytes) -> str:
     """EIP-55 form of a 20-byte address; the same few issuers and holders recur in thousands of logs."""
@@ -239,6 +242,21 @@ def get_logs(
     return logs
 
 
+def range_cap(w3: Web3) -> int | None:
+    """The widest range this provider was seen to accept after refusing a wider one, if any."""
+    return _LEARNED.get(w3.provider)
+
+
+def refused(w3: Web3, message: str, start: int, end: int) -> int:
+    """After the provider refused the logs of ``[start, end]`` with ``message``: the range size to
+    try instead, a cap on the range remembered for the provider; ``LogsRefused`` if no smaller
+    range can help."""
+    size = _smaller(message, start, end)
+    if _cap(message) == "range":
+        _LEARNED[w3.provider] = min(size, _LEARNED.get(w3.provider, size))
+    return size
+
+
 def is_cap(message: str) -> bool:
     """Whether a node's refusal of a query is a cap on its range or its results."""
     return _cap(message) is not None
@@ -318,13 +336,19 @@ def issued_logs(
 ) -> dict[int, Issued | Registered]:
     """The `CertificateIssued` events of ``token_ids`` (or, for roots, their registration), by id,
     with the parents each drew on (its `CaratsDrawn` events), all read in one query."""
+    events = [topic("CertificateIssued"), topic("CaratsDrawn"), *map(topic, REGISTRATIONS)]
+    return issued_from(logs_of_tokens(w3, address, events, token_ids, first, last))
+
+
+def issued_from(logs: Iterable[Any]) -> dict[int, Issued | Registered]:
+    """The issuance (or registration) events among ``logs``, by id, with the parents each drew on
+    (their `CaratsDrawn` events)."""
     found: dict[int, Issued | Registered] = {}
     drawn: dict[int, list[tuple[int, int]]] = {}
     drawn_topic, issued_topic = (
         bytes.fromhex(topic(name)[2:]) for name in ("CaratsDrawn", "CertificateIssued")
     )
-    events = [topic("CertificateIssued"), topic("CaratsDrawn"), *map(topic, REGISTRATIONS)]
-    for log in logs_of_tokens(w3, address, events, token_ids, first, last):
+    for log in logs:
         kind = _bytes(log["topics"][0])
         if kind == drawn_topic:
             drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))

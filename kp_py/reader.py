@@ -19,14 +19,13 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import Web3RPCError
 
-from kp_py import _logs, listing
+from kp_py import _batch, _logs, listing
 from kp_py._abi import (
     STANDINGS,
     STATUSES,
     VOID_REASONS,
     artifact,
     ascii_text,
-    decode_revert,
     encode_call,
     number_to_token_id,
     token_id_to_number,
@@ -69,6 +68,7 @@ class Reader:
         self.certificates: Contract = w3.eth.contract(
             address=to_checksum_address(deployment.certificates), abi=artifact("KPCertificates")["abi"]
         )
+        self._first: tuple[int, int] | None = None  # the deployment block's (number, timestamp)
 
     def participant(self, code: str) -> Participant:
         standing, _, _, since, exports_since, exports_until, imports_since, imports_until = self.call(
@@ -120,12 +120,15 @@ class Reader:
 
     def certificate(self, number: str | int) -> Certificate:
         """The certificate with this number (or token id): its state from one call, its figures and
-        commitment from its issuance event. Two round trips."""
+        commitment from its issuance event, found from its issue time: two round trips, three where
+        the block times are irregular."""
         token_id = token_id_of(number)
         if is_root(token_id_to_number(token_id)):
             raise UnknownRecord(f"{record_name(token_id_to_number(token_id))} is a root, not a certificate")
-        (view,) = _views(self._view_call("certificate", [token_id]), 1)
-        record = self._record(token_id, view, self.issued_events([token_id]).get(token_id))
+        (data,), heads = self._views_and_heads([("certificate", [token_id])])
+        (view,) = _views(data, 1)
+        event = self.issued_events([token_id], {token_id: view[2]}, heads).get(token_id)
+        record = self._record(token_id, view, event)
         assert isinstance(record, Certificate)
         return record
 
@@ -144,9 +147,9 @@ class Reader:
         """Certificates and roots by number or id, in a few round trips (None where unknown): what a
         provenance graph is read with, a level at a time."""
         ids = [token_id_of(n) for n in numbers]
-        views = self._bulk_views(ids)
-        known = [token_id for token_id, view in zip(ids, views, strict=True) if view[4] != 0]
-        events = self.issued_events(known)
+        views, heads = self._bulk_views(ids, with_heads=True)
+        times = {token_id: view[2] for token_id, view in zip(ids, views, strict=True) if view[4] != 0}
+        events = self.issued_events(list(times), times, heads)
         return [
             self._record(token_id, view, events.get(token_id)) if view[4] != 0 else None
             for token_id, view in zip(ids, views, strict=True)
@@ -203,26 +206,49 @@ class Reader:
             drawn=drawn,
         )
 
-    def issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued | _logs.Registered]:
-        """The issuance (or registration) event of each of ``token_ids`` found, with its draws."""
-        return _logs.issued_logs(self.w3, self.certificates.address, token_ids, self.deployment.block)
+    def issued_events(
+        self,
+        token_ids: Iterable[int],
+        issued_at: Mapping[int, int] | None = None,
+        heads: tuple[tuple[int, int], tuple[int, int]] | None = None,
+    ) -> dict[int, _logs.Issued | _logs.Registered]:
+        """The issuance (or registration) event of each of ``token_ids`` found, with its draws: from
+        its issue time (``issued_at``, by id) between the blocks ``heads`` (the deployment's and the
+        head's (number, timestamp)) where known, in a few round trips; else by a scan of the logs
+        from the deployment on (also for the events the timestamp search could not place: a chain
+        whose timestamps mislead it, a provider that refuses the headers it asks for)."""
+        ids, found = set(token_ids), dict[int, _logs.Issued | _logs.Registered]()
+        if issued_at is not None and heads is not None and _batch.supported(self.w3):
+            times = {t: issued_at[t] for t in ids}
+            found, ids = _batch.issued_at_times(self.w3, self.certificates.address, times, *heads)
+        if ids:
+            found |= _logs.issued_logs(self.w3, self.certificates.address, ids, self.deployment.block)
+        return found
 
     def status_change(self, cert: Certificate) -> StatusChange | None:
         """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
-        keeps these in the event only. One log look-up from its issue block, and one block read."""
+        keeps these in the event only: found from its issue block on (``_changes``), its time from the
+        log where the node gives it (``blockTimestamp``), else one more read."""
         name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
         if name is None:
             return None
-        head = self.w3.eth.block_number
-        found = _logs.logs_of_tokens(
-            self.w3, self.certificates.address, [_logs.topic(name)], [cert.token_id], cert.block, head
-        )
+        address = self.certificates.address
+        if _batch.supported(self.w3):
+            found = list(_batch.change_logs(self.w3, address, name, {cert.token_id: cert.block}).values())
+        else:
+            head = self.w3.eth.block_number
+            found = _logs.logs_of_tokens(
+                self.w3, address, [_logs.topic(name)], [cert.token_id], cert.block, head
+            )
         if not found:
             return None
         change = _logs.decode_status_change(found[-1])
+        moment = found[-1].get("blockTimestamp")
         return StatusChange(
             what=cert.status,
-            at=timestamp(int(self.w3.eth.get_block(change.block)["timestamp"])),
+            at=timestamp(
+                _logs.int_of(moment) if moment else int(self.w3.eth.get_block(change.block)["timestamp"])
+            ),
             authority=change.authority,
             block=change.block,
             transaction=change.transaction,
@@ -246,13 +272,42 @@ class Reader:
         ids = list(twins)
         return {twins[twin] for twin, view in zip(ids, self._bulk_views(ids), strict=True) if view[4] != 0}
 
-    def _bulk_views(self, ids: list[int]) -> list[tuple[Any, ...]]:
-        """The ``certificates(ids)`` view, :data:`BULK_READ` ids a call (status 0: unknown)."""
+    def _changes(self, event: str, firsts: Mapping[int, int]) -> list[Any]:
+        """The ``event`` logs of the token ids of ``firsts`` from their block there on: batches of
+        capped windows (a change within days: one round trip), else a scan."""
+        if _batch.supported(self.w3):
+            return list(_batch.change_logs(self.w3, self.certificates.address, event, firsts).values())
+        head, address = self.w3.eth.block_number, self.certificates.address
+        return _logs.logs_of_tokens(
+            self.w3, address, [_logs.topic(event)], firsts, min(firsts.values()), head
+        )
+
+    def _bulk_views(self, ids: list[int], *, with_heads: bool = False) -> Any:
+        """The ``certificates(ids)`` view, :data:`BULK_READ` ids a call (status 0: unknown); with
+        ``with_heads``, also the deployment's and the head's blocks, in the same round trip."""
+        parts = [ids[i : i + BULK_READ] for i in range(0, len(ids), BULK_READ)]
+        datas, heads = self._views_and_heads([("certificates", [part]) for part in parts], with_heads)
         views: list[tuple[Any, ...]] = []
-        for i in range(0, len(ids), BULK_READ):
-            part = ids[i : i + BULK_READ]
-            views += _views(self._view_call("certificates", [part])[64:], len(part))  # after offset, length
-        return views
+        for part, data in zip(parts, datas, strict=True):
+            views += _views(data[64:], len(part))  # after offset, length
+        return (views, heads) if with_heads else views
+
+    def _views_and_heads(
+        self, views: list[tuple[str, list[Any]]], with_heads: bool = True
+    ) -> tuple[list[bytes], tuple[tuple[int, int], tuple[int, int]] | None]:
+        """Views of KPCertificates, undecoded, and (over HTTP) the deployment's and the head's
+        (number, timestamp): one round trip where the provider takes batches."""
+        if not _batch.supported(self.w3):
+            return [self._view_call(name, args) for name, args in views], None
+        blocks: list[int | str] = ["latest"] if self._first else ["latest", self.deployment.block]
+        datas, read = _batch.views_with_blocks(
+            self.w3, self.certificates.address, views, blocks if with_heads else []
+        )
+        if not read:  # not asked, or a header refused: the scan
+            return datas, None
+        head, *first = read
+        self._first = self._first or first[0]
+        return datas, (self._first, head)
 
     def confirmations_of(
         self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
@@ -260,26 +315,21 @@ class Reader:
         """Who confirmed the receipt of each confirmed certificate among ``records`` (but those in
         ``exclude``), when, and until when that key is valid now: three round trips in all."""
         skip = set(exclude)
-        ids = [
-            r.token_id
+        firsts = {
+            r.token_id: r.block
             for r in records.values()
             if isinstance(r, Certificate)
-            and r.status in ("receipt confirmed", "voided")
+            and r.status in ("receipt confirmed", "voided")  # a voided one may have been confirmed first
             and r.number not in skip
-        ]
-        if not ids:
+        }
+        if not firsts:
             return {}
-        head = self.w3.eth.block_number
-        logs = _logs.logs_of_tokens(
-            self.w3,
-            self.certificates.address,
-            [_logs.topic("ReceiptConfirmed")],
-            ids,
-            self.deployment.block,
-            head,
-        )
+        logs = self._changes("ReceiptConfirmed", firsts)
         found = {change.token_id: change for change in map(_logs.decode_status_change, logs)}
-        times = self._block_times(sorted({change.block for change in found.values()}))
+        given = {
+            _logs.block_of(g): _logs.int_of(g["blockTimestamp"]) for g in logs if g.get("blockTimestamp")
+        }
+        times = given | self._block_times(sorted({change.block for change in found.values()} - set(given)))
         windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
         return {
             token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
@@ -368,11 +418,11 @@ class Reader:
         response = self.w3.provider.make_request("eth_call", [raw, "latest"])
         error = response.get("error")
         if error:
-            revert = error.get("data") if isinstance(error, dict) else None
-            if isinstance(revert, str) and revert.startswith("0x"):
-                raise decode_revert(bytes.fromhex(revert[2:]))
-            raise KPError(f"the node refused the call: {error}")
-        return bytes.fromhex(response["result"][2:])
+            message, revert = (
+                (error.get("message"), error.get("data")) if isinstance(error, dict) else (error, None)
+            )
+            return _batch.view_result(_batch.Failed(str(message), revert))
+        return _batch.view_result(response["result"])
 
     def call(self, fn: ContractFunction) -> Any:
         """A view of a contract through web3; a revert raises its ``KPError``."""

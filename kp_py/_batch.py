@@ -1,0 +1,295 @@
+"""Few round trips: JSON-RPC batches, and a certificate's events found from its issue time (issue 16).
+
+A verifier behind a public provider pays per round trip, and such providers cap ``eth_getLogs``
+ranges (2,000 blocks is common). Scanning from the deployment to the head for one event costs a
+call per 2,000 blocks: a thousand on a chain of two million. The ``certificates`` view already
+says when each certificate was issued (its block's timestamp), so the block is found instead:
+interpolation on block timestamps, a few candidate headers and a guessed log window read in one
+batch, narrowed and repeated (on a chain with regular block times, one batch finds it). A status
+change comes after the issue: windows of the provider's range cap, many to a batch.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from web3 import HTTPProvider, Web3
+
+from kp_py import _logs
+from kp_py._abi import decode_revert, encode_call
+from kp_py.errors import KPError
+
+MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
+WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a common one)
+ROUNDS = 8  # batches of the timestamp search before the scan takes over
+PROBES = 3  # headers read on each side of the guessed window in a round
+SPREAD = 10  # windows of log queries in one batch: a candidate range this wide is read whole
+# The batch size each provider took, learned once per provider (1: it refuses batches).
+_BATCH: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+# Blocks whose timestamp a search found (number: timestamp), per provider: closer ends for the next
+# searches' interpolation (a parent is issued shortly before its child, whose block is known).
+_KNOWN: weakref.WeakKeyDictionary[Any, dict[int, int]] = weakref.WeakKeyDictionary()
+KNOWN = 100_000  # blocks remembered per provider, at most
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A call of a batch the node answered with an error (``data``: a revert's, if any)."""
+
+    message: str
+    data: Any = None
+
+
+def supported(w3: Web3) -> bool:
+    """Whether the direct look-ups apply: raw JSON-RPC over HTTP. The in-process tester keeps the
+    scan (its chains are short, and its answers come in web3's forms, not the node's)."""
+    return isinstance(w3.provider, HTTPProvider)
+
+
+def call_many(w3: Web3, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+    """The results of ``calls`` (``Failed`` for one the node refused), in as few round trips as the
+    provider allows: batches of :data:`MAX_BATCH`, halved when the provider refuses a batch that
+    large, one call a request for a provider that takes no batches (learned once, kept)."""
+    provider = w3.provider
+    assert isinstance(provider, HTTPProvider)
+    results: list[Any] = []
+    start = 0
+    while start < len(calls):
+        size = _BATCH.get(provider, MAX_BATCH)
+        part = calls[start : start + size]
+        if size == 1 or len(part) == 1:
+            results += [_result(provider.make_request(method, params)) for method, params in part]
+            start += len(part)
+            continue
+        answers = _batch(provider, part)
+        if answers is None:  # refused as a batch: smaller ones, down to none
+            _BATCH[provider] = max(1, len(part) // 2)
+            continue
+        results += answers
+        start += len(part)
+    return results
+
+
+def _batch(provider: HTTPProvider, part: list[tuple[str, list[Any]]]) -> list[Any] | None:
+    """One batch request, or None if the provider refused it as a batch (an HTTP error, one error
+    for the whole batch, or "batch too large" answers)."""
+    try:
+        answers = provider.make_batch_request(part)  # type: ignore[arg-type]
+    except (OSError, ValueError):  # requests' HTTP errors are OSErrors; an undecodable answer
+        return None
+    if not isinstance(answers, list) or len(answers) != len(part):
+        return None
+    results = [_result(answer) for answer in answers]
+    if all(isinstance(r, Failed) and "batch" in r.message.lower() for r in results):
+        return None
+    return results
+
+
+def _result(answer: Any) -> Any:
+    error = answer.get("error")
+    if not error:
+        return answer["result"]
+    if isinstance(error, dict):
+        return Failed(str(error.get("message", error)), error.get("data"))
+    return Failed(str(error))
+
+
+def view_result(answer: Any) -> bytes:
+    """A view's raw answer as bytes; a revert raises its ``KPError``."""
+    if isinstance(answer, Failed):
+        if isinstance(answer.data, str) and answer.data.startswith("0x"):
+            raise decode_revert(bytes.fromhex(answer.data[2:]))
+        raise KPError(f"the node refused the call: {answer.message}")
+    return bytes.fromhex(answer[2:])
+
+
+def views_with_blocks(
+    w3: Web3, address: str, views: list[tuple[str, list[Any]]], blocks: list[int | str]
+) -> tuple[list[bytes], list[tuple[int, int]] | None]:
+    """Views of KPCertificates, undecoded, and the (number, timestamp) of ``blocks`` (a number or
+    "latest"; None if a header was refused), in one round trip where the provider takes batches."""
+    calls = [
+        ("eth_call", [{"to": address, "data": "0x" + encode_call("KPCertificates", n, a).hex()}, "latest"])
+        for n, a in views
+    ]
+    answers = call_many(w3, calls + [header(b) for b in blocks])
+    heads = answers[len(calls) :]
+    if any(isinstance(h, Failed) or h is None for h in heads):
+        return [view_result(a) for a in answers[: len(calls)]], None
+    read = [(_logs.int_of(h["number"]), _logs.int_of(h["timestamp"])) for h in heads]
+    return [view_result(a) for a in answers[: len(calls)]], read
+
+
+def header(number: int | str) -> tuple[str, list[Any]]:
+    return "eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False]
+
+
+def logs_call(address: str, topics: list[Any], first: int, last: int) -> tuple[str, list[Any]]:
+    query = {"address": address, "fromBlock": hex(first), "toBlock": hex(last), "topics": topics}
+    return "eth_getLogs", [query]
+
+
+def window(w3: Web3) -> int:
+    """Blocks per log query for this provider: its learned cap, else :data:`WINDOW`."""
+    return _logs.range_cap(w3) or WINDOW
+
+
+@dataclass
+class _Search:
+    """The blocks that may hold timestamp ``time``: all lie in ``[low, high]``; ``below`` and
+    ``above`` are (number, timestamp) of known blocks around them, for the interpolation."""
+
+    time: int
+    ids: set[int]
+    low: int
+    high: int
+    below: tuple[int, int]
+    above: tuple[int, int]
+
+
+def issued_at_times(
+    w3: Web3, address: str, times: Mapping[int, int], first: tuple[int, int], head: tuple[int, int]
+) -> tuple[dict[int, _logs.Issued | _logs.Registered], set[int]]:
+    """The issuance events of the token ids of ``times`` (id: its block's timestamp), found from
+    their time, between block ``first`` and ``head`` (each a (number, timestamp)); and the ids the
+    search could not place, for the caller's scan. Ids of one timestamp share the search."""
+    by_time: dict[int, set[int]] = {}
+    for token_id, moment in times.items():
+        by_time.setdefault(moment, set()).add(token_id)
+    known = _KNOWN.setdefault(w3.provider, {})
+    searches = [_search(t, ids, [first, head, *known.items()]) for t, ids in by_time.items()]
+    events = [
+        _logs.topic("CertificateIssued"), _logs.topic("CaratsDrawn"), *map(_logs.topic, _logs.REGISTRATIONS)
+    ]  # fmt: skip
+    logs: list[Any] = []
+    unplaced: set[int] = set()
+    for _ in range(ROUNDS):
+        if not searches:
+            break
+        size = window(w3)
+        calls: list[tuple[str, list[Any]]] = []
+        plans = [_plan(search, size, _logs.range_cap(w3) is not None) for search in searches]
+        for search, (ranges, probes) in zip(searches, plans, strict=True):
+            part = [_logs.word(t) for t in sorted(search.ids)]
+            calls += [logs_call(address, [events, part], a, b) for a, b in ranges]
+            calls += [header(p) for p in probes]
+        results = iter(call_many(w3, calls))
+        going = []
+        for search, (ranges, probes) in zip(searches, plans, strict=True):
+            answers = [next(results) for _ in ranges]
+            found = _collect(w3, answers, ranges)
+            logs += found
+            search.ids -= {_logs.token_of(log, 1) for log in found}
+            if len(known) > KNOWN:
+                known.clear()
+            known.update({_logs.block_of(log): search.time for log in found})
+            before = (search.low, search.high)
+            _narrow(search, [(p, next(results)) for p in probes])
+            read_all = ranges[0][0] <= before[0] and ranges[-1][1] >= before[1]
+            read_all = read_all and not any(isinstance(a, Failed) for a in answers)
+            if read_all or (
+                (search.low, search.high) == before and not any(isinstance(a, Failed) for a in answers)
+            ):
+                unplaced |= search.ids  # read and not there, or no closer: the scan's turn
+            elif search.ids:
+                going.append(search)
+        searches = going
+    return _logs.issued_from(logs), unplaced | {t for s in searches for t in s.ids}
+
+
+def _search(time: int, ids: set[int], blocks: list[tuple[int, int]]) -> _Search:
+    """The search for the blocks of timestamp ``time``, between the closest of ``blocks`` (number,
+    timestamp) before and after it."""
+    before = max((b for b in blocks if b[1] < time), default=blocks[0])
+    after = min((b for b in blocks if b[1] > time), default=blocks[1])
+    low = before[0] + 1 if before[1] < time else before[0]
+    high = after[0] - 1 if after[1] > time else after[0]
+    return _Search(time, ids, low, high, before, after)
+
+
+def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, int]], list[int]]:
+    """The log windows to read and the headers to probe this round: the candidate range if it fits
+    one batch of windows, else as much around the interpolated block, with headers beyond either
+    edge (further out by powers of four) to narrow the range if the event is not there. Until the
+    provider's cap is known the windows may be refused as too wide: headers around the guess then
+    narrow the range anyway."""
+    low, high = search.low, search.high
+    (n0, t0), (n1, t1) = search.below, search.above
+    guess = n0 + (search.time - t0) * (n1 - n0) // max(1, t1 - t0)
+    start = min(max(low, guess - size * SPREAD // 2), max(low, high - size * SPREAD + 1))
+    end = min(high, start + size * SPREAD - 1)
+    windows = [(a, min(a + size - 1, end)) for a in range(start, end + 1, size)]
+    probes = {
+        p for k in range(PROBES) for p in (start - 1 - size * SPREAD * 4**k, end + 1 + size * SPREAD * 4**k)
+    }
+    probes |= {start - 1, end + 1}
+    if not learned:
+        probes |= {p for k in range(PROBES + 2) for p in (guess - SPREAD * 4**k, guess + SPREAD * 4**k)}
+    return windows, sorted(p for p in probes if low <= p <= high)
+
+
+def _narrow(search: _Search, headers: list[tuple[int, Any]]) -> None:
+    """Narrow the candidate range with the timestamps read."""
+    for number, block in headers:
+        if isinstance(block, Failed) or block is None:
+            continue
+        moment = _logs.int_of(block["timestamp"])
+        if moment < search.time and number >= search.low:
+            search.low, search.below = number + 1, (number, moment)
+        elif moment > search.time and number <= search.high:
+            search.high, search.above = number - 1, (number, moment)
+
+
+def _collect(w3: Web3, answers: list[Any], ranges: list[tuple[int, int]]) -> list[Any]:
+    """The logs of answered windows; a window refused for its size teaches the provider's cap."""
+    logs: list[Any] = []
+    for answer, (a, b) in zip(answers, ranges, strict=True):
+        if isinstance(answer, Failed):
+            _logs.refused(w3, answer.message, a, b)
+        else:
+            logs += answer
+    return logs
+
+
+def change_logs(w3: Web3, address: str, event: str, firsts: Mapping[int, int]) -> dict[int, Any]:
+    """The last ``event`` log of each token id of ``firsts`` from its block there on (its issue
+    block: a change comes after it): windows of the provider's range cap, the head and up to ten
+    windows a token in the first batch, twice as many in each next one."""
+    starts, found = dict(firsts), {}
+    count = max(1, min(SPREAD, (MAX_BATCH - 1) // max(1, len(starts))))
+    while starts:
+        size = window(w3)
+        asked = [
+            (token_id, (start + i * size, start + (i + 1) * size - 1))
+            for token_id, start in starts.items()
+            for i in range(count)
+        ]
+        calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
+        head, *answers = call_many(w3, [("eth_blockNumber", []), *calls])
+        head, stopped = _logs.int_of(head), set()
+        for (token_id, (a, b)), answer in zip(asked, answers, strict=True):
+            if token_id not in starts or token_id in stopped or a > head:
+                continue
+            if isinstance(answer, Failed):  # too wide: read again from here, at the learned size
+                _logs.refused(w3, answer.message, a, b)
+                starts[token_id] = a
+                stopped.add(token_id)
+            elif answer:
+                found[token_id] = answer[-1]
+                del starts[token_id]
+            else:
+                starts[token_id] = b + 1
+        starts = {t: start for t, start in starts.items() if start <= head}
+        count = min(count * 2, max(1, (MAX_BATCH - 1) // max(1, len(starts))))
+    return found
+
+
+def timestamps(w3: Web3, numbers: Iterable[int | str]) -> list[tuple[int, int]]:
+    """(number, timestamp) of blocks (a number or "latest"), in one round trip where batches go."""
+    blocks = call_many(w3, [header(n) for n in numbers])
+    if any(isinstance(b, Failed) or b is None for b in blocks):
+        raise _logs.LogsRefused(f"the node refused a block header: {blocks}")
+    return [(_logs.int_of(b["number"]), _logs.int_of(b["timestamp"])) for b in blocks]

@@ -1,0 +1,104 @@
+"""A verifier pays per round trip (issue 16): behind a provider that caps eth_getLogs ranges, a
+certificate's events are found from its issue time, not by scanning the chain. Round trips are
+counted by a proxy in front of a real anvil node (benchmarks/round_trips.py's), on a chain of 600
+quiet blocks behind a cap of 2 blocks: 300 windows for a scan, as two million blocks behind a cap of
+2,000 would be 1,000."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web3 import Web3
+
+from kp_py import KP
+from kp_py.network import web3_for
+from kp_py.node import LocalNode
+
+# The benchmark's proxy and story, by path: a package named "benchmarks" is installed in the venv.
+_spec = importlib.util.spec_from_file_location(
+    "round_trips", Path(__file__).parents[2] / "benchmarks/round_trips.py"
+)
+assert _spec is not None and _spec.loader is not None
+round_trips = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(round_trips)
+CountingProxy, mine, provenance = round_trips.CountingProxy, round_trips.mine, round_trips.provenance
+scanning, setup = round_trips.scanning, round_trips.setup
+pytestmark = pytest.mark.anvil
+CAP = 2  # blocks per eth_getLogs
+LONG = 600  # quiet blocks before the first certificate
+DEPTH = 5
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A node of its own: these tests make its chain long."""
+    local = LocalNode(tmp_path_factory.mktemp("trips") / ".kp", options=("--prune-history",))
+    yield local.start()
+    local.stop()
+
+
+@pytest.fixture(scope="module")
+def story(node: str) -> tuple[KP, str, list[str]]:
+    """A certificate without parents, and a chain of ``DEPTH`` re-exports, all confirmed."""
+    w3 = Web3(Web3.HTTPProvider(node))
+    kp, signers = setup(w3)
+    mine(w3, LONG)
+    (single,) = provenance(signers, 1, 20, prefix="ONE")
+    return kp, single, provenance(signers, DEPTH, 20)
+
+
+def through(proxy: CountingProxy, kp: KP) -> KP:
+    """A fresh client (nothing learned of the provider yet) through ``proxy``, its count at zero."""
+    fresh = KP(web3_for(proxy.url), kp.deployment)
+    proxy.reset()
+    return fresh
+
+
+def test_a_verification_behind_a_capped_provider_takes_a_handful_of_round_trips(node, story):
+    kp, single, _ = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    verification = through(proxy, kp).verify(single)
+    assert verification.verdict == "GENUINE" and verification.change is not None
+    # The view with the head's and the deployment's headers; the guessed window (refused as wider
+    # than the cap, which it teaches) with headers around it; the window again; the confirmation's
+    # windows; its block's time: six at most, whatever the chain's length.
+    assert proxy.requests <= 6, "\n".join(map(str, proxy.seen))
+    assert proxy.calls <= 60, proxy.calls
+    with scanning():
+        before = through(proxy, kp).verify(single)
+    assert before == verification and proxy.requests > LONG // CAP  # the scan: a request a window
+
+
+def test_a_trace_takes_about_one_round_trip_per_level_not_per_window(node, story):
+    kp, _, chain = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    trace = through(proxy, kp).trace(chain[-1])
+    assert set(trace.certificates) >= set(chain) and set(trace.confirmed_at) >= set(chain)
+    # Two a level (the views of its records with the head, which give their issue times; then
+    # their events, found from those times), the root's level too; the confirmations of all in one;
+    # the confirming keys and the paper-twin check in a few more. A scan is 300 a level.
+    assert proxy.requests <= 2 * (DEPTH + 1) + 10, "\n".join(map(str, proxy.seen))
+    with scanning():
+        assert through(proxy, kp).trace(chain[-1]) == trace
+
+
+@pytest.mark.parametrize("batch", [0, 3], ids=["no batches", "batches of 3"])
+def test_a_provider_that_refuses_batches_or_large_ones_still_answers(node, story, batch):
+    kp, single, chain = story
+    proxy = CountingProxy(node, range_cap=CAP, batch=batch)
+    client = through(proxy, kp)
+    assert client.verify(single).verdict == "GENUINE"
+    assert client.verify(chain[-1]).provenance.complete
+    assert proxy.requests < LONG // CAP  # learned once: not a refusal per call, nor a scan
+
+
+def test_the_scan_finds_the_events_where_the_timestamp_search_cannot(node, story):
+    """A provider that answers no block headers: the scan from the deployment takes over."""
+    kp, single, _ = story
+    proxy = CountingProxy(node, range_cap=CAP, refuse=frozenset({"eth_getBlockByNumber"}))
+    verification = through(proxy, kp).verify(single)
+    assert verification.certificate is not None and verification.certificate.number == single
+    assert proxy.requests > LONG // CAP
