@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from web3 import HTTPProvider, Web3
+from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
 from kp_py._abi import decode_revert, encode_call
@@ -293,3 +294,38 @@ def timestamps(w3: Web3, numbers: Iterable[int | str]) -> list[tuple[int, int]]:
     if any(isinstance(b, Failed) or b is None for b in blocks):
         raise _logs.LogsRefused(f"the node refused a block header: {blocks}")
     return [(_logs.int_of(b["number"]), _logs.int_of(b["timestamp"])) for b in blocks]
+
+
+HEADERS_PER_BATCH = 500  # block headers per JSON-RPC batch
+
+
+def block_headers(w3: Any, numbers: list[int]) -> dict[int, tuple[int, str]]:
+    """Each block's timestamp and hash, :data:`HEADERS_PER_BATCH` blocks a JSON-RPC batch where
+    the provider takes batches (one by one where it does not)."""
+    found: dict[int, tuple[int, str]] = {}
+    for i in range(0, len(numbers), HEADERS_PER_BATCH):
+        part = numbers[i : i + HEADERS_PER_BATCH]
+        blocks: list[Any]
+        try:
+            with w3.batch_requests() as batch:
+                for number in part:
+                    batch.add(w3.eth.get_block(number))
+                blocks = list(batch.execute())
+        except (
+            NotImplementedError,
+            Web3Exception,
+            ValueError,
+            TypeError,
+        ):  # no batches here, or a block gone
+            blocks = [_block_or_none(w3, number) for number in part]
+        for number, block in zip(part, blocks, strict=True):
+            if block is not None:
+                found[number] = (int(block["timestamp"]), "0x" + bytes(block["hash"]).hex())
+    return found
+
+
+def _block_or_none(w3: Any, number: int) -> Any:
+    try:
+        return w3.eth.get_block(number)
+    except BlockNotFound:  # past the head after a reorganisation to a shorter chain
+        return None

@@ -375,3 +375,8 @@ def topic_of(log: Any) -> str:
 def decode_draw(log: Any) -> tuple[int, int, int]:
     """A `CaratsDrawn` log: the child's token id, the parent's, and the carats drawn."""
     return token_of(log, 1), token_of(log, 2), _int_data(log)
+
+
+def as_bytes(value: Any) -> bytes:
+    """A log field as bytes, whether a node's raw hex or web3's formatted bytes."""
+    return _bytes(value)

@@ -28,17 +28,18 @@ placeholder (``?`` or ``%s``): no ORM to learn for a reader of this file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
-from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
 from kp_py._abi import ascii_bytes, ascii_text, number_to_token_id, token_id_to_number
+from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
 from kp_py.errors import timestamp
 from kp_py.plenary import DEV_CHAIN_IDS
@@ -50,8 +51,16 @@ if TYPE_CHECKING:
 SCHEMA = 1
 PUBLIC_CONFIRMATIONS = 12  # blocks deep before a block counts as final, on a public chain
 CHUNK = 10_000  # blocks per eth_getLogs query (less where the provider caps ranges)
-HEADERS_PER_BATCH = 500  # block headers per JSON-RPC batch
-EVENTS = ("CertificateIssued", "CaratsDrawn", "Transfer", "ReceiptConfirmed", "CertificateVoided")
+
+CHECKED_FOR = 2.0  # seconds a check that the index is on the chain holds (a page answers many at once)
+EVENTS = (
+    "CertificateIssued",
+    "CaratsDrawn",
+    "Transfer",
+    "ReceiptConfirmed",
+    "CertificateVoided",
+    *_logs.REGISTRATIONS,
+)
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS kp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -72,6 +81,10 @@ TABLES = (
     """CREATE TABLE IF NOT EXISTS kp_changes (
         number TEXT NOT NULL, what TEXT NOT NULL, authority TEXT NOT NULL, reason INTEGER NOT NULL,
         block BIGINT NOT NULL, tx TEXT NOT NULL, PRIMARY KEY (number, what))""",
+    # Roots' registrations, few: their logs as the chain gave them, read by _logs.decode_registered.
+    """CREATE TABLE IF NOT EXISTS kp_roots (
+        root_id TEXT PRIMARY KEY, topics TEXT NOT NULL, data TEXT NOT NULL, block BIGINT NOT NULL,
+        tx TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS kp_certificates_issued ON kp_certificates (issued_at)",
     "CREATE INDEX IF NOT EXISTS kp_certificates_exporting ON kp_certificates (exporting, issued_at)",
     "CREATE INDEX IF NOT EXISTS kp_certificates_importing ON kp_certificates (importing, issued_at)",
@@ -129,6 +142,7 @@ class Index:
 
     def __init__(self, database: Database, kp: Reader) -> None:
         self.db, self.kp = database, kp
+        self._current_until = 0.0
         self._check_or_create()
 
     @classmethod
@@ -166,10 +180,17 @@ class Index:
                 )
 
     def is_current(self) -> bool:
-        """Whether the last block the index read is still the chain's (one header read): a
-        reorganisation since the last update makes the index wrong until ``update`` rewinds it."""
+        """Whether the last block the index read is still the chain's (one header read, a yes
+        remembered :data:`CHECKED_FOR` seconds): a reorganisation since the last update makes the
+        index wrong until ``update`` rewinds it."""
+        if time.monotonic() < self._current_until:
+            return True
         row = self.db.execute("SELECT number, hash FROM kp_blocks ORDER BY number DESC LIMIT 1").fetchone()
-        return row is None or block_headers(self.kp.w3, [int(row[0])]).get(int(row[0]), (0, ""))[1] == row[1]
+        current = (
+            row is None or block_headers(self.kp.w3, [int(row[0])]).get(int(row[0]), (0, ""))[1] == row[1]
+        )
+        self._current_until = time.monotonic() + CHECKED_FOR if current else 0.0
+        return current
 
     @property
     def last_block(self) -> int:
@@ -213,10 +234,14 @@ class Index:
         topics = [[_logs.topic(name) for name in EVENTS]]
         logs = _logs.get_logs(w3, address, topics, first, last, chunk=chunk)
         kinds = {_logs.topic(name): name for name in EVENTS}
-        issued, draws, changes, holders = [], [], [], {}
+        issued, draws, changes, holders, roots = [], [], [], {}, []
         for log in logs:
             name = kinds[_logs.topic_of(log)]
-            if name == "CertificateIssued":
+            if name in _logs.REGISTRATIONS:
+                raw = ",".join("0x" + _logs.as_bytes(t).hex() for t in log["topics"])
+                data, tx = ("0x" + _logs.as_bytes(log[key]).hex() for key in ("data", "transactionHash"))
+                roots.append((str(_logs.token_of(log, 1)), raw, data, _logs.block_of(log), tx))
+            elif name == "CertificateIssued":
                 issued.append(_logs.decode_issued(log))
             elif name == "CaratsDrawn":
                 child, parent, carats = _logs.decode_draw(log)
@@ -238,7 +263,9 @@ class Index:
                         change.transaction,
                     )
                 )
-        wanted = sorted({event.block for event in issued} | {row[4] for row in changes} | {last})
+        wanted = sorted(
+            {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
+        )
         headers = block_headers(w3, wanted)
         rows = [
             (
@@ -278,6 +305,10 @@ class Index:
                 changes,
             )
             self.db.insert(
+                self.db.sql("INSERT INTO kp_roots (root_id, topics, data, block, tx) VALUES (?, ?, ?, ?, ?)"),
+                roots,
+            )
+            self.db.insert(
                 self.db.sql("INSERT INTO kp_blocks (number, hash, time) VALUES (?, ?, ?)"),
                 [(number, headers[number][1], headers[number][0]) for number in wanted],
             )
@@ -307,7 +338,7 @@ class Index:
                 keep = max(still)
                 break
         with self.db.transaction():
-            for table in ("kp_certificates", "kp_draws", "kp_changes", "kp_blocks"):
+            for table in ("kp_certificates", "kp_draws", "kp_changes", "kp_roots", "kp_blocks"):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE {'number' if table == 'kp_blocks' else 'block'} > ?", (keep,)
                 )
@@ -408,11 +439,26 @@ class Index:
             )
         }
 
-    def issued_events(self, token_ids: Iterable[int]) -> dict[int, _logs.Issued]:
+    def issued_events(
+        self, token_ids: Iterable[int], issued_at: Mapping[int, int] | None = None
+    ) -> dict[int, _logs.Issued | _logs.Registered]:
         """The issuance events of those of ``token_ids`` the index holds, with their draws: what
-        a verification or a trace would otherwise look up in the chain's logs."""
-        numbers = [token_id_to_number(t) for t in token_ids]
-        found: dict[int, _logs.Issued] = {}
+        a verification or a trace would otherwise look up in the chain's logs. ``issued_at``: the
+        issue time the chain gives each id; an event whose block has another time is left out."""
+        ids = list(token_ids)
+        numbers = [token_id_to_number(t) for t in ids]
+        found: dict[int, _logs.Issued | _logs.Registered] = {}
+        for i in range(0, len(ids), 500):
+            part_ids = [str(t) for t in ids[i : i + 500]]
+            query = (
+                "SELECT r.topics, r.data, r.block, r.tx, b.time FROM kp_roots r JOIN kp_blocks b "
+                f"ON b.number = r.block WHERE r.root_id IN ({', '.join('?' * len(part_ids))})"
+            )
+            for topics, data, block, tx, time_ in self.db.rows(query, part_ids):
+                log = {"topics": topics.split(","), "data": data, "blockNumber": block, "transactionHash": tx}
+                root = _logs.decode_registered(log)
+                if issued_at is None or issued_at.get(root.root_id, time_) == time_:
+                    found[root.root_id] = root
         for i in range(0, len(numbers), 500):
             part = numbers[i : i + 500]
             marks = ", ".join("?" * len(part))
@@ -423,6 +469,8 @@ class Index:
                 draws.setdefault(child, []).append((number_to_token_id(parent), carats))
             for row in self.db.rows(f"SELECT {COLUMNS} FROM kp_certificates WHERE number IN ({marks})", part):
                 token_id = int(row[1])
+                if issued_at is not None and issued_at.get(token_id, row[15]) != row[15]:
+                    continue  # another certificate than the chain's under this number: not ours to say
                 found[token_id] = _logs.Issued(
                     token_id=token_id,
                     exporting=ascii_bytes(row[2], 2),
@@ -454,18 +502,6 @@ class Index:
         authority, reason, block, tx, time_ = row
         return _logs.Changed(number_to_token_id(number), authority, reason, block, tx), int(time_)
 
-    def grow_for_benchmark(self, copies: int) -> None:
-        """``copies`` times the certificates held, the copies under other numbers in the same blocks:
-        how `make bench` measures years of trade without issuing them (never on a real index)."""
-        columns = ", ".join([*(name.strip() for name in COLUMNS.split(",")[1:]), "year", "quarter"])
-        with self.db.transaction():
-            for copy in range(1, copies):
-                self.db.execute(
-                    f"INSERT INTO kp_certificates ({COLUMNS}, year, quarter) "
-                    f"SELECT number || '.' || ?, {columns} FROM kp_certificates WHERE number NOT LIKE '%.%'",
-                    (str(copy),),
-                )
-
     def counts(self) -> dict[str, int]:
         """How much the index holds."""
         return {
@@ -475,35 +511,3 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
-
-
-def block_headers(w3: Any, numbers: list[int]) -> dict[int, tuple[int, str]]:
-    """Each block's timestamp and hash, :data:`HEADERS_PER_BATCH` blocks a JSON-RPC batch where
-    the provider takes batches (one by one where it does not)."""
-    found: dict[int, tuple[int, str]] = {}
-    for i in range(0, len(numbers), HEADERS_PER_BATCH):
-        part = numbers[i : i + HEADERS_PER_BATCH]
-        blocks: list[Any]
-        try:
-            with w3.batch_requests() as batch:
-                for number in part:
-                    batch.add(w3.eth.get_block(number))
-                blocks = list(batch.execute())
-        except (
-            NotImplementedError,
-            Web3Exception,
-            ValueError,
-            TypeError,
-        ):  # no batches here, or a block gone
-            blocks = [_block_or_none(w3, number) for number in part]
-        for number, block in zip(part, blocks, strict=True):
-            if block is not None:
-                found[number] = (int(block["timestamp"]), "0x" + bytes(block["hash"]).hex())
-    return found
-
-
-def _block_or_none(w3: Any, number: int) -> Any:
-    try:
-        return w3.eth.get_block(number)
-    except BlockNotFound:  # past the head after a reorganisation to a shorter chain
-        return None

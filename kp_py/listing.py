@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from kp_py import _logs, stats
 from kp_py._abi import STATUSES, ascii_text, token_id_to_number
+from kp_py._batch import block_headers
 from kp_py.errors import KPError, timestamp
-from kp_py.index import block_headers
 from kp_py.records import Listed, code_bytes, seconds
 
 if TYPE_CHECKING:

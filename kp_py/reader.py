@@ -218,9 +218,14 @@ class Reader:
         from the deployment on (also for the events the timestamp search could not place: a chain
         whose timestamps mislead it, a provider that refuses the headers it asks for)."""
         ids, found = set(token_ids), dict[int, _logs.Issued | _logs.Registered]()
-        if issued_at is not None and heads is not None and _batch.supported(self.w3):
+        index = listing.current_index(self)
+        if index is not None:  # what the index holds, if it happened when the chain says it did
+            found = dict(index.issued_events(ids, issued_at))
+            ids -= set(found)
+        if ids and issued_at is not None and heads is not None and _batch.supported(self.w3):
             times = {t: issued_at[t] for t in ids}
-            found, ids = _batch.issued_at_times(self.w3, self.certificates.address, times, *heads)
+            searched, ids = _batch.issued_at_times(self.w3, self.certificates.address, times, *heads)
+            found |= searched
         if ids:
             found |= _logs.issued_logs(self.w3, self.certificates.address, ids, self.deployment.block)
         return found
@@ -232,6 +237,14 @@ class Reader:
         name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
         if name is None:
             return None
+        index = listing.current_index(self)
+        held = index.status_change(cert.number, cert.status) if index is not None else None
+        if held is not None:
+            change, at = held
+            reason = VOID_REASONS[change.reason] if name == "CertificateVoided" else ""
+            return StatusChange(
+                cert.status, timestamp(at), change.authority, change.block, change.transaction, reason
+            )
         address = self.certificates.address
         if _batch.supported(self.w3):
             found = list(_batch.change_logs(self.w3, address, name, {cert.token_id: cert.block}).values())

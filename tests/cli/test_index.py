@@ -262,3 +262,39 @@ def _line(process: subprocess.Popen[str], timeout: float = 30) -> str:
         watchdog.cancel()
     assert line, process.stderr.read() if process.stderr else "no output"
     return line
+
+
+def test_verify_and_trace_through_the_index_say_what_the_chain_says(kp, tmp_path, database):
+    from kp_py.index import Index
+    from kp_py.network import connect
+
+    issue(kp, tmp_path, "AE-IX-15", "AE-IX-16")
+    kp.ok("confirm", "AE-IX-15", *BW)
+    kp.ok("void", "AE-IX-16", "--reason", "fraud", *AE)
+    kp.ok("index", "--index", database)
+    chain, indexed = connect(home=kp.home), connect(home=kp.home)
+    indexed.index = Index.open(indexed, database)
+    for number in ("AE-IX-15", "AE-IX-16"):
+        assert indexed.verify(number).to_dict() == chain.verify(number).to_dict()
+        assert indexed.trace(number).to_dict() == chain.trace(number).to_dict()
+    assert indexed.verify("AE-IX-16").change.reason == "fraud"
+
+
+def test_the_index_answers_a_verifications_event_lookups_itself(kp, tmp_path, database, monkeypatch):
+    from kp_py import _batch, _logs
+    from kp_py.index import Index
+    from kp_py.network import connect
+
+    issue(kp, tmp_path, "AE-IX-17")
+    kp.ok("void", "AE-IX-17", "--reason", "lost", *AE)
+    kp.ok("index", "--index", database)
+    reader = connect(home=kp.home)
+    reader.index = Index.open(reader, database)
+
+    def not_asked(*args, **kwargs):
+        raise AssertionError("the chain's logs were searched though the index holds the events")
+
+    for module, name in ((_batch, "issued_at_times"), (_batch, "change_logs"), (_logs, "issued_logs")):
+        monkeypatch.setattr(module, name, not_asked)
+    result = reader.verify("AE-IX-17")
+    assert result.verdict == "VOIDED" and result.change.reason == "lost"
