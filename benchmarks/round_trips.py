@@ -19,6 +19,7 @@ off), "after" the direct look-ups. Prints a table, and writes its rows to benchm
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from web3 import Web3
 from kp_py import KP, Document, _batch
 from kp_py.document import Production
 from kp_py.examples import example_document
+from kp_py.index import Index
 from kp_py.keys import dev_account
 from kp_py.network import web3_for
 from kp_py.node import LocalNode
@@ -204,9 +206,14 @@ def scanning() -> Iterator[None]:
         _batch.supported = supported  # type: ignore[assignment]
 
 
-def counted(proxy: CountingProxy, kp: KP, work: Callable[[KP], object]) -> tuple[int, int, float]:
-    """Round trips, calls and seconds of ``work`` with a fresh client (nothing learned yet)."""
+def counted(
+    proxy: CountingProxy, kp: KP, work: Callable[[KP], object], index: Path | None = None
+) -> tuple[int, int, float]:
+    """Round trips, calls and seconds of ``work`` with a fresh client (nothing learned yet), reading
+    from the SQLite ``index`` if given (`kp index`)."""
     fresh = KP(web3_for(proxy.url), kp.deployment)
+    if index is not None:
+        fresh.index = Index.open(fresh, index)
     proxy.reset()
     started = time.monotonic()
     work(fresh)
@@ -244,7 +251,12 @@ def measure(w3: Web3, url: str) -> None:
     ]
     slow = CountingProxy(url, range_cap=RANGE_CAP, delay=LATENCY)
     shown = f"{LATENCY * 1000:.0f} ms a request"
+    folder = Path(tempfile.mkdtemp())
+    database = folder / "index.sqlite3"
+    Index.open(kp, database).update()  # `kp index`, straight to the node
     for name, work, target in cases:
+        indexed = counted(capped, kp, work, database)
+        row(f"{name}, from the index: round trips", indexed[0], "requests", target, None)
         with scanning():
             before = counted(capped, kp, work)
         after = counted(capped, kp, work)
@@ -254,6 +266,7 @@ def measure(w3: Web3, url: str) -> None:
         # latency plus its round trips times the latency (what the proxy would add).
         waited = statistics.median(counted(slow, kp, work)[2] for _ in range(3))
         row(f"{name}, {shown} (before: estimated)", waited, "s", None, before[2] + before[0] * LATENCY)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> int:
