@@ -31,7 +31,7 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 from web3 import Web3
 
-from kp_py import KP, Deployment, Document, stats
+from kp_py import KP, Deployment, Document, listing
 from kp_py._abi import encode_call, encode_deploy
 from kp_py._build import compile_contracts
 from kp_py._tx import Sender
