@@ -98,6 +98,26 @@ class Chain:
 BOUND = "KP certificate: bound to its holder's wallet, it cannot be transferred or approved"
 
 
+# The longest files, started first: `make test` hands whole files to two processes in collection
+# order (pytest-xdist's loadfile), so a long file collected last would leave one process idle.
+LONGEST_FIRST = (
+    "tests/contracts/test_model.py",
+    "tests/test_ape.py",
+    "tests/web/test_browser.py",
+    "tests/cli/test_index.py",
+    "tests/integration/test_round_trips.py",
+    "tests/integration/test_ape_scripts.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file, and of the other files, is kept
+
+
 @pytest.fixture(scope="session")
 def tester() -> EthereumTester:
     return EthereumTester(PyEVMBackend(genesis_state=PyEVMBackend.generate_genesis_state(num_accounts=16)))

@@ -127,7 +127,7 @@ def list_(
 
 def stream_json(rows: Iterator[dict[str, Any]]) -> None:
     """A JSON array written as it is read, one row a line (a list of 300,000 never sits in memory)."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     first = next(rows, None)
     if first is None:
         out.write("[]\n")
