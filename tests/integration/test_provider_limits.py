@@ -16,6 +16,7 @@ import pytest
 
 from kp_py import KP, Document
 from kp_py._logs import LogsRefused
+from kp_py.index import Index
 from kp_py.network import web3_for
 from tests.conftest import document_data
 
@@ -149,3 +150,20 @@ def test_a_provider_that_refuses_logs_is_one_line_at_once(history, through):
     ):
         kp.list_certificates()
     assert time.monotonic() - started < 3 and proxy.queries <= 3
+
+
+@pytest.mark.parametrize("mode", ["infura", "infura-bare", "alchemy", "range"])
+def test_the_index_builds_behind_each_kind_of_cap(history, through, mode, tmp_path):
+    kp, _ = through(mode)
+    index = Index.open(kp, tmp_path / "index.sqlite3")
+    built = index.update()
+    assert built.certificates == len(history) and built.last == kp.w3.eth.block_number
+    kp.index = index
+    assert sorted(c.number for c in kp.list_certificates()) == history
+    assert kp.verify(history[0]).genuine
+
+
+def test_an_index_behind_a_provider_that_refuses_logs_is_one_line(history, through, tmp_path):
+    kp, _ = through("refuse")
+    with pytest.raises(LogsRefused, match=r"the node refused the logs of blocks \d+ to \d+"):
+        Index.open(kp, tmp_path / "index.sqlite3").update()
