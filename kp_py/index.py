@@ -323,20 +323,23 @@ class Index:
         """If the last indexed block is no longer the chain's, go back to the newest block the
         index holds that still is, and forget everything after it. The block it went back to, or
         None if nothing changed."""
-        held = list(self.db.rows("SELECT number, hash FROM kp_blocks ORDER BY number DESC", size=64))
-        if not held:
+        self._current_until = 0.0
+        if self.is_current():  # one header read, the usual answer
             return None
-        checked = block_headers(self.kp.w3, [held[0][0]])
-        if checked.get(held[0][0], (0, ""))[1] == held[0][1]:
-            return None
-        keep = self.kp.deployment.block - 1
-        for i in range(0, len(held), HEADERS_PER_BATCH):
-            part = held[i : i + HEADERS_PER_BATCH]
-            chain = block_headers(self.kp.w3, [number for number, _ in part])
-            still = [number for number, hash_ in part if chain.get(number, (0, ""))[1] == hash_]
+        keep, below = self.kp.deployment.block - 1, None
+        while True:  # back through the blocks held, a batch of headers at a time
+            query = "SELECT number, hash FROM kp_blocks" + (" WHERE number < ?" if below is not None else "")
+            part = self.db.execute(
+                query + f" ORDER BY number DESC LIMIT {HEADERS_PER_BATCH}", () if below is None else (below,)
+            ).fetchall()
+            if not part:
+                break
+            chain = block_headers(self.kp.w3, [int(number) for number, _ in part])
+            still = [int(n) for n, hash_ in part if chain.get(int(n), (0, ""))[1] == hash_]
             if still:
                 keep = max(still)
                 break
+            below = int(part[-1][0])
         with self.db.transaction():
             for table in ("kp_certificates", "kp_draws", "kp_changes", "kp_roots", "kp_blocks"):
                 self.db.execute(
