@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 CHALLENGE_KIND, PRESENTATION_KIND = "holding-challenge/v1", "holding-presentation/v1"
 LIFETIME = 300  # seconds a challenge may be answered in, by default
+KEPT_AFTER = timedelta(days=1)  # how long a verifier's folder keeps a challenge past its expiry
 RESOURCE = "urn:kp:certificate:"  # + the certificate number: the resource the message names
 HELD, REFUSED = "presented by its holder", "refused"
 REFUSALS = (
@@ -280,6 +281,21 @@ class NonceStore:
             return
         (self.folder / "taken").mkdir(parents=True, exist_ok=True, mode=0o700)
         write_atomic(self._path(challenge.nonce), challenge.to_json(), replace=False)
+        self._forget_expired()
+
+    def _forget_expired(self) -> None:
+        """Remove the files of challenges that expired more than :data:`KEPT_AFTER` ago, answered
+        or not: they could only be refused now (``unknown-challenge`` rather than ``expired`` or
+        ``replayed``), and the folder would otherwise grow with every challenge."""
+        assert self.folder is not None
+        cutoff = datetime.now(timezone.utc) - KEPT_AFTER
+        for path in [*self.folder.glob("*.json"), *(self.folder / "taken").glob("*.json")]:
+            try:
+                expired = Challenge.from_json(path.read_bytes(), str(path)).expires < cutoff
+            except (OSError, KPError):
+                continue  # not ours to judge: left as it is
+            if expired:
+                path.unlink(missing_ok=True)
 
     def take(self, nonce: str) -> Challenge:
         """The challenge issued with ``nonce``, which can never be taken again."""

@@ -220,6 +220,30 @@ def test_a_replayed_presentation_is_refused(library, nonces, issued):
     )
 
 
+def test_a_verifiers_folder_forgets_challenges_a_day_after_they_expire(library, issued, tmp_path):
+    folder = NonceStore(tmp_path / "verifier")
+    old = make_challenge(library, NUMBER, "kp.example", now=datetime.now(timezone.utc) - timedelta(days=2))
+    answered = make_challenge(
+        library, NUMBER, "kp.example", now=datetime.now(timezone.utc) - timedelta(days=3)
+    )
+    recent = make_challenge(
+        library, NUMBER, "kp.example", now=datetime.now(timezone.utc) - timedelta(hours=2)
+    )
+    held = tmp_path / "verifier"
+    (held / "taken").mkdir(parents=True)
+    for path, challenge in ((f"{old.nonce}.json", old), (f"taken/{answered.nonce}.json", answered)):
+        (held / path).write_text(challenge.to_json())  # kept days ago (the one answered, then taken)
+    folder.keep(recent)
+    (held / "stray.json").write_text("not a challenge")
+    folder.keep(make_challenge(library, NUMBER, "kp.example"))  # each keep clears what is long expired
+    left = sorted(
+        p.relative_to(tmp_path / "verifier").as_posix() for p in (tmp_path / "verifier").rglob("*.json")
+    )
+    assert f"{old.nonce}.json" not in left and f"taken/{answered.nonce}.json" not in left
+    assert f"{recent.nonce}.json" in left and "stray.json" in left and len(left) == 3
+    assert folder.take(recent.nonce) == recent
+
+
 def test_a_challenge_this_verifier_never_issued_is_refused(library, nonces, issued, tmp_path):
     _, presentation = answer(library, NonceStore(tmp_path / "another-verifier"))
     result = check_presentation(library, presentation, nonces)
