@@ -36,18 +36,36 @@ def iter_certificates(
     until: datetime | int | None = None,
     chunk: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
-    indexed: bool = True,
 ) -> Iterator[Listed]:
     """Certificates, filtered, issue time in ``[since, until)``, as they are read: the index's
-    rows stream out first (unless ``indexed`` is False: then only those after it), then the chain's."""
+    rows stream out first, then the chain's."""
     if status is not None and status not in STATUSES[1:]:
         raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
+    filters = {"exporting": exporting, "importing": importing, "holder": holder, "status": status}
+    _, _, rows = _reading(kp, filters, since, until, chunk, progress, indexed=True)
+    yield from rows
+
+
+def _reading(
+    kp: Reader,
+    filters: dict[str, str | None],
+    since: datetime | int | None,
+    until: datetime | int | None,
+    chunk: int,
+    progress: Callable[[int, int], None] | None,
+    indexed: bool,
+) -> tuple[Index | None, dict[int, set[str]], Iterator[Listed]]:
+    """The index in use (if any), the confirmations and voids of the blocks after it (of every
+    certificate: read once here), and the rows as they will be read: the index's (if ``indexed``),
+    then the chain's."""
     head = kp.w3.eth.get_block("latest")
     head_number, head_time = int(head["number"]), int(head["timestamp"])
     index = current_index(kp)
     first = kp.deployment.block if index is None else index.last_block + 1
-    # The confirmations and voids in the blocks the index does not hold, of every certificate.
     changed = changes_between(kp, first, head_number, chunk) if first <= head_number else {}
+    exporting, importing, holder, status = (
+        filters.get(k) for k in ("exporting", "importing", "holder", "status")
+    )
 
     def state(token_id: int, expires_at: int, changes: set[str]) -> str | None:
         changes = changes | changed.get(token_id, set())
@@ -59,17 +77,20 @@ def iter_certificates(
             found = "expired" if head_time >= expires_at else "issued"
         return found if status is None or found == status else None
 
-    since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
-    if index is not None and indexed:
-        filters = {"exporting": exporting, "importing": importing, "holder": holder}
-        yield from index.listed(**filters, since=since_s, until=until_s, status=state)
-    last = head_number
-    if since_s is not None:
-        first = max(first, first_block_at(kp.w3, kp.deployment.block, since_s, head_number))
-    if until_s is not None:
-        last = min(last, first_block_at(kp.w3, kp.deployment.block, until_s, head_number) - 1)
-    if last >= first:
-        yield from _from_chain(kp, (exporting, importing, holder), first, last, chunk, progress, state)
+    def rows() -> Iterator[Listed]:
+        since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
+        if index is not None and indexed:
+            where = {"exporting": exporting, "importing": importing, "holder": holder}
+            yield from index.listed(**where, since=since_s, until=until_s, status=state)
+        start, last = first, head_number
+        if since_s is not None:
+            start = max(start, first_block_at(kp.w3, kp.deployment.block, since_s, head_number))
+        if until_s is not None:
+            last = min(last, first_block_at(kp.w3, kp.deployment.block, until_s, head_number) - 1)
+        if last >= start:
+            yield from _from_chain(kp, (exporting, importing, holder), start, last, chunk, progress, state)
+
+    return index, changed, rows()
 
 
 def current_index(kp: Reader) -> Index | None:
@@ -90,16 +111,13 @@ def statistics(
 ) -> list[Row]:
     """:func:`kp_py.stats.statistics` over the certificates: with an index, what it holds summed by
     the database (less what was voided since its last block), the rest read from the chain."""
-    index = current_index(kp)
-    window: dict[str, Any] = {"since": since, "until": until, "chunk": chunk, "progress": progress}
-    if index is None or period not in stats.PERIODS:
-        return stats.statistics(iter_certificates(kp, **window), period, participant)
-    head = int(kp.w3.eth.block_number)
-    changed = changes_between(kp, index.last_block + 1, head, chunk) if index.last_block < head else {}
+    index, changed, rows = _reading(kp, {}, since, until, chunk, progress, indexed=False)
+    if index is None or period not in stats.PERIODS:  # the chain's rows alone; a bad period: stats says so
+        return stats.statistics(rows, period, participant)
     voided = [token_id_to_number(t) for t, what in changed.items() if "voided" in what]
     since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
     summed = index.route_totals(period, since_s, until_s, leave_out=voided)
-    return stats.statistics(iter_certificates(kp, **window, indexed=False), period, participant, summed)
+    return stats.statistics(rows, period, participant, summed)
 
 
 def changes_between(kp: Reader, first: int, last: int, chunk: int) -> dict[int, set[str]]:

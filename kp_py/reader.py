@@ -17,7 +17,6 @@ from eth_utils import to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
-from web3.exceptions import Web3RPCError
 
 from kp_py import _batch, _logs, listing
 from kp_py._abi import (
@@ -342,7 +341,10 @@ class Reader:
         given = {
             _logs.block_of(g): _logs.int_of(g["blockTimestamp"]) for g in logs if g.get("blockTimestamp")
         }
-        times = given | self._block_times(sorted({change.block for change in found.values()} - set(given)))
+        wanted = sorted({change.block for change in found.values()} - set(given))
+        times = given | {
+            number: moment for number, (moment, _) in _batch.block_headers(self.w3, wanted).items()
+        }
         windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
         return {
             token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
@@ -401,24 +403,6 @@ class Reader:
         logs = _logs.get_logs(self.w3, self.certificates.address, topics, self.deployment.block, head)
         ids = list(dict.fromkeys(_logs.token_of(log, 1) for log in logs))
         return [r for r in self.records_of(ids) if isinstance(r, Root)]
-
-    def _block_times(self, numbers: list[int]) -> dict[int, int]:
-        """Timestamps of blocks, fetched in JSON-RPC batches where the provider allows it."""
-        times: dict[int, int] = {}
-        for i in range(0, len(numbers), 500):
-            part = numbers[i : i + 500]
-            blocks: list[Any]
-            try:
-                with self.w3.batch_requests() as batch:
-                    for number in part:
-                        batch.add(self.w3.eth.get_block(number))
-                    blocks = list(batch.execute())
-            except (NotImplementedError, Web3RPCError, ValueError, TypeError):
-                blocks = [self.w3.eth.get_block(number) for number in part]
-            times.update(
-                {number: int(block["timestamp"]) for number, block in zip(part, blocks, strict=True)}
-            )
-        return times
 
     def _view_call(self, name: str, args: list[Any]) -> bytes:
         """A view of KPCertificates, its result undecoded: raw JSON-RPC over HTTP (web3's result
