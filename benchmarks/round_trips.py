@@ -6,10 +6,12 @@ blocks as public providers do, and can add latency to every request. The chain i
 between the certificates (empty blocks mined 12 s apart), and a certificate has a 20-deep provenance
 (a chain of re-exports, each receipt confirmed).
 
-Scale: anvil mines about a thousand empty blocks a second at first, slower as the chain grows, so
-two million blocks would take hours. The scan's cost is (blocks / cap) calls; a chain of ``LONG``
-blocks behind a cap of ``RANGE_CAP`` has the same ratio (1,000 windows) as two million blocks behind
-a cap of 2,000. The direct look-up does not depend on the chain's length.
+Two scales. The first chain is short (``LONG`` blocks) behind a cap of ``RANGE_CAP`` = 2 blocks: the
+same ratio (1,000 windows) as two million blocks behind 2,000, so the scan ("before") can be run in
+full. Then the same node grows to two million blocks (``MILLIONS``, mined in about two minutes:
+anvil with ``--prune-history`` and the contracts' hardfork) and a verification and a trace run
+behind a 2,000-block cap, as on a public network; there the scan runs for the verification only
+(its trace would take thousands of calls of 2,000 blocks each).
 
 "before" is kp's scan (what the library does where it cannot batch: the direct look-ups switched
 off), "after" the direct look-ups. Prints a table, and writes its rows to benchmarks/results.json
@@ -35,6 +37,7 @@ from typing import Any
 from web3 import Web3
 
 from kp_py import KP, Document, _batch
+from kp_py._build import EVM_VERSION
 from kp_py.document import Production
 from kp_py.examples import example_document
 from kp_py.index import Index
@@ -50,6 +53,9 @@ LONG = 1_000  # empty blocks before the first certificate
 GAP = 50  # empty blocks between two levels of the provenance
 DEPTH = 20
 LATENCY = 0.1  # seconds added to each request for the latency rows
+MILLIONS = 2_000_000  # blocks of the long chain
+PUBLIC_CAP = 2_000  # blocks per eth_getLogs on the long chain, as public providers allow
+SECOND = 1  # seconds between the long chain's blocks (certificates expire 60 days after their issue)
 LOT = "TRIPS-2024"
 
 
@@ -151,8 +157,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def mine(w3: Web3, blocks: int, interval: int = 12) -> None:
-    """``blocks`` empty blocks, ``interval`` seconds apart."""
-    w3.provider.make_request("anvil_mine", [hex(blocks), hex(interval)])  # type: ignore[arg-type]
+    """``blocks`` empty blocks, ``interval`` seconds apart (100,000 a request: each within the
+    client's timeout)."""
+    for start in range(0, blocks, 100_000):
+        count = min(100_000, blocks - start)
+        w3.provider.make_request("anvil_mine", [hex(count), hex(interval)])  # type: ignore[arg-type]
 
 
 def setup(w3: Web3) -> tuple[KP, dict[str, KP]]:
@@ -172,9 +181,12 @@ def setup(w3: Web3) -> tuple[KP, dict[str, KP]]:
     return kp, signers
 
 
-def provenance(signers: dict[str, KP], depth: int, gap: int, prefix: str = "TRIP") -> list[str]:
+def provenance(
+    signers: dict[str, KP], depth: int, gap: int, prefix: str = "TRIP", interval: int = 12
+) -> list[str]:
     """A chain of ``depth`` re-exports between AE and BW, each drawing all of the one before and
-    its receipt confirmed, ``gap`` empty blocks apart; the numbers, oldest first."""
+    its receipt confirmed, ``gap`` empty blocks ``interval`` seconds apart between them; the
+    numbers, oldest first."""
     numbers: list[str] = []
     for level in range(depth):
         exporting, importing = ("AE", "BW") if level % 2 == 0 else ("BW", "AE")
@@ -191,7 +203,7 @@ def provenance(signers: dict[str, KP], depth: int, gap: int, prefix: str = "TRIP
         signers[exporting].issue(Document.from_dict(data))
         signers[importing].confirm_receipt(number)
         numbers.append(number)
-        mine(signers[exporting].w3, gap)
+        mine(signers[exporting].w3, gap, interval)
     return numbers
 
 
@@ -267,11 +279,42 @@ def measure(w3: Web3, url: str) -> None:
         waited = statistics.median(counted(slow, kp, work)[2] for _ in range(3))
         row(f"{name}, {shown} (before: estimated)", waited, "s", None, before[2] + before[0] * LATENCY)
     shutil.rmtree(folder, ignore_errors=True)
+    two_million_blocks(w3, url, kp, signers)
+
+
+def two_million_blocks(w3: Web3, url: str, kp: KP, signers: dict[str, KP]) -> None:
+    """The chain grown to ``MILLIONS`` blocks: half of them quiet before a certificate and a
+    ``DEPTH``-deep provenance, the other half between its levels; then a verification and a trace
+    behind a ``PUBLIC_CAP``-block cap."""
+    started = time.monotonic()
+    gap = MILLIONS // 2 // DEPTH
+    mine(w3, MILLIONS // 2, SECOND)
+    (single,) = provenance(signers, 1, gap, prefix="LONE", interval=SECOND)
+    chain = provenance(signers, DEPTH, gap, prefix="LONG", interval=SECOND)
+    head = w3.eth.block_number
+    mined = time.monotonic() - started
+    print(f"\n{head:,} blocks (made in {mined:.0f} s), eth_getLogs capped at {PUBLIC_CAP:,} blocks")
+    capped = CountingProxy(url, range_cap=PUBLIC_CAP)
+    name = f"verify on {head / 1e6:.1f} million blocks, {PUBLIC_CAP:,}-block cap"
+    with scanning():
+        before = counted(capped, kp, lambda k: k.verify(single))
+    after = counted(capped, kp, lambda k: k.verify(single))
+    row(f"{name}: round trips", after[0], "requests", "a handful", before[0])
+    row(f"{name}: JSON-RPC calls", after[1], "calls", None, before[1])
+    row(f"{name}: seconds", after[2], "s", None, before[2])
+    traced = counted(capped, kp, lambda k: k.trace(chain[-1]))
+    name = f"trace {DEPTH}-deep on {head / 1e6:.1f} million blocks, {PUBLIC_CAP:,}-block cap"
+    row(f"{name}: round trips", traced[0], "requests", f"~{DEPTH + 1}", None)
+    row(f"{name}: JSON-RPC calls", traced[1], "calls", None, None)
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as home:
-        node = LocalNode(Path(home) / ".kp", options=("--prune-history",))
+        # Two million blocks fit in memory with states pruned (their logs are kept) and not saved
+        # to disk every few seconds; anvil mines empty blocks several times faster on the
+        # contracts' hardfork than on its default.
+        options = ("--prune-history", "--hardfork", EVM_VERSION)
+        node = LocalNode(Path(home) / ".kp", options=options, keep_state=False)
         url = node.start()
         try:
             measure(Web3(Web3.HTTPProvider(url)), url)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import cast
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
@@ -46,7 +47,7 @@ from kp_py.document import (
     commitment,
     new_salts,
 )
-from kp_py.errors import KPError, NotFound
+from kp_py.errors import KPError, NotFound, error_class
 from kp_py.governance import Governance
 from kp_py.issued import IssuedDocument
 from kp_py.offline import SignedConfirmation, SignedIssue
@@ -195,7 +196,10 @@ class KP(Governance, Reader):
         (document,) = self.with_parent_origins([document])
         args = document.issue_args(commitment(document, salts))
         data = encode_issues([args], batch=False)
-        receipt = self._certify(data, gas=_issue_gas(document), full_receipt=False)
+        try:
+            receipt = self._certify(data, gas=_issue_gas(document), full_receipt=False)
+        except error_class("CertificateExists") as refused:
+            return self._issued_already([(document, salts)], refused)[0]
         return self._issued(document, salts, receipt)
 
     def issue_batch(
@@ -212,7 +216,10 @@ class KP(Governance, Reader):
         args = [document.issue_args(commitment(document, salts)) for document, salts in salted]
         gas = BATCH_GAS + sum(_batched_issue_gas(document) for document, _ in salted)
         data = encode_issues(args, batch=True)
-        receipt = self._certify(data, gas=gas, full_receipt=False, on_signed=on_signed)
+        try:
+            receipt = self._certify(data, gas=gas, full_receipt=False, on_signed=on_signed)
+        except error_class("CertificateExists") as refused:
+            return self._issued_already(salted, refused)
         return [self._issued(document, salts, receipt) for document, salts in salted]
 
     def with_parent_origins(self, documents: Sequence[Document]) -> list[Document]:
@@ -351,6 +358,19 @@ class KP(Governance, Reader):
             token_id=document.token_id,
             transaction=_hex(receipt["transactionHash"]),
         )
+
+    def _issued_already(self, salted: list[tuple[Document, Salts]], refused: KPError) -> list[IssuedDocument]:
+        """After ``refused`` (an existing certificate): these very documents if the chain holds them
+        all, by their commitments (salts included, so no one else's document matches), as when this
+        issue's own transaction went through but the node lost it and the sender signed it again."""
+        held = self.certificates_of([document.token_id for document, _ in salted])
+        issued = []
+        for (document, salts), cert in zip(salted, held, strict=True):
+            if cert is None or cert.commitment != commitment(document, salts):
+                raise refused
+            receipt = cast(TxReceipt, {"transactionHash": bytes.fromhex(cert.transaction[2:])})
+            issued.append(self._issued(document, salts, receipt))
+        return issued
 
     def _certify(
         self,

@@ -19,8 +19,10 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kp_py._json import loads_strict
 from kp_py.errors import DocumentError, KPError
@@ -62,6 +64,7 @@ class LocalNode:
     chain_id: int = LOCAL_CHAIN_ID
     port: int = 0  # 0: any free port
     options: tuple[str, ...] = ()  # more anvil options, such as "--steps-tracing"
+    keep_state: bool = True  # False: the chain lives in memory only (a benchmark's millions of blocks)
 
     @property
     def info_file(self) -> Path:
@@ -95,8 +98,7 @@ class LocalNode:
             "--port", str(self.port or self._last_port()),
             "--chain-id", str(self.chain_id),
             "--mnemonic", DEV_MNEMONIC,
-            "--state", str(self.state_file),
-            "--state-interval", "5",
+            *(("--state", str(self.state_file), "--state-interval", "5") if self.keep_state else ()),
             *self.options,
         ]  # fmt: skip
         log_path = self.home / "anvil.log"
@@ -109,6 +111,7 @@ class LocalNode:
                 start_new_session=True,
             )
         url = self._wait_for_url(process, log_path, timeout)
+        _resume_clock(url)
         info = {"pid": process.pid, "url": url, "chain_id": self.chain_id}
         self.info_file.write_text(json.dumps(info, indent=2) + "\n")
         return url
@@ -158,6 +161,25 @@ class LocalNode:
             time.sleep(0.05)
         process.terminate()
         raise NodeError(f"anvil did not start within {timeout:.0f} s (log: {log_path})")
+
+
+def _resume_clock(url: str) -> None:
+    """Set the node's clock to its last block's time if that is ahead of this machine's: anvil
+    forgets how far its clock was moved (to pass a notice period) when it restarts, and would stamp
+    the next block earlier than the last, before keys valid from then."""
+    last = int(_rpc(url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+    if last >= time.time():
+        _rpc(url, "evm_setTime", [last + 1])
+
+
+def _rpc(url: str, method: str, params: list[object]) -> Any:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    if "error" in answer:
+        raise NodeError(f"the local node refused {method}: {answer['error'].get('message')}")
+    return answer["result"]
 
 
 def _alive(pid: int) -> bool:

@@ -4,6 +4,9 @@ import json
 
 import pytest
 
+from kp_py.network import web3_for
+from kp_py.node import LocalNode
+
 from tests.cli.conftest import Kp
 
 pytestmark = pytest.mark.anvil
@@ -49,3 +52,21 @@ def test_commands_need_a_node_or_an_rpc_url(tmp_path):
     kp = Kp(tmp_path / ".kp", tmp_path)
     assert "no local node is running" in kp.refused("show", "AE-1")
     assert "cannot reach http://127.0.0.1:9" in kp.refused("show", "AE-1", "--rpc-url", "http://127.0.0.1:9")
+
+
+def test_a_resumed_chain_keeps_its_clock(tmp_path):
+    """anvil forgets a clock moved forward (as the demo and `enact` do, past a notice period) when
+    it restarts, and stamped the next block hours before the last: a key valid from the last block
+    was then refused, and a look-up by time went wrong. `kp node start` now resumes the clock."""
+    node = LocalNode(tmp_path / ".kp")
+    w3 = web3_for(node.start())
+    try:
+        w3.provider.make_request("evm_increaseTime", [7200])  # type: ignore[arg-type]
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        last = w3.eth.get_block("latest")["timestamp"]
+        node.stop()
+        w3 = web3_for(node.start())
+        w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        assert w3.eth.get_block("latest")["timestamp"] > last
+    finally:
+        node.stop()

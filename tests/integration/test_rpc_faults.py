@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from kp_py import KP, Document
+from kp_py.document import new_salts
+from kp_py.errors import error_class
 from kp_py.keys import dev_account
 from kp_py.network import web3_for
 from kp_py.node import LocalNode
@@ -185,3 +187,29 @@ def test_waiting_for_confirmations(node):
         kp.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
     worker.join(timeout=10)
     assert done.is_set()
+
+
+def test_an_issue_whose_own_transaction_went_through_is_recognised_not_refused(node):
+    """The fault behind a flaky restart test: the node mined the issue, then lost the transaction
+    (restarted from a state saved after its effects, or answered from another backend), so the
+    sender signed it again with the next nonce, which reverted as an existing certificate. The same
+    document with the same salts is now recognised as this issue's own certificate; another
+    document under that number is still refused."""
+    status = node.status()
+    assert status is not None
+    officer = deploy(str(status["url"])).with_account(dev_account(1))
+    (document,) = documents(1)
+    salts = new_salts()
+    first = officer.issue(document, salts)
+    nonce = officer.w3.eth.get_transaction_count(dev_account(1).address)
+    again = officer.issue(document, salts)  # what the re-signed transaction does
+    assert (again.token_id, again.transaction, again.commitment) == (
+        first.token_id,
+        first.transaction,
+        first.commitment,
+    )
+    assert officer.w3.eth.get_transaction_count(dev_account(1).address) == nonce + 1  # it did revert
+    with pytest.raises(error_class("CertificateExists"), match="already exists"):
+        officer.issue(document)  # new salts: another document under the same number
+    with pytest.raises(error_class("CertificateExists")):
+        officer.issue_batch([document, documents(2)[1]], [salts, new_salts()])
