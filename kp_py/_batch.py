@@ -18,6 +18,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from web3 import HTTPProvider, Web3
@@ -25,7 +26,7 @@ from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
 from kp_py._abi import decode_revert, encode_call
-from kp_py.errors import KPError
+from kp_py.errors import KPError, timestamp
 
 MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
 WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a common one)
@@ -125,12 +126,29 @@ def views_with_blocks(
     return [view_result(a) for a in answers[: len(calls)]], read
 
 
-def view_call(address: str, name: str, args: list[Any]) -> tuple[str, list[Any]]:
-    """A view of KPCertificates at ``address``, as a call of a batch."""
-    return "eth_call", [
-        {"to": address, "data": "0x" + encode_call("KPCertificates", name, args).hex()},
-        "latest",
-    ]
+def view_call(
+    address: str, name: str, args: list[Any], contract: str = "KPCertificates"
+) -> tuple[str, list[Any]]:
+    """A view of ``contract`` at ``address``, as a call of a batch."""
+    return "eth_call", [{"to": address, "data": "0x" + encode_call(contract, name, args).hex()}, "latest"]
+
+
+def block_read(answer: Any) -> tuple[int, int] | None:
+    """The (number, timestamp) of a header a batch read; None if the node refused it."""
+    if isinstance(answer, Failed) or answer is None:
+        return None
+    return _logs.int_of(answer["number"]), _logs.int_of(answer["timestamp"])
+
+
+def valid_until(w3: Web3, registry: str, keys: Iterable[str]) -> dict[str, datetime | str]:
+    """Until when each authority key is valid now, as :class:`kp_py.records.Authority` says it (the
+    registry's ``authority`` view: its fifth word), all in one round trip where batches go."""
+    ordered = sorted(keys)
+    answers = call_many(w3, [view_call(registry, "authority", [key], "KPRegistry") for key in ordered])
+    return {
+        key: timestamp(int.from_bytes(view_result(answer)[128:160], "big"))
+        for key, answer in zip(ordered, answers, strict=True)
+    }
 
 
 def header(number: int | str) -> tuple[str, list[Any]]:

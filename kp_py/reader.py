@@ -202,11 +202,8 @@ class Reader:
         _batch.remember(self.w3, {e.block: issued[t] for t, e in searched.items() if t in issued})
         rest = {t: moment for t, moment in issued.items() if t not in events}
         if rest:
-            latest = answers[-1]
-            heads = None
-            if not isinstance(latest, _batch.Failed) and latest is not None:
-                heads = (self._first, (_logs.int_of(latest["number"]), _logs.int_of(latest["timestamp"])))
-            events |= self.issued_events(list(rest), rest, heads)
+            latest = _batch.block_read(answers[-1])
+            events |= self.issued_events(list(rest), rest, (self._first, latest) if latest else None)
         self._remember_draws(dict(zip(ids, views, strict=True)), events)
         return views, events
 
@@ -413,7 +410,11 @@ class Reader:
         times = given | {
             number: moment for number, (moment, _) in _batch.block_headers(self.w3, wanted).items()
         }
-        windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
+        keys = {c.authority for c in found.values()}
+        if _batch.supported(self.w3):  # the keys' windows in one round trip
+            windows = _batch.valid_until(self.w3, self.registry.address, keys)
+        else:
+            windows = {key: self.authority(key).valid_until for key in keys}
         return {
             token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
             for t, c in found.items()
