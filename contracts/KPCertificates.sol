@@ -240,7 +240,7 @@ contract KPCertificates is
 
     /// @inheritdoc IKPCertificates
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     /// @inheritdoc IKPCertificates
@@ -478,7 +478,7 @@ contract KPCertificates is
         uint40 remaining = p.carats - q.drawn;
         if (carats > remaining) revert ParentOverdrawn(parentId, carats, remaining);
         q.drawn += carats;
-        emit CaratsDrawn(tokenId, parentId, carats);
+        emit CaratsDrawn(tokenId, parentId, carats, p.issuedAt);
     }
 
     /// @dev Origins follow the carats: every origin of `parentId` is among the certificate's `origins`.

@@ -7,13 +7,18 @@ says when each certificate was issued (its block's timestamp), so the block is f
 interpolation on block timestamps, a few candidate headers and a guessed log window read in one
 batch, narrowed and repeated (on a chain with regular block times, one batch finds it). A status
 change comes after the issue: windows of the provider's range cap, many to a batch.
+
+A provenance is read a level at a time, and each draw (``CaratsDrawn``) carries the time its parent
+was issued: a level's views then go in the first batch of the search for its events
+(:func:`calls_and_issued_at_times`), one round trip a level where the first guess holds.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from web3 import HTTPProvider, Web3
@@ -21,7 +26,7 @@ from web3.exceptions import BlockNotFound, Web3Exception
 
 from kp_py import _logs
 from kp_py._abi import decode_revert, encode_call
-from kp_py.errors import KPError
+from kp_py.errors import KPError, timestamp
 
 MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
 WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a common one)
@@ -112,16 +117,38 @@ def views_with_blocks(
 ) -> tuple[list[bytes], list[tuple[int, int]] | None]:
     """Views of KPCertificates, undecoded, and the (number, timestamp) of ``blocks`` (a number or
     "latest"; None if a header was refused), in one round trip where the provider takes batches."""
-    calls = [
-        ("eth_call", [{"to": address, "data": "0x" + encode_call("KPCertificates", n, a).hex()}, "latest"])
-        for n, a in views
-    ]
+    calls = [view_call(address, name, args) for name, args in views]
     answers = call_many(w3, calls + [header(b) for b in blocks])
     heads = answers[len(calls) :]
     if any(isinstance(h, Failed) or h is None for h in heads):
         return [view_result(a) for a in answers[: len(calls)]], None
     read = [(_logs.int_of(h["number"]), _logs.int_of(h["timestamp"])) for h in heads]
     return [view_result(a) for a in answers[: len(calls)]], read
+
+
+def view_call(
+    address: str, name: str, args: list[Any], contract: str = "KPCertificates"
+) -> tuple[str, list[Any]]:
+    """A view of ``contract`` at ``address``, as a call of a batch."""
+    return "eth_call", [{"to": address, "data": "0x" + encode_call(contract, name, args).hex()}, "latest"]
+
+
+def block_read(answer: Any) -> tuple[int, int] | None:
+    """The (number, timestamp) of a header a batch read; None if the node refused it."""
+    if isinstance(answer, Failed) or answer is None:
+        return None
+    return _logs.int_of(answer["number"]), _logs.int_of(answer["timestamp"])
+
+
+def valid_until(w3: Web3, registry: str, keys: Iterable[str]) -> dict[str, datetime | str]:
+    """Until when each authority key is valid now, as :class:`kp_py.records.Authority` says it (the
+    registry's ``authority`` view: its fifth word), all in one round trip where batches go."""
+    ordered = sorted(keys)
+    answers = call_many(w3, [view_call(registry, "authority", [key], "KPRegistry") for key in ordered])
+    return {
+        key: timestamp(int.from_bytes(view_result(answer)[128:160], "big"))
+        for key, answer in zip(ordered, answers, strict=True)
+    }
 
 
 def header(number: int | str) -> tuple[str, list[Any]]:
@@ -157,6 +184,29 @@ def issued_at_times(
     """The issuance events of the token ids of ``times`` (id: its block's timestamp), found from
     their time, between block ``first`` and ``head`` (each a (number, timestamp)); and the ids the
     search could not place, for the caller's scan. Ids of one timestamp share the search."""
+    _, found, unplaced = calls_and_issued_at_times(w3, address, [], times, first, head)
+    return found, unplaced
+
+
+def remember(w3: Web3, blocks: Mapping[int, int]) -> None:
+    """Blocks whose timestamp is known (number: timestamp): ends for the next searches."""
+    known = _KNOWN.setdefault(w3.provider, {})
+    if len(known) > KNOWN:
+        known.clear()
+    known.update(blocks)
+
+
+def calls_and_issued_at_times(
+    w3: Web3,
+    address: str,
+    calls: Sequence[tuple[str, list[Any]]],
+    times: Mapping[int, int],
+    first: tuple[int, int],
+    head: tuple[int, int],
+) -> tuple[list[Any], dict[int, _logs.Issued | _logs.Registered], set[int]]:
+    """:func:`issued_at_times`, with ``calls`` sent in its first batch: their answers (``Failed``
+    for one refused) come first. A provenance level's views ride with the search for its events
+    when the times come from the draws, not from the views."""
     by_time: dict[int, set[int]] = {}
     for token_id, moment in times.items():
         by_time.setdefault(moment, set()).add(token_id)
@@ -166,27 +216,31 @@ def issued_at_times(
         _logs.topic("CertificateIssued"), _logs.topic("CaratsDrawn"), *map(_logs.topic, _logs.REGISTRATIONS)
     ]  # fmt: skip
     logs: list[Any] = []
-    unplaced: set[int] = set()
+    # A time outside the known ends (after the head: a hint that was wrong) has no block to search.
+    unplaced = {t for search in searches if search.low > search.high for t in search.ids}
+    searches = [search for search in searches if search.low <= search.high]
+    riding: list[tuple[str, list[Any]]] = list(calls)  # sent with the first round
+    answered: list[Any] = []
     for _ in range(ROUNDS):
         if not searches:
             break
         size = window(w3)
-        calls: list[tuple[str, list[Any]]] = []
+        asked, riding = riding, []
+        ridden = len(asked)
         plans = [_plan(search, size, _logs.range_cap(w3) is not None) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
-            calls += [logs_call(address, [events, part], a, b) for a, b in ranges]
-            calls += [header(p) for p in probes]
-        results = iter(call_many(w3, calls))
+            asked += [logs_call(address, [events, part], a, b) for a, b in ranges]
+            asked += [header(p) for p in probes]
+        results = iter(call_many(w3, asked))
+        answered += [next(results) for _ in range(ridden)]
         going = []
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             answers = [next(results) for _ in ranges]
             found = _collect(w3, answers, ranges)
             logs += found
             search.ids -= {_logs.token_of(log, 1) for log in found}
-            if len(known) > KNOWN:
-                known.clear()
-            known.update({_logs.block_of(log): search.time for log in found})
+            remember(w3, {_logs.block_of(log): search.time for log in found})
             before = (search.low, search.high)
             _narrow(search, [(p, next(results)) for p in probes])
             read_all = ranges[0][0] <= before[0] and ranges[-1][1] >= before[1]
@@ -198,7 +252,9 @@ def issued_at_times(
             elif search.ids:
                 going.append(search)
         searches = going
-    return _logs.issued_from(logs), unplaced | {t for s in searches for t in s.ids}
+    if riding:  # no search to ride with
+        answered = call_many(w3, riding)
+    return answered, _logs.issued_from(logs), unplaced | {t for s in searches for t in s.ids}
 
 
 def _search(time: int, ids: set[int], blocks: list[tuple[int, int]]) -> _Search:

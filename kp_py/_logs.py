@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -43,6 +43,9 @@ class Issued:
     block: int
     transaction: str
     parents: tuple[tuple[int, int], ...] = ()  # (parent token id, carats drawn), from `CaratsDrawn`
+    # (parent token id, its issue time as the draw carries it): where to look for the parent's own
+    # events, a hint the parent's view confirms; not part of what the chain says of this certificate.
+    parent_times: tuple[tuple[int, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Registered:
     block: int
     transaction: str
     parents: tuple[tuple[int, int], ...] = ()  # always empty: roots draw on nothing
+    parent_times: tuple[tuple[int, int], ...] = field(default=(), compare=False)  # empty too
 
 
 _PAPER = "(bytes32,bytes2,bytes32[],uint40,uint40,uint32,uint8,uint40,uint40)"
@@ -345,13 +349,16 @@ def issued_from(logs: Iterable[Any]) -> dict[int, Issued | Registered]:
     (their `CaratsDrawn` events)."""
     found: dict[int, Issued | Registered] = {}
     drawn: dict[int, list[tuple[int, int]]] = {}
+    times: dict[int, list[tuple[int, int]]] = {}
     drawn_topic, issued_topic = (
         bytes.fromhex(topic(name)[2:]) for name in ("CaratsDrawn", "CertificateIssued")
     )
     for log in logs:
         kind = _bytes(log["topics"][0])
         if kind == drawn_topic:
-            drawn.setdefault(token_of(log, 1), []).append((token_of(log, 2), _int_data(log)))
+            child, parent, carats = decode_draw(log)
+            drawn.setdefault(child, []).append((parent, carats))
+            times.setdefault(child, []).append((parent, parent_issued_at(log)))
         elif kind == issued_topic:
             event = decode_issued(log)
             found[event.token_id] = event
@@ -359,12 +366,11 @@ def issued_from(logs: Iterable[Any]) -> dict[int, Issued | Registered]:
             registered = decode_registered(log)
             found[registered.root_id] = registered
     return {
-        token_id: replace(event, parents=tuple(drawn.get(token_id, ()))) for token_id, event in found.items()
+        token_id: replace(
+            event, parents=tuple(drawn.get(token_id, ())), parent_times=tuple(times.get(token_id, ()))
+        )
+        for token_id, event in found.items()
     }
-
-
-def _int_data(log: Any) -> int:
-    return int.from_bytes(_bytes(log["data"]), "big")
 
 
 def topic_of(log: Any) -> str:
@@ -374,7 +380,12 @@ def topic_of(log: Any) -> str:
 
 def decode_draw(log: Any) -> tuple[int, int, int]:
     """A `CaratsDrawn` log: the child's token id, the parent's, and the carats drawn."""
-    return token_of(log, 1), token_of(log, 2), _int_data(log)
+    return token_of(log, 1), token_of(log, 2), int.from_bytes(_bytes(log["data"])[:32], "big")
+
+
+def parent_issued_at(log: Any) -> int:
+    """The time a `CaratsDrawn` log says its parent was issued (or registered): its second data word."""
+    return int.from_bytes(_bytes(log["data"])[32:64], "big")
 
 
 def as_bytes(value: Any) -> bytes:

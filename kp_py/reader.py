@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from kp_py.index import Index
 
 BULK_READ = 500  # certificates per `certificates(...)` call
+DRAWS_KEPT = 100_000  # parents whose issue time a reader keeps from the draws it read, at most
 
 
 class Reader:
@@ -68,6 +69,9 @@ class Reader:
             address=to_checksum_address(deployment.certificates), abi=artifact("KPCertificates")["abi"]
         )
         self._first: tuple[int, int] | None = None  # the deployment block's (number, timestamp)
+        # What the draws read say of each parent (id: its issue time as the draw carries it, and the
+        # block and time of the earliest child that drew on it): the next level's look-up in one batch.
+        self._drawn_at: dict[int, tuple[int, int, int]] = {}
 
     def participant(self, code: str) -> Participant:
         standing, _, _, since, exports_since, exports_until, imports_since, imports_until = self.call(
@@ -127,6 +131,7 @@ class Reader:
         (data,), heads = self._views_and_heads([("certificate", [token_id])])
         (view,) = _views(data, 1)
         event = self.issued_events([token_id], {token_id: view[2]}, heads).get(token_id)
+        self._remember_draws({token_id: view}, {token_id: event} if event else {})
         record = self._record(token_id, view, event)
         assert isinstance(record, Certificate)
         return record
@@ -146,13 +151,73 @@ class Reader:
         """Certificates and roots by number or id, in a few round trips (None where unknown): what a
         provenance graph is read with, a level at a time."""
         ids = [token_id_of(n) for n in numbers]
-        views, heads = self._bulk_views(ids, with_heads=True)
-        times = {token_id: view[2] for token_id, view in zip(ids, views, strict=True) if view[4] != 0}
-        events = self.issued_events(list(times), times, heads)
+        if self._drawn_from(ids):
+            views, events = self._drawn_level(ids)
+        else:
+            views, heads = self._bulk_views(ids, with_heads=True)
+            times = {t: view[2] for t, view in zip(ids, views, strict=True) if view[4] != 0}
+            events = self.issued_events(list(times), times, heads)
+            self._remember_draws(dict(zip(ids, views, strict=True)), events)
         return [
             self._record(token_id, view, events.get(token_id)) if view[4] != 0 else None
             for token_id, view in zip(ids, views, strict=True)
         ]
+
+    def _drawn_from(self, ids: list[int]) -> bool:
+        """Whether the draws read told the issue time of some of ``ids``, and a look-up can use it:
+        over HTTP, the deployment's block known, no index to answer instead."""
+        return (
+            self._first is not None
+            and any(t in self._drawn_at for t in ids)
+            and _batch.supported(self.w3)
+            and listing.current_index(self) is None
+        )
+
+    def _drawn_level(
+        self, ids: list[int]
+    ) -> tuple[list[tuple[Any, ...]], dict[int, _logs.Issued | _logs.Registered]]:
+        """The views and issuance events of ``ids``, some of them parents whose issue time the draws
+        read carried: their views, the head's header and the search for their events from those
+        times in one batch (one round trip where the first guess holds). The times are a hint: an
+        event counts only where the view, the chain's word, gives its id the same time; the others,
+        and the ids without a hint, are looked up from the views' times as usual."""
+        assert self._first is not None
+        parts = [ids[i : i + BULK_READ] for i in range(0, len(ids), BULK_READ)]
+        address = self.certificates.address
+        calls = [_batch.view_call(address, "certificates", [part]) for part in parts] + [
+            _batch.header("latest")
+        ]
+        hinted = {t: self._drawn_at[t] for t in ids if t in self._drawn_at}
+        head = max((block, at) for _, block, at in hinted.values())
+        _batch.remember(self.w3, {block: at for _, block, at in hinted.values()})
+        times = {t: moment for t, (moment, _, _) in hinted.items()}
+        answers, searched, _ = _batch.calls_and_issued_at_times(
+            self.w3, address, calls, times, self._first, head
+        )
+        views: list[tuple[Any, ...]] = []
+        for part, answer in zip(parts, answers[: len(parts)], strict=True):
+            views += _views(_batch.view_result(answer)[64:], len(part))
+        issued = {t: view[2] for t, view in zip(ids, views, strict=True) if view[4] != 0}
+        events = {t: e for t, e in searched.items() if issued.get(t) == times.get(t)}
+        _batch.remember(self.w3, {e.block: issued[t] for t, e in searched.items() if t in issued})
+        rest = {t: moment for t, moment in issued.items() if t not in events}
+        if rest:
+            latest = _batch.block_read(answers[-1])
+            events |= self.issued_events(list(rest), rest, (self._first, latest) if latest else None)
+        self._remember_draws(dict(zip(ids, views, strict=True)), events)
+        return views, events
+
+    def _remember_draws(
+        self, views: Mapping[int, Any], events: Mapping[int, _logs.Issued | _logs.Registered]
+    ) -> None:
+        """Keep what the draws of ``events`` say of their parents (see ``_drawn_at``)."""
+        if len(self._drawn_at) > DRAWS_KEPT:
+            self._drawn_at.clear()
+        for token_id, event in events.items():
+            for parent, moment in event.parent_times:
+                known = self._drawn_at.get(parent)
+                if known is None or event.block < known[1]:
+                    self._drawn_at[parent] = (moment, event.block, views[token_id][2])
 
     def _record(
         self, token_id: int, view: Any, event: _logs.Issued | _logs.Registered | None
@@ -345,7 +410,11 @@ class Reader:
         times = given | {
             number: moment for number, (moment, _) in _batch.block_headers(self.w3, wanted).items()
         }
-        windows = {key: self.authority(key).valid_until for key in {c.authority for c in found.values()}}
+        keys = {c.authority for c in found.values()}
+        if _batch.supported(self.w3):  # the keys' windows in one round trip
+            windows = _batch.valid_until(self.w3, self.registry.address, keys)
+        else:
+            windows = {key: self.authority(key).valid_until for key in keys}
         return {
             token_id_to_number(t): Confirmation(c.authority, timestamp(times[c.block]), windows[c.authority])
             for t, c in found.items()

@@ -144,9 +144,11 @@ interface IKPCertificates {
         uint40 expiresAt,
         bytes32 document
     );
-    /// @notice Certificate `tokenId` draws `carats` from certificate `parentId`; emitted at its issue,
-    /// before `CertificateIssued`, once per parent.
-    event CaratsDrawn(uint256 indexed tokenId, uint256 indexed parentId, uint40 carats);
+    /// @notice Certificate `tokenId` draws `carats` from certificate (or root) `parentId`, issued (or
+    /// registered) at `parentIssuedAt` (Unix seconds, its block's time: its `Certificate.issuedAt`);
+    /// emitted at its issue, before `CertificateIssued`, once per parent. The time lets a client
+    /// reading a provenance find the parent's own events without asking for its view first.
+    event CaratsDrawn(uint256 indexed tokenId, uint256 indexed parentId, uint40 carats, uint40 parentIssuedAt);
     /// @notice `producer`'s `authority` registered mined production `rootId`.
     event ProductionRegistered(
         uint256 indexed rootId, bytes2 indexed producer, address indexed authority, Production production

@@ -141,6 +141,16 @@ def test_each_draw_is_an_event_indexed_by_child_and_parent(story, certificates):
     ]
 
 
+def test_each_draw_carries_the_time_its_parent_was_issued(story, certificates):
+    """A client reading a certificate's draws learns when each parent was issued, so it can look up
+    the parents' events and views in one round trip (issue 16)."""
+    drawn = certificates.events.CaratsDrawn().get_logs(from_block=0)
+    assert len(drawn) >= 6  # every draw of the story, on certificates and on roots
+    for log in drawn:
+        parent = certificates.functions.certificate(log.args.parentId).call()
+        assert log.args.parentIssuedAt == parent[2] > 0  # the view's issuedAt, the block time of issue
+
+
 def test_registered_roots_are_records_but_not_tokens(story, kp, officers, accounts, certificates):
     production_id, paper_id = root(f"BW#{JWANENG}"), root(f"AE:{PAPER}")
     made_here = kp.root(production_id)

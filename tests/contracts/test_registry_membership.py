@@ -176,4 +176,4 @@ def registry_role(name):
 
 def test_version(registry, certificates):
     assert registry.functions.version().call() == "3.0.0"
-    assert certificates.functions.version().call() == "2.0.0"
+    assert certificates.functions.version().call() == "3.0.0"

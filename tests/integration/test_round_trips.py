@@ -77,12 +77,61 @@ def test_a_trace_takes_about_one_round_trip_per_level_not_per_window(node, story
     proxy = CountingProxy(node, range_cap=CAP)
     trace = through(proxy, kp).trace(chain[-1])
     assert set(trace.certificates) >= set(chain) and set(trace.confirmed_at) >= set(chain)
-    # Two a level (the views of its records with the head, which give their issue times; then
-    # their events, found from those times), the root's level too; the confirmations of all in one;
-    # the confirming keys and the paper-twin check in a few more. A scan is 300 a level.
-    assert proxy.requests <= 2 * (DEPTH + 1) + 10, "\n".join(map(str, proxy.seen))
+    # One a level, the root's too (the views of its records and the search for their events, from
+    # the issue times their children's draws carry); the certificate's own look-up in two or three
+    # (its view first); the confirmations of all in one; the confirming keys in one; the
+    # paper-twin check in one. A scan is 300 a level.
+    assert proxy.requests <= (DEPTH + 1) + 7, "\n".join(map(str, proxy.seen))
     with scanning():
         assert through(proxy, kp).trace(chain[-1]) == trace
+
+
+def test_each_level_of_a_provenance_costs_one_round_trip(node, story):
+    """The draws carry their parents' issue times: a level's views and the search for its events go
+    in one batch, so a trace N levels deep takes N round trips and a constant (the certificate's
+    own look-up, the provider's cap learned; the confirmations; the keys; the paper-twin check)."""
+    kp, _, chain = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    counts = []
+    for depth, number in enumerate(chain, start=1):
+        trace = through(proxy, kp).trace(number)
+        assert len(trace.certificates) == depth + 1  # the chain so far and the production
+        counts.append(proxy.requests)
+    assert counts[-1] <= DEPTH + 8, "\n".join(map(str, proxy.seen))
+    # From the second on, each level adds one certificate and one round trip (two before the draws
+    # carried the times); the second also adds the paper-twin check, which concerns ancestors only.
+    assert counts[-1] - counts[1] <= DEPTH - 2, counts
+
+
+@pytest.mark.parametrize("off", [-1, -3600, 3600], ids=["a second early", "an hour early", "an hour late"])
+def test_the_time_a_draw_carries_is_only_a_hint(node, story, off):
+    """Where the time a draw gave a parent disagrees with the parent's view (the chain's word), the
+    events found from it are dropped and the parent is looked up from the view's time."""
+    kp, _, chain = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    honest = through(proxy, kp).trace(chain[-1])
+    client = through(proxy, kp)
+    (parent,) = client.certificate(chain[-1]).parents
+    moment, block, at = client._drawn_at[parent.token_id]
+    client._drawn_at[parent.token_id] = (moment + off, block, at)
+    (record,) = client.records_of([parent.number])
+    assert record == honest.certificates[parent.number]
+    assert client.trace(chain[-1]) == honest
+
+
+def test_the_confirming_keys_are_read_in_one_round_trip(node, story):
+    """Until when each confirming key is valid, for the stolen-confirmation check: the registry's
+    views of all the keys in one batch, read as the registry says them."""
+    kp, _, chain = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    client = through(proxy, kp)
+    records = {number: client.certificate(number) for number in chain}
+    proxy.reset()
+    confirmations = client.confirmations_of(records)
+    assert proxy.requests <= 2, proxy.seen  # the confirmations' logs; the two keys' windows
+    assert set(confirmations) == set(chain) and len({c.authority for c in confirmations.values()}) == 2
+    for confirmation in confirmations.values():
+        assert confirmation.key_valid_until == kp.authority(confirmation.authority).valid_until == "no end"
 
 
 @pytest.mark.parametrize("batch", [0, 3], ids=["no batches", "batches of 3"])
