@@ -6,7 +6,6 @@ import pytest
 
 from kp_py.network import web3_for
 from kp_py.node import LocalNode
-
 from tests.cli.conftest import Kp
 
 pytestmark = pytest.mark.anvil
