@@ -38,6 +38,7 @@ WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a c
 ROUNDS = 8  # batches of the timestamp search before the scan takes over
 PROBES = 3  # headers read on each side of the guessed window in a round
 SPREAD = 10  # windows of log queries in one batch: a candidate range this wide is read whole
+SLACK = 10  # percent of the distance to the closest known block that a guess may be off by
 # The batch size each provider took, learned once per provider (1: it refuses batches).
 _BATCH: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 # Blocks whose timestamp a search found (number: timestamp), per provider: closer ends for the next
@@ -259,7 +260,9 @@ def calls_and_issued_at_times(
         size = window(w3)
         asked, riding = riding, []
         ridden = len(asked)
-        plans = [_plan(search, size, _logs.range_cap(w3) is not None) for search in searches]
+        learned = _logs.range_cap(w3) is not None
+        room = (MAX_BATCH - len(asked)) // len(searches) - 2 * PROBES - 2 - (0 if learned else 2 * PROBES + 4)
+        plans = [_plan(search, size, learned, room) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
             asked += [logs_call(address, [events, part], a, b) for a, b in ranges]
@@ -299,7 +302,7 @@ def _search(time: int, ids: set[int], blocks: list[tuple[int, int]]) -> _Search:
     return _Search(time, ids, low, high, before, after)
 
 
-def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, int]], list[int]]:
+def _plan(search: _Search, size: int, learned: bool, room: int) -> tuple[list[tuple[int, int]], list[int]]:
     """The log windows to read and the headers to probe this round: the candidate range if it fits
     one batch of windows, else as much around the interpolated block, with headers beyond either
     edge (further out by powers of four) to narrow the range if the event is not there. Until the
@@ -308,11 +311,15 @@ def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, in
     low, high = search.low, search.high
     (n0, t0), (n1, t1) = search.below, search.above
     guess = n0 + (search.time - t0) * (n1 - n0) // max(1, t1 - t0)
-    start = min(max(low, guess - size * SPREAD // 2), max(low, high - size * SPREAD + 1))
-    end = min(high, start + size * SPREAD - 1)
+    # The guess errs by a share of its distance to the closest known block: as many more windows as
+    # cover :data:`SLACK` of it, while the batch has room.
+    near = max(0, min(guess - n0, n1 - guess))
+    spread = max(SPREAD, min(room, -(-near * SLACK // 100 // size)))
+    start = min(max(low, guess - size * spread // 2), max(low, high - size * spread + 1))
+    end = min(high, start + size * spread - 1)
     windows = [(a, min(a + size - 1, end)) for a in range(start, end + 1, size)]
     probes = {
-        p for k in range(PROBES) for p in (start - 1 - size * SPREAD * 4**k, end + 1 + size * SPREAD * 4**k)
+        p for k in range(PROBES) for p in (start - 1 - size * spread * 4**k, end + 1 + size * spread * 4**k)
     }
     probes |= {start - 1, end + 1}
     if not learned:
