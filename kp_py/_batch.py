@@ -5,8 +5,11 @@ ranges (2,000 blocks is common). Scanning from the deployment to the head for on
 call per 2,000 blocks: a thousand on a chain of two million. The ``certificates`` view already
 says when each certificate was issued (its block's timestamp), so the block is found instead:
 interpolation on block timestamps, a few candidate headers and a guessed log window read in one
-batch, narrowed and repeated (on a chain with regular block times, one batch finds it). A status
-change comes after the issue: windows of the provider's range cap, many to a batch.
+batch, narrowed and repeated (on a chain with regular block times, one batch finds it). The
+provider's cap is probed in a fresh client's first batch (:func:`views_with_blocks`), so the first
+windows are of the right size. A status change comes after the issue: windows of the provider's
+range cap, many to a batch, the first of them riding in another batch where planned ahead
+(:class:`Windows`: a verification's, with its parents' look-up).
 
 A provenance is read a level at a time, and each draw (``CaratsDrawn``) carries the time its parent
 was issued: a level's views then go in the first batch of the search for its events
@@ -15,6 +18,7 @@ was issued: a level's views then go in the first batch of the search for its eve
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,17 +32,20 @@ from kp_py import _logs
 from kp_py._abi import decode_revert, encode_call
 from kp_py.errors import KPError, timestamp
 
+_NAMED = re.compile(r"\b\d+\b")  # the size a refusal of a batch may name ("batch too large: at most 3")
 MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
 WINDOW = 2_000  # blocks per eth_getLogs until a provider names its own cap (a common one)
 ROUNDS = 8  # batches of the timestamp search before the scan takes over
 PROBES = 3  # headers read on each side of the guessed window in a round
 SPREAD = 10  # windows of log queries in one batch: a candidate range this wide is read whole
+SLACK = 10  # percent of the distance to the closest known block that a guess may be off by
 # The batch size each provider took, learned once per provider (1: it refuses batches).
 _BATCH: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 # Blocks whose timestamp a search found (number: timestamp), per provider: closer ends for the next
 # searches' interpolation (a parent is issued shortly before its child, whose block is known).
 _KNOWN: weakref.WeakKeyDictionary[Any, dict[int, int]] = weakref.WeakKeyDictionary()
 KNOWN = 100_000  # blocks remembered per provider, at most
+NO_TOPIC = "0x" + "00" * 32  # a topic 0 no log has: the cap probe's (see views_with_blocks)
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,12 @@ def supported(w3: Web3) -> bool:
     return isinstance(w3.provider, HTTPProvider)
 
 
-def call_many(w3: Web3, calls: list[tuple[str, list[Any]]]) -> list[Any]:
+def call_many(w3: Web3, calls: list[tuple[str, list[Any]]], optional: int = 0) -> list[Any]:
     """The results of ``calls`` (``Failed`` for one the node refused), in as few round trips as the
     provider allows: batches of :data:`MAX_BATCH`, halved when the provider refuses a batch that
-    large, one call a request for a provider that takes no batches (learned once, kept)."""
+    large, one call a request for a provider that takes no batches (learned once, kept). The last
+    ``optional`` calls are asked only where they ride with others: None for them where they would
+    take a round trip of their own."""
     provider = w3.provider
     assert isinstance(provider, HTTPProvider)
     results: list[Any] = []
@@ -66,31 +75,40 @@ def call_many(w3: Web3, calls: list[tuple[str, list[Any]]]) -> list[Any]:
     while start < len(calls):
         size = _BATCH.get(provider, MAX_BATCH)
         part = calls[start : start + size]
+        if start >= len(calls) - optional:
+            return results + [None] * (len(calls) - start)
         if size == 1 or len(part) == 1:
             results += [_result(provider.make_request(method, params)) for method, params in part]
             start += len(part)
             continue
         answers = _batch(provider, part)
-        if answers is None:  # refused as a batch: smaller ones, down to none
-            _BATCH[provider] = max(1, len(part) // 2)
+        if not isinstance(answers, list):  # refused as a batch: the size it names, or half, to none
+            named = answers if answers and answers < len(part) else 0
+            needed = min(len(part), len(calls) - optional - start)  # what is halved: not the optional
+            _BATCH[provider] = named or max(1, needed // 2)
             continue
         results += answers
         start += len(part)
     return results
 
 
-def _batch(provider: HTTPProvider, part: list[tuple[str, list[Any]]]) -> list[Any] | None:
-    """One batch request, or None if the provider refused it as a batch (an HTTP error, one error
-    for the whole batch, or "batch too large" answers)."""
+def _batch(provider: HTTPProvider, part: list[tuple[str, list[Any]]]) -> list[Any] | int | None:
+    """One batch request; if the provider refused it as a batch (an HTTP error, one error for the
+    whole batch, or "batch too large" answers), the size its refusal names ("at most 10"), else None."""
     try:
         answers = provider.make_batch_request(part)  # type: ignore[arg-type]
     except (OSError, ValueError):  # requests' HTTP errors are OSErrors; an undecodable answer
         return None
-    if not isinstance(answers, list) or len(answers) != len(part):
+    if not isinstance(answers, list):
+        refusal = answers.get("error") if isinstance(answers, dict) else None
+        named = _NAMED.search(str(refusal.get("message", "")) if isinstance(refusal, dict) else "")
+        return int(named.group()) if named else None
+    if len(answers) != len(part):
         return None
     results = [_result(answer) for answer in answers]
     if all(isinstance(r, Failed) and "batch" in r.message.lower() for r in results):
-        return None
+        named = _NAMED.search(results[0].message)
+        return int(named.group()) if named else None
     return results
 
 
@@ -113,12 +131,25 @@ def view_result(answer: Any) -> bytes:
 
 
 def views_with_blocks(
-    w3: Web3, address: str, views: list[tuple[str, list[Any]]], blocks: list[int | str]
+    w3: Web3,
+    address: str,
+    views: list[tuple[str, list[Any]]],
+    blocks: list[int | str],
+    since: int | None = None,
 ) -> tuple[list[bytes], list[tuple[int, int]] | None]:
     """Views of KPCertificates, undecoded, and the (number, timestamp) of ``blocks`` (a number or
-    "latest"; None if a header was refused), in one round trip where the provider takes batches."""
+    "latest"; None if a header was refused), in one round trip where the provider takes batches.
+    With ``since`` (the deployment's block), a provider not yet probed is asked the logs from there
+    to the head of a topic no log has (:data:`NO_TOPIC`) in the same batch: a provider that caps
+    ranges refuses it in its words, which teach its cap (``_logs.probed``), so the look-up's first
+    windows are of the right size; one that allows the range answers nothing, at little cost."""
     calls = [view_call(address, name, args) for name, args in views]
-    answers = call_many(w3, calls + [header(b) for b in blocks])
+    probe = [logs_call(address, [NO_TOPIC], since, "latest")] if since is not None else []
+    probe = probe if blocks and _logs.unprobed(w3) else []
+    answers = call_many(w3, calls + [header(b) for b in blocks] + probe, optional=len(probe))
+    if probe:  # (not asked, None: a provider that takes no batches, or small ones; not probed again)
+        answer = answers.pop()
+        _logs.probed(w3, answer.message if isinstance(answer, Failed) else None)
     heads = answers[len(calls) :]
     if any(isinstance(h, Failed) or h is None for h in heads):
         return [view_result(a) for a in answers[: len(calls)]], None
@@ -155,8 +186,10 @@ def header(number: int | str) -> tuple[str, list[Any]]:
     return "eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False]
 
 
-def logs_call(address: str, topics: list[Any], first: int, last: int) -> tuple[str, list[Any]]:
-    query = {"address": address, "fromBlock": hex(first), "toBlock": hex(last), "topics": topics}
+def logs_call(address: str, topics: list[Any], first: int, last: int | str) -> tuple[str, list[Any]]:
+    """``eth_getLogs`` of ``address`` in ``[first, last]`` (``last`` a number or "latest")."""
+    to = last if isinstance(last, str) else hex(last)
+    query = {"address": address, "fromBlock": hex(first), "toBlock": to, "topics": topics}
     return "eth_getLogs", [query]
 
 
@@ -227,7 +260,9 @@ def calls_and_issued_at_times(
         size = window(w3)
         asked, riding = riding, []
         ridden = len(asked)
-        plans = [_plan(search, size, _logs.range_cap(w3) is not None) for search in searches]
+        learned = _logs.range_cap(w3) is not None
+        room = (MAX_BATCH - len(asked)) // len(searches) - 2 * PROBES - 2 - (0 if learned else 2 * PROBES + 4)
+        plans = [_plan(search, size, learned, room) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
             asked += [logs_call(address, [events, part], a, b) for a, b in ranges]
@@ -267,7 +302,7 @@ def _search(time: int, ids: set[int], blocks: list[tuple[int, int]]) -> _Search:
     return _Search(time, ids, low, high, before, after)
 
 
-def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, int]], list[int]]:
+def _plan(search: _Search, size: int, learned: bool, room: int) -> tuple[list[tuple[int, int]], list[int]]:
     """The log windows to read and the headers to probe this round: the candidate range if it fits
     one batch of windows, else as much around the interpolated block, with headers beyond either
     edge (further out by powers of four) to narrow the range if the event is not there. Until the
@@ -276,11 +311,15 @@ def _plan(search: _Search, size: int, learned: bool) -> tuple[list[tuple[int, in
     low, high = search.low, search.high
     (n0, t0), (n1, t1) = search.below, search.above
     guess = n0 + (search.time - t0) * (n1 - n0) // max(1, t1 - t0)
-    start = min(max(low, guess - size * SPREAD // 2), max(low, high - size * SPREAD + 1))
-    end = min(high, start + size * SPREAD - 1)
+    # The guess errs by a share of its distance to the closest known block: as many more windows as
+    # cover :data:`SLACK` of it, while the batch has room.
+    near = max(0, min(guess - n0, n1 - guess))
+    spread = max(SPREAD, min(room, -(-near * SLACK // 100 // size)))
+    start = min(max(low, guess - size * spread // 2), max(low, high - size * spread + 1))
+    end = min(high, start + size * spread - 1)
     windows = [(a, min(a + size - 1, end)) for a in range(start, end + 1, size)]
     probes = {
-        p for k in range(PROBES) for p in (start - 1 - size * SPREAD * 4**k, end + 1 + size * SPREAD * 4**k)
+        p for k in range(PROBES) for p in (start - 1 - size * spread * 4**k, end + 1 + size * spread * 4**k)
     }
     probes |= {start - 1, end + 1}
     if not learned:
@@ -311,23 +350,71 @@ def _collect(w3: Web3, answers: list[Any], ranges: list[tuple[int, int]]) -> lis
     return logs
 
 
-def change_logs(w3: Web3, address: str, event: str, firsts: Mapping[int, int]) -> dict[int, Any]:
+@dataclass
+class Windows:
+    """The first round of a look-up of status changes (:func:`change_logs`) planned ahead, to ride
+    in another batch: ``event`` in the windows ``asked`` (token id, (first, last)) by ``calls``; once
+    that batch is answered, its ``answers`` and the head's number it read."""
+
+    event: str
+    asked: list[tuple[int, tuple[int, int]]]
+    calls: list[tuple[str, list[Any]]]
+    answers: list[Any] | None = None
+    head: int = 0
+
+    def starts(self) -> dict[int, int]:
+        """Each token id's first block asked."""
+        return {t: a for t, (a, _) in reversed(self.asked)}
+
+
+def change_windows(
+    w3: Web3, address: str, event: str, starts: Mapping[int, int], count: int | None = None
+) -> Windows:
+    """The windows of a round of :func:`change_logs`: ``count`` (by default, up to ten) windows of
+    the provider's range cap from each token id's start block in ``starts``."""
+    if count is None:
+        count = max(1, min(SPREAD, (MAX_BATCH - 1) // max(1, len(starts))))
+    size = window(w3)
+    asked = [
+        (token_id, (start + i * size, start + (i + 1) * size - 1))
+        for token_id, start in starts.items()
+        for i in range(count)
+    ]
+    calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
+    return Windows(event, asked, calls)
+
+
+def ride(windows: Sequence[Windows], answers: Sequence[Any], head: tuple[int, int] | None) -> None:
+    """Give each of ``windows`` its ``answers`` (in order) from the batch they rode in, which read
+    the ``head``; none if it did not."""
+    if head is None:
+        return
+    for planned in windows:
+        planned.answers, planned.head = list(answers[: len(planned.calls)]), head[0]
+        answers = answers[len(planned.calls) :]
+
+
+def change_logs(
+    w3: Web3, address: str, event: str, firsts: Mapping[int, int], ahead: Windows | None = None
+) -> dict[int, Any]:
     """The last ``event`` log of each token id of ``firsts`` from its block there on (its issue
     block: a change comes after it): windows of the provider's range cap, the head and up to ten
-    windows a token in the first batch, twice as many in each next one."""
+    windows a token in the first batch (or those ``ahead`` read, if they match), twice as many in
+    each next one."""
     starts, found = dict(firsts), {}
     count = max(1, min(SPREAD, (MAX_BATCH - 1) // max(1, len(starts))))
+    if ahead is not None and (ahead.answers is None or (ahead.event, ahead.starts()) != (event, starts)):
+        ahead = None
     while starts:
-        size = window(w3)
-        asked = [
-            (token_id, (start + i * size, start + (i + 1) * size - 1))
-            for token_id, start in starts.items()
-            for i in range(count)
-        ]
-        calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
-        head, *answers = call_many(w3, [("eth_blockNumber", []), *calls])
-        head, stopped = _logs.int_of(head), set()
-        for (token_id, (a, b)), answer in zip(asked, answers, strict=True):
+        if ahead is not None:
+            planned, answers, head = ahead, ahead.answers or [], ahead.head
+            ahead = None
+        else:
+            planned = change_windows(w3, address, event, starts, count)
+            read, *answers = call_many(w3, [("eth_blockNumber", []), *planned.calls])
+            head = _logs.int_of(read)
+        stopped: set[int] = set()
+        for (token_id, (a, b)), answer in zip(planned.asked, answers, strict=True):
             if token_id not in starts or token_id in stopped or a > head:
                 continue
             if isinstance(answer, Failed):  # too wide: read again from here, at the learned size
@@ -385,3 +472,26 @@ def _block_or_none(w3: Any, number: int) -> Any:
         return w3.eth.get_block(number)
     except BlockNotFound:  # past the head after a reorganisation to a shorter chain
         return None
+
+
+def certificate_views(data: bytes, count: int) -> list[tuple[Any, ...]]:
+    """Decode ``count`` consecutive ``Certificate`` view structs (ten static words each)."""
+    views = []
+    for i in range(count):
+        w = [data[32 * (10 * i + k) : 32 * (10 * i + k + 1)] for k in range(10)]
+        number = [int.from_bytes(word, "big") for word in w]
+        views.append(
+            (
+                _logs.checksum(w[0][12:]),
+                _logs.checksum(w[1][12:]),
+                number[2],
+                number[3],
+                number[4],
+                bool(number[5]),
+                number[6],
+                w[7][:2],
+                number[8],
+                number[9],
+            )
+        )
+    return views

@@ -210,6 +210,8 @@ _CAP_SIZE = re.compile(
 )
 # The widest range each provider accepted after it refused a wider one, learned once per provider.
 _LEARNED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+# The providers whose cap a probe asked (kp_py/_batch.py: with a look-up's first batch), once each.
+_PROBED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def get_logs(
@@ -244,6 +246,30 @@ def get_logs(
             progress(end - first + 1, last - first + 1)
         start, size = end + 1, min(ceiling, size * 2)
     return logs
+
+
+def unprobed(w3: Web3) -> bool:
+    """Whether this provider's cap on ranges is neither known nor probed yet (see :func:`probed`)."""
+    return w3.provider not in _LEARNED and w3.provider not in _PROBED
+
+
+def probed(w3: Web3, refusal: str | None) -> None:
+    """Learn the provider's cap from its answer to a probe, a query of a wide range for a topic no
+    log has: an answer (``refusal`` None) says nothing, the provider allowed the range; a refusal
+    that names a cap on the range (or a range to use instead) teaches it; any other, nothing (the
+    windows then learn the cap as they are refused). Once a provider."""
+    _PROBED[w3.provider] = True
+    message = refusal or ""
+    if _cap(message) != "range":
+        return
+    suggested, named = _SUGGESTED.search(message), _CAP_SIZE.search(message)
+    if suggested:
+        low, high = (int(value, 16) for value in suggested.groups())
+        cap = high - low + 1
+    else:
+        cap = int((named.group(1) or named.group(2)).replace(",", "")) if named else 0
+    if cap > 0:
+        _LEARNED[w3.provider] = min(cap, _LEARNED.get(w3.provider, cap))
 
 
 def range_cap(w3: Web3) -> int | None:

@@ -301,8 +301,10 @@ class KP(Governance, Reader):
             cert = self.certificate(token_id)
         except NotFound:
             return judge(token_id, None, issued, None)
-        _, _, lineage = self._lineage([cert])
-        return judge(token_id, cert, issued, lineage(cert.number), self.status_change(cert))
+        with self.looking_ahead(cert):  # its status change's first windows ride with its parents'
+            _, _, lineage = self._lineage([cert])
+            change = self.status_change(cert)
+        return judge(token_id, cert, issued, lineage(cert.number), change)
 
     def verify_link(self, link: Link, issued: IssuedDocument | Document | None = None) -> Verification:
         """Verify the certificate a printed QR code's link names, on this deployment only (else

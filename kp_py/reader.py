@@ -10,6 +10,7 @@ than the call); events are read with :mod:`kp_py._logs`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from kp_py.index import Index
 
 BULK_READ = 500  # certificates per `certificates(...)` call
+CHANGES = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}  # status: its event
 DRAWS_KEPT = 100_000  # parents whose issue time a reader keeps from the draws it read, at most
 
 
@@ -72,6 +74,8 @@ class Reader:
         # What the draws read say of each parent (id: its issue time as the draw carries it, and the
         # block and time of the earliest child that drew on it): the next level's look-up in one batch.
         self._drawn_at: dict[int, tuple[int, int, int]] = {}
+        # The status change look-ups to ride with the next level's batch (a verification's), by id.
+        self._ahead: dict[int, _batch.Windows] = {}
 
     def participant(self, code: str) -> Participant:
         standing, _, _, since, exports_since, exports_until, imports_since, imports_until = self.call(
@@ -129,7 +133,7 @@ class Reader:
         if is_root(token_id_to_number(token_id)):
             raise UnknownRecord(f"{record_name(token_id_to_number(token_id))} is a root, not a certificate")
         (data,), heads = self._views_and_heads([("certificate", [token_id])])
-        (view,) = _views(data, 1)
+        (view,) = _batch.certificate_views(data, 1)
         event = self.issued_events([token_id], {token_id: view[2]}, heads).get(token_id)
         self._remember_draws({token_id: view}, {token_id: event} if event else {})
         record = self._record(token_id, view, event)
@@ -184,9 +188,9 @@ class Reader:
         assert self._first is not None
         parts = [ids[i : i + BULK_READ] for i in range(0, len(ids), BULK_READ)]
         address = self.certificates.address
-        calls = [_batch.view_call(address, "certificates", [part]) for part in parts] + [
-            _batch.header("latest")
-        ]
+        riders = [windows for windows in self._ahead.values() if windows.answers is None]
+        calls = [_batch.view_call(address, "certificates", [part]) for part in parts]
+        calls += [_batch.header("latest"), *(call for windows in riders for call in windows.calls)]
         hinted = {t: self._drawn_at[t] for t in ids if t in self._drawn_at}
         head = max((block, at) for _, block, at in hinted.values())
         _batch.remember(self.w3, {block: at for _, block, at in hinted.values()})
@@ -196,13 +200,14 @@ class Reader:
         )
         views: list[tuple[Any, ...]] = []
         for part, answer in zip(parts, answers[: len(parts)], strict=True):
-            views += _views(_batch.view_result(answer)[64:], len(part))
+            views += _batch.certificate_views(_batch.view_result(answer)[64:], len(part))
         issued = {t: view[2] for t, view in zip(ids, views, strict=True) if view[4] != 0}
         events = {t: e for t, e in searched.items() if issued.get(t) == times.get(t)}
         _batch.remember(self.w3, {e.block: issued[t] for t, e in searched.items() if t in issued})
         rest = {t: moment for t, moment in issued.items() if t not in events}
+        latest = _batch.block_read(answers[len(parts)])
+        _batch.ride(riders, answers[len(parts) + 1 :], latest)
         if rest:
-            latest = _batch.block_read(answers[-1])
             events |= self.issued_events(list(rest), rest, (self._first, latest) if latest else None)
         self._remember_draws(dict(zip(ids, views, strict=True)), events)
         return views, events
@@ -298,7 +303,7 @@ class Reader:
         """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
         keeps these in the event only: found from its issue block on (``_changes``), its time from the
         log where the node gives it (``blockTimestamp``), else one more read."""
-        name = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}.get(cert.status)
+        name = CHANGES.get(cert.status)
         if name is None:
             return None
         index = listing.current_index(self)
@@ -311,7 +316,9 @@ class Reader:
             )
         address = self.certificates.address
         if _batch.supported(self.w3):
-            found = list(_batch.change_logs(self.w3, address, name, {cert.token_id: cert.block}).values())
+            ahead = self._ahead.pop(cert.token_id, None)
+            firsts = {cert.token_id: cert.block}
+            found = list(_batch.change_logs(self.w3, address, name, firsts, ahead).values())
         else:
             head = self.w3.eth.block_number
             found = _logs.logs_of_tokens(
@@ -331,6 +338,21 @@ class Reader:
             transaction=change.transaction,
             reason=VOID_REASONS[change.reason] if name == "CertificateVoided" else "",
         )
+
+    @contextmanager
+    def looking_ahead(self, cert: Certificate) -> Iterator[None]:
+        """Within: the look-up of ``cert``'s status change (:meth:`status_change`) rides with the
+        next level's batch where the chain is read directly (a verification's: its parents')."""
+        name = CHANGES.get(cert.status)
+        if name and _batch.supported(self.w3) and listing.current_index(self) is None:
+            firsts = {cert.token_id: cert.block}
+            self._ahead = {
+                cert.token_id: _batch.change_windows(self.w3, self.certificates.address, name, firsts)
+            }
+        try:
+            yield
+        finally:
+            self._ahead = {}  # read for this verification: not for a later one
 
     def entered_twice(
         self, records: Mapping[str, Certificate | Root], exclude: Iterable[str] = ()
@@ -366,7 +388,7 @@ class Reader:
         datas, heads = self._views_and_heads([("certificates", [part]) for part in parts], with_heads)
         views: list[tuple[Any, ...]] = []
         for part, data in zip(parts, datas, strict=True):
-            views += _views(data[64:], len(part))  # after offset, length
+            views += _batch.certificate_views(data[64:], len(part))  # after offset, length
         return (views, heads) if with_heads else views
 
     def _views_and_heads(
@@ -377,9 +399,8 @@ class Reader:
         if not _batch.supported(self.w3):
             return [self._view_call(name, args) for name, args in views], None
         blocks: list[int | str] = ["latest"] if self._first else ["latest", self.deployment.block]
-        datas, read = _batch.views_with_blocks(
-            self.w3, self.certificates.address, views, blocks if with_heads else []
-        )
+        address, since = self.certificates.address, self.deployment.block  # since: the cap's probe
+        datas, read = _batch.views_with_blocks(self.w3, address, views, blocks if with_heads else [], since)
         if not read:  # not asked, or a header refused: the scan
             return datas, None
         head, *first = read
@@ -494,26 +515,3 @@ class Reader:
         """A view of a contract through web3; a revert raises its ``KPError``."""
         with reverts():
             return fn.call()
-
-
-def _views(data: bytes, count: int) -> list[tuple[Any, ...]]:
-    """Decode ``count`` consecutive ``Certificate`` view structs (ten static words each)."""
-    views = []
-    for i in range(count):
-        w = [data[32 * (10 * i + k) : 32 * (10 * i + k + 1)] for k in range(10)]
-        number = [int.from_bytes(word, "big") for word in w]
-        views.append(
-            (
-                _logs.checksum(w[0][12:]),
-                _logs.checksum(w[1][12:]),
-                number[2],
-                number[3],
-                number[4],
-                bool(number[5]),
-                number[6],
-                w[7][:2],
-                number[8],
-                number[9],
-            )
-        )
-    return views

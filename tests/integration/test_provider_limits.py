@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from web3 import Web3
 
-from kp_py import KP, Document
+from kp_py import KP, Document, _logs
 from kp_py._logs import LogsRefused
 from kp_py.index import Index
 from kp_py.network import web3_for
@@ -26,8 +27,9 @@ RESULT_CAP = 3  # logs
 
 
 class CappedProxy(ThreadingHTTPServer):
-    """Forwards JSON-RPC to the node; answers eth_getLogs as a capped provider of kind ``mode``
-    would, and counts the log queries."""
+    """Forwards JSON-RPC to the node; answers eth_getLogs (alone or in a batch) as a capped
+    provider of kind ``mode`` would, and counts the log queries. "tags" caps the range as "range"
+    does, and refuses a query to "latest" for another reason than its range."""
 
     daemon_threads = True
 
@@ -39,17 +41,26 @@ class CappedProxy(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
+    def block(self, tag: str) -> int:
+        """A block number, or the head's for "latest"."""
+        if tag.startswith("0x"):
+            return int(tag, 16)
+        head = json.dumps({"jsonrpc": "2.0", "id": 0, "method": "eth_blockNumber", "params": []})
+        return int(self.forward(head.encode())["result"], 16)
+
     def forward(self, body: bytes) -> Any:
         request = urllib.request.Request(self.upstream, body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
     def refusal(self, query: dict[str, Any], answer: Any) -> dict[str, Any] | None:
-        first, last = int(query["fromBlock"], 16), int(query["toBlock"], 16)
+        if not query["toBlock"].startswith("0x") and self.mode == "tags":  # refused for another reason
+            return {"code": -32602, "message": f"invalid argument 0: unsupported tag {query['toBlock']}"}
+        first, last = int(query["fromBlock"], 16), self.block(query["toBlock"])
         results = answer.get("result") or []
         if self.mode == "refuse":
             return {"code": -32601, "message": "the method eth_getLogs does not exist/is not available"}
-        if self.mode == "range" and last - first + 1 > RANGE_CAP:
+        if self.mode in ("range", "tags") and last - first + 1 > RANGE_CAP:
             return {"code": -32600, "message": f"exceed maximum block range: {RANGE_CAP}"}
         if len(results) <= RESULT_CAP:
             return None
@@ -74,15 +85,22 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def capped(self, call: dict[str, Any], answer: Any) -> Any:
+        if call.get("method") != "eth_getLogs":
+            return answer
+        self.server.queries += 1
+        refusal = self.server.refusal(call["params"][0], answer)
+        return answer if refusal is None else {"jsonrpc": "2.0", "id": call["id"], "error": refusal}
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         request = json.loads(body)
         answer = self.server.forward(body)
-        if isinstance(request, dict) and request.get("method") == "eth_getLogs":
-            self.server.queries += 1
-            refusal = self.server.refusal(request["params"][0], answer)
-            if refusal is not None:
-                answer = {"jsonrpc": "2.0", "id": request["id"], "error": refusal}
+        if isinstance(request, dict):
+            answer = self.capped(request, answer)
+        else:  # a batch: each of its log queries capped as a single one would be
+            by_id = {a["id"]: a for a in answer}
+            answer = [self.capped(call, by_id[call["id"]]) for call in request]
         raw = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -167,3 +185,39 @@ def test_an_index_behind_a_provider_that_refuses_logs_is_one_line(history, throu
     kp, _ = through("refuse")
     with pytest.raises(LogsRefused, match=r"the node refused the logs of blocks \d+ to \d+"):
         Index.open(kp, tmp_path / "index.sqlite3").update()
+
+
+@pytest.mark.parametrize("mode", ["range", "infura", "infura-bare", "alchemy", "tags"])
+def test_a_verification_behind_each_kind_of_cap(history, through, anvil_kp, anvil_accounts, mode):
+    """A fresh client's verification probes the cap in its first batch (a wide log query for a
+    topic no log has): each provider's words teach it or say nothing, and a provider that refuses
+    the probe for another reason ("tags": it takes no "latest") is read as before."""
+    number = history[-1]
+    if anvil_kp.certificate(number).status == "issued":  # a status change to look up, too
+        anvil_kp.with_account(anvil_accounts[2]).confirm_receipt(number)
+    kp, proxy = through(mode)
+    verification = kp.verify(number)
+    assert verification.verdict == "GENUINE" and verification.change is not None
+    assert verification == anvil_kp.verify(number)
+    assert proxy.queries > 0
+    assert kp.verify(history[0]) == anvil_kp.verify(history[0])
+
+
+@pytest.mark.parametrize(
+    ("refusal", "cap"),
+    [
+        ("exceed maximum block range: 2000", 2000),
+        ("eth_getLogs is limited to a 10,000 range", 10_000),
+        ("Under the Free tier plan, you can make eth_getLogs requests with up to a 10 block range", 10),
+        ("block range too large, try [0x10, 0x1f]", 16),
+        ("block range is too wide", None),  # names no cap: the windows learn it as they go
+        ("query returned more than 10000 results. Try with this block range [0x1, 0x2].", None),
+        ("invalid argument 0: unsupported tag latest", None),
+        (None, None),  # answered: the provider allows the range
+    ],
+)
+def test_the_probe_learns_a_cap_from_the_providers_words(refusal, cap):
+    w3 = Web3(Web3.HTTPProvider("http://127.0.0.1:1"))
+    assert _logs.unprobed(w3)
+    _logs.probed(w3, refusal)
+    assert _logs.range_cap(w3) == cap and not _logs.unprobed(w3)

@@ -62,14 +62,30 @@ def test_a_verification_behind_a_capped_provider_takes_a_handful_of_round_trips(
     proxy = CountingProxy(node, range_cap=CAP)
     verification = through(proxy, kp).verify(single)
     assert verification.verdict == "GENUINE" and verification.change is not None
-    # The view with the head's and the deployment's headers; the guessed window (refused as wider
-    # than the cap, which it teaches) with headers around it; the window again; the confirmation's
-    # windows; its block's time: six at most, whatever the chain's length.
-    assert proxy.requests <= 6, "\n".join(map(str, proxy.seen))
+    # The view with the head's and the deployment's headers, and a probe of the cap (a wide log
+    # query, refused in words that teach the cap); the windows around the block guessed from the
+    # issue time, of the right size; the production's view and its windows (from the time the draw
+    # carries) with the confirmation's windows from the issue block: three, whatever the chain's
+    # length (issue 16's target; five before the probe and the confirmation's ride).
+    assert proxy.requests <= 3, "\n".join(map(str, proxy.seen))
     assert proxy.calls <= 60, proxy.calls
     with scanning():
         before = through(proxy, kp).verify(single)
     assert before == verification and proxy.requests > LONG // CAP  # the scan: a request a window
+
+
+def test_the_cap_is_probed_once_a_provider(node, story):
+    """The probe rides in a fresh client's first batch only: the same client's next verification
+    reads the view, the windows, and the production with the confirmation (three again, with no
+    probe: its log queries are the windows' only)."""
+    kp, single, _ = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    client = through(proxy, kp)
+    first = client.verify(single)
+    probes = proxy.calls
+    proxy.reset()
+    assert client.verify(single) == first and proxy.requests <= 3, proxy.seen
+    assert proxy.seen[0].count("eth_getLogs") == 0 and proxy.calls < probes
 
 
 def test_a_trace_takes_about_one_round_trip_per_level_not_per_window(node, story):
