@@ -164,9 +164,11 @@ def test_the_node_restarts_mid_batch(node):
 
     restarter = threading.Thread(target=restart)
     restarter.start()
-    for document in docs:
-        officer.issue(document)
-    restarter.join()
+    try:
+        for document in docs:
+            officer.issue(document)
+    finally:
+        restarter.join()  # before the fixture stops the node: a failure must not leave one running
     assert node.status() is not None and json.loads(Path(node.info_file).read_text())["url"] == url
     w3 = web3_for(url)
     assert w3.eth.get_transaction_count(dev_account(1).address) == start_nonce + 16
