@@ -259,16 +259,8 @@ def probed(w3: Web3, refusal: str | None) -> None:
     that names a cap on the range (or a range to use instead) teaches it; any other, nothing (the
     windows then learn the cap as they are refused). Once a provider."""
     _PROBED[w3.provider] = True
-    message = refusal or ""
-    if _cap(message) != "range":
-        return
-    suggested, named = _SUGGESTED.search(message), _CAP_SIZE.search(message)
-    if suggested:
-        low, high = (int(value, 16) for value in suggested.groups())
-        cap = high - low + 1
-    else:
-        cap = int((named.group(1) or named.group(2)).replace(",", "")) if named else 0
-    if cap > 0:
+    cap = _named(refusal) if refusal and _cap(refusal) == "range" else None
+    if cap:
         _LEARNED[w3.provider] = min(cap, _LEARNED.get(w3.provider, cap))
 
 
@@ -307,17 +299,23 @@ def _smaller(message: str, start: int, end: int) -> int:
         raise LogsRefused(f"the node refused the logs of blocks {start} to {end}: {message}")
     if start == end:
         raise LogsRefused(f"the node refused the logs of block {start}, the smallest range: {message}")
+    return _named(message, start, end) or max(1, (end - start + 1) // 2)
+
+
+def _named(message: str, start: int | None = None, end: int | None = None) -> int | None:
+    """The range size a refusal names, smaller than ``[start, end]`` where that is given: the range
+    it suggests (one from ``start``), else the cap on ranges it names; None if neither."""
     suggested = _SUGGESTED.search(message)
     if suggested:
         low, high = (int(value, 16) for value in suggested.groups())
-        if low == start and start <= high < end:
-            return high - start + 1
+        if (start is None or low == start) and low <= high and (end is None or high < end):
+            return high - low + 1
     named = _CAP_SIZE.search(message) if _cap(message) == "range" else None
     if named:
         cap = int((named.group(1) or named.group(2)).replace(",", ""))
-        if 0 < cap < end - start + 1:
+        if cap > 0 and (start is None or end is None or cap < end - start + 1):
             return cap
-    return max(1, (end - start + 1) // 2)
+    return None
 
 
 def _fetch(w3: Web3, query: dict[str, Any]) -> list[Any]:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
 
-from kp_py import _logs
+from kp_py import _logs, stats
 from kp_py._abi import ascii_bytes, ascii_text, number_to_token_id, token_id_to_number
 from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
@@ -125,10 +125,6 @@ class Update:
 def default_path(kp: Reader, home: Path) -> Path:
     """Where a deployment's SQLite index lives under the home folder."""
     return home / "index" / f"{kp.deployment.chain_id}-{kp.certificates.address}.sqlite3"
-
-
-# The period of kp_py.stats.period_of, from the year and quarter kept with each certificate.
-PERIOD_OF: dict[str, Callable[[int, int], str]] = {"quarter": "{}-Q{}".format, "year": lambda y, _: str(y)}
 
 
 def year_and_quarter(seconds: int) -> tuple[int, int]:
@@ -436,11 +432,11 @@ class Index:
             "GROUP BY c.exporting, c.importing, c.hs_code, c.year, c.quarter"
         )
         totals: dict[tuple[str, str, str, str], list[int]] = {}
-        period_of = PERIOD_OF[period]
         for exporting, importing, hs_code, year, quarter, count, carats, value in self.db.rows(
             self.db.sql(query), values
         ):
-            summed = totals.setdefault((exporting, importing, hs_code, period_of(year, quarter)), [0, 0, 0])
+            when = stats.period_of(datetime(year, 3 * quarter - 2, 1), period)  # the quarter's first day
+            summed = totals.setdefault((exporting, importing, hs_code, when), [0, 0, 0])
             for i, amount in enumerate((count, carats, value)):
                 summed[i] += int(amount)
         return totals
