@@ -13,10 +13,11 @@ reading as a sentence::
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 OPEN_END = 2**40 - 1
+_EPOCH = datetime(1970, 1, 1)  # naive UTC, as kp's times read: adding seconds to it is 3x fromtimestamp
 
 
 class KPError(Exception):
@@ -293,7 +294,7 @@ def timestamp(seconds: int) -> datetime | str:
     if seconds >= OPEN_END:
         return "no end"
     try:
-        return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+        return _EPOCH + timedelta(seconds=seconds)
     except (OverflowError, ValueError, OSError):  # past year 9999: only a hostile or mistaken value
         return f"{seconds} (Unix time)"
 
