@@ -211,7 +211,7 @@ def test_list_streams_json_and_csv_as_it_reads(kp, tmp_path, database):
 def test_streamed_json_is_the_rows_across_its_thousand_row_writes(capsysbinary):
     from kp_py.cli.reading import stream_json
 
-    rows = [{"number": f"AE-{i}", "origins": ["BW", "\u2028\x1b\"é"], "block": i} for i in range(2001)]
+    rows = [{"number": f"AE-{i}", "origins": ["BW", '\u2028\x1b"é'], "block": i} for i in range(2001)]
     stream_json(iter(rows))
     out = capsysbinary.readouterr().out.decode()
     assert json.loads(out) == rows and out.count("\n") == len(rows) + 2
