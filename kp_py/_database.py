@@ -42,7 +42,10 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                # WAL, and no wait for the disk at each commit: a crash may lose the last update,
+                # never the file's consistency, and the next update reads that update again.
                 self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as error:
                 raise IndexProblem(f"cannot open the index {path}: {error}") from None
             self.kind, self._marker, self.errors = "sqlite", "?", (sqlite3.Error,)
