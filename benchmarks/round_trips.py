@@ -36,7 +36,7 @@ from typing import Any
 
 from web3 import Web3
 
-from kp_py import KP, Document, _batch
+from kp_py import KP, Document, _rpc
 from kp_py._build import EVM_VERSION
 from kp_py.document import Production
 from kp_py.examples import example_document
@@ -210,12 +210,12 @@ def provenance(
 @contextmanager
 def scanning() -> Iterator[None]:
     """kp as before the direct look-ups: every event found by scanning the logs."""
-    supported = _batch.supported
-    _batch.supported = lambda w3: False  # type: ignore[assignment]
+    supported = _rpc.supported
+    _rpc.supported = lambda w3: False  # type: ignore[assignment]
     try:
         yield
     finally:
-        _batch.supported = supported  # type: ignore[assignment]
+        _rpc.supported = supported  # type: ignore[assignment]
 
 
 def counted(

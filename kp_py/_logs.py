@@ -19,6 +19,7 @@ from eth_utils import keccak, to_checksum_address
 from web3 import HTTPProvider, Web3
 from web3.exceptions import Web3RPCError
 
+from kp_py import _rpc
 from kp_py._abi import artifact, canonical_type
 from kp_py.errors import KPError
 
@@ -228,24 +229,63 @@ def get_logs(
     most. A range the node caps is cut to the range it suggests, else halved; a cap on the range is
     remembered for the provider, while after a cap on results (a dense stretch) the range grows
     again, doubling up to ``chunk``, so one burst does not slow the rest of the history. Any other
-    refusal is one ``LogsRefused`` line at once."""
+    refusal is one ``LogsRefused`` line at once. Over HTTP, windows of the full size go several to
+    a JSON-RPC batch, twice as many each time while they hold few logs (:data:`LOGS_PER_BATCH`):
+    a long history behind a provider's cap is read in a few dozen round trips, not a query each."""
     logs: list[Any] = []
     ceiling = min(chunk, _LEARNED.get(w3.provider, chunk))
-    start, size = first, ceiling
+    start, size, count = first, ceiling, 1
     while start <= last:
-        end = min(start + size - 1, last)
-        try:
-            logs += _fetch(w3, {"address": address, "fromBlock": start, "toBlock": end, "topics": topics})
-        except (Web3RPCError, ValueError) as error:
-            size = _smaller(str(error), start, end)
-            if _cap(str(error)) == "range":
-                ceiling = min(ceiling, size)
-                _LEARNED[w3.provider] = ceiling
-            continue
-        if progress:
-            progress(end - first + 1, last - first + 1)
-        start, size = end + 1, min(ceiling, size * 2)
+        windows = _windows(start, last, size, count if size == ceiling and _rpc.supported(w3) else 1)
+        answers = _fetch_many(w3, address, topics, windows)
+        for (low, high), answer in zip(windows, answers, strict=True):
+            if isinstance(answer, str):  # refused: a smaller range, from this window on
+                size, count, start = _smaller(answer, low, high), 1, low
+                if _cap(answer) == "range":
+                    ceiling = min(ceiling, size)
+                    _LEARNED[w3.provider] = ceiling
+                break
+            logs += answer
+            start = high + 1
+            if progress:
+                progress(high - first + 1, last - first + 1)
+        else:
+            found = sum(len(answer) for answer in answers)
+            size = min(ceiling, size * 2)
+            count = min(_rpc.MAX_BATCH, count * 2) if found * 2 < LOGS_PER_BATCH else max(1, count // 2)
     return logs
+
+
+LOGS_PER_BATCH = 10_000  # logs one batch of windows may bring, about: its windows double while below half
+
+
+def _windows(start: int, last: int, size: int, count: int) -> list[tuple[int, int]]:
+    """Up to ``count`` consecutive ranges of ``size`` blocks from ``start``, none past ``last``."""
+    lows = range(start, last + 1, size)[:count]
+    return [(low, min(low + size - 1, last)) for low in lows]
+
+
+def _fetch_many(w3: Web3, address: str, topics: list[Any], windows: list[tuple[int, int]]) -> list[Any]:
+    """Each window's logs, or the node's refusal of it (its message), in one batch where several. A
+    refusal in a batch that is no cap (a rate limit, say) is asked again alone, as the provider's
+    own retries then apply."""
+    queries = [
+        {"address": address, "fromBlock": low, "toBlock": high, "topics": topics} for low, high in windows
+    ]
+    answers: list[Any] = [None]  # None: asked alone, below
+    if len(windows) > 1:
+        calls = [("eth_getLogs", [{**query, "fromBlock": hex(low), "toBlock": hex(high)}])
+                 for query, (low, high) in zip(queries, windows, strict=True)]  # fmt: skip
+        answers = _rpc.call_many(w3, calls, most=len(calls))
+    for i, answer in enumerate(answers):
+        if isinstance(answer, _rpc.Failed) and is_cap(answer.message):
+            answers[i] = answer.message
+        elif answer is None or isinstance(answer, _rpc.Failed):
+            try:
+                answers[i] = _fetch(w3, queries[i])
+            except (Web3RPCError, ValueError) as error:
+                answers[i] = str(error)
+    return answers
 
 
 def unprobed(w3: Web3) -> bool:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 SCHEMA = 1
 PUBLIC_CONFIRMATIONS = 12  # blocks deep before a block counts as final, on a public chain
 CHUNK = 10_000  # blocks per eth_getLogs query (less where the provider caps ranges)
+MAX_STEP = 1_000_000  # blocks an update reads and writes at once, at most (fewer where logs crowd)
 
 CHECKED_FOR = 2.0  # seconds a check that the index is on the chain holds (a page answers many at once)
 EVENTS = (
@@ -205,7 +206,8 @@ class Index:
     ) -> Update:
         """Read the chain's kp events from the block after the last indexed up to the head less
         ``confirmations`` (default: 12 on a public chain, 0 on a development chain), after
-        rewinding past any reorganisation. Each chunk of blocks is written in one transaction."""
+        rewinding past any reorganisation, ``chunk`` blocks a log query at most. Each step of
+        blocks is written in one transaction: an update stopped half-way resumes after its last."""
         if confirmations is None:
             confirmations = 0 if self.kp.deployment.chain_id in DEV_CHAIN_IDS else PUBLIC_CONFIRMATIONS
         if confirmations < 0:
@@ -214,18 +216,22 @@ class Index:
         first, head = self.last_block + 1, int(self.kp.w3.eth.block_number)
         last = head - confirmations
         added = changed = 0
-        start = first
+        start, step = first, chunk
         while start <= last:
-            end = min(start + chunk - 1, last)
-            certificates, changes = self._read(start, end, chunk)
+            end = min(start + step - 1, last)
+            certificates, changes, logs = self._read(start, end, chunk)
             added, changed = added + certificates, changed + changes
             if progress:
                 progress(end - first + 1, last - first + 1)
             start = end + 1
+            # Steps of few logs grow (a sparse history in few round trips), crowded ones shrink (a
+            # step's logs are held at once): between one query's range and MAX_STEP blocks.
+            step = min(MAX_STEP, step * 2) if logs * 2 < _logs.LOGS_PER_BATCH else max(chunk, step // 2)
         return Update(first, max(last, first - 1), added, changed, rewound)
 
-    def _read(self, first: int, last: int, chunk: int) -> tuple[int, int]:
-        """Index blocks ``[first, last]``: their events, their headers, in one transaction."""
+    def _read(self, first: int, last: int, chunk: int) -> tuple[int, int, int]:
+        """Index blocks ``[first, last]``: their events, their headers, in one transaction. What it
+        added (certificates, confirmations and voids) and how many logs it read."""
         w3, address = self.kp.w3, self.kp.certificates.address
         topics = [[_logs.topic(name) for name in EVENTS]]
         logs = _logs.get_logs(w3, address, topics, first, last, chunk=chunk)
@@ -249,16 +255,8 @@ class Index:
             else:
                 change = _logs.decode_status_change(log)
                 what = "voided" if name == "CertificateVoided" else "receipt confirmed"
-                changes.append(
-                    (
-                        token_id_to_number(change.token_id),
-                        what,
-                        change.authority,
-                        change.reason,
-                        change.block,
-                        change.transaction,
-                    )
-                )
+                known = (change.authority, change.reason, change.block, change.transaction)
+                changes.append((token_id_to_number(change.token_id), what, *known))
         wanted = sorted(
             {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
         )
@@ -309,7 +307,7 @@ class Index:
                 [(number, headers[number][1], headers[number][0]) for number in wanted],
             )
             self._set_last(last)
-        return len(rows), len(changes)
+        return len(rows), len(changes), len(logs)
 
     def _set_last(self, block: int) -> None:
         self.db.execute("DELETE FROM kp_meta WHERE key = 'last_block'")

@@ -19,7 +19,7 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
-from kp_py import _batch, _logs, listing
+from kp_py import _batch, _logs, _rpc, listing
 from kp_py._abi import (
     STANDINGS,
     STATUSES,
@@ -173,7 +173,7 @@ class Reader:
         return (
             self._first is not None
             and any(t in self._drawn_at for t in ids)
-            and _batch.supported(self.w3)
+            and _rpc.supported(self.w3)
             and listing.current_index(self) is None
         )
 
@@ -291,7 +291,7 @@ class Reader:
         if index is not None:  # what the index holds, if it happened when the chain says it did
             found = dict(index.issued_events(ids, issued_at))
             ids -= set(found)
-        if ids and issued_at is not None and heads is not None and _batch.supported(self.w3):
+        if ids and issued_at is not None and heads is not None and _rpc.supported(self.w3):
             times = {t: issued_at[t] for t in ids}
             searched, ids = _batch.issued_at_times(self.w3, self.certificates.address, times, *heads)
             found |= searched
@@ -315,7 +315,7 @@ class Reader:
                 cert.status, timestamp(at), change.authority, change.block, change.transaction, reason
             )
         address = self.certificates.address
-        if _batch.supported(self.w3):
+        if _rpc.supported(self.w3):
             ahead = self._ahead.pop(cert.token_id, None)
             firsts = {cert.token_id: cert.block}
             found = list(_batch.change_logs(self.w3, address, name, firsts, ahead).values())
@@ -344,7 +344,7 @@ class Reader:
         """Within: the look-up of ``cert``'s status change (:meth:`status_change`) rides with the
         next level's batch where the chain is read directly (a verification's: its parents')."""
         name = CHANGES.get(cert.status)
-        if name and _batch.supported(self.w3) and listing.current_index(self) is None:
+        if name and _rpc.supported(self.w3) and listing.current_index(self) is None:
             firsts = {cert.token_id: cert.block}
             self._ahead = {
                 cert.token_id: _batch.change_windows(self.w3, self.certificates.address, name, firsts)
@@ -374,7 +374,7 @@ class Reader:
     def _changes(self, event: str, firsts: Mapping[int, int]) -> list[Any]:
         """The ``event`` logs of the token ids of ``firsts`` from their block there on: batches of
         capped windows (a change within days: one round trip), else a scan."""
-        if _batch.supported(self.w3):
+        if _rpc.supported(self.w3):
             return list(_batch.change_logs(self.w3, self.certificates.address, event, firsts).values())
         head, address = self.w3.eth.block_number, self.certificates.address
         return _logs.logs_of_tokens(
@@ -396,7 +396,7 @@ class Reader:
     ) -> tuple[list[bytes], tuple[tuple[int, int], tuple[int, int]] | None]:
         """Views of KPCertificates, undecoded, and (over HTTP) the deployment's and the head's
         (number, timestamp): one round trip where the provider takes batches."""
-        if not _batch.supported(self.w3):
+        if not _rpc.supported(self.w3):
             return [self._view_call(name, args) for name, args in views], None
         blocks: list[int | str] = ["latest"] if self._first else ["latest", self.deployment.block]
         address, since = self.certificates.address, self.deployment.block  # since: the cap's probe
@@ -432,7 +432,7 @@ class Reader:
             number: moment for number, (moment, _) in _batch.block_headers(self.w3, wanted).items()
         }
         keys = {c.authority for c in found.values()}
-        if _batch.supported(self.w3):  # the keys' windows in one round trip
+        if _rpc.supported(self.w3):  # the keys' windows in one round trip
             windows = _batch.valid_until(self.w3, self.registry.address, keys)
         else:
             windows = {key: self.authority(key).valid_until for key in keys}
@@ -508,7 +508,7 @@ class Reader:
             message, revert = (
                 (error.get("message"), error.get("data")) if isinstance(error, dict) else (error, None)
             )
-            return _batch.view_result(_batch.Failed(str(message), revert))
+            return _batch.view_result(_rpc.Failed(str(message), revert))
         return _batch.view_result(response["result"])
 
     def call(self, fn: ContractFunction) -> Any:

@@ -161,9 +161,29 @@ def test_a_provider_that_refuses_batches_or_large_ones_still_answers(node, story
 
 
 def test_the_scan_finds_the_events_where_the_timestamp_search_cannot(node, story):
-    """A provider that answers no block headers: the scan from the deployment takes over."""
+    """A provider that answers no block headers: the scan from the deployment takes over, its
+    windows many to a batch (a query per window, but not a round trip each)."""
     kp, single, _ = story
     proxy = CountingProxy(node, range_cap=CAP, refuse=frozenset({"eth_getBlockByNumber"}))
     verification = through(proxy, kp).verify(single)
     assert verification.certificate is not None and verification.certificate.number == single
-    assert proxy.requests > LONG // CAP
+    assert proxy.calls > LONG // CAP and proxy.requests < proxy.calls // 5
+
+
+def test_an_index_reads_a_long_history_many_windows_a_round_trip(node, story, tmp_path):
+    """Behind a capped provider, an index built from scratch asks each window's logs (a query a
+    window of the cap) but many windows to a round trip, and holds what one built directly holds."""
+    from kp_py.index import Index
+
+    kp, _, _ = story
+    proxy = CountingProxy(node, range_cap=CAP)
+    behind = Index.open(through(proxy, kp), tmp_path / "behind.sqlite3")
+    built = behind.update()
+    direct = Index.open(kp, tmp_path / "direct.sqlite3")
+    direct.update()
+    assert behind.counts() == direct.counts() and behind.counts()["certificates"] == DEPTH + 1
+    windows = (built.last - built.first + 1) // CAP
+    assert proxy.calls > windows and proxy.requests < windows // 10, (proxy.requests, proxy.calls)
+    with scanning():  # a window a round trip, as before
+        Index.open(through(proxy, kp), tmp_path / "one-by-one.sqlite3").update()
+    assert proxy.requests > windows
