@@ -306,6 +306,20 @@ def two_million_blocks(w3: Web3, url: str, kp: KP, signers: dict[str, KP]) -> No
     name = f"trace {DEPTH}-deep on {head / 1e6:.1f} million blocks, {PUBLIC_CAP:,}-block cap"
     row(f"{name}: round trips", traced[0], "requests", f"~{DEPTH + 1}", None)
     row(f"{name}: JSON-RPC calls", traced[1], "calls", None, None)
+    # Questions over every certificate: `kp index` from scratch, and `kp list` with no index.
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = iter(range(3))
+        build = lambda k: Index.open(k, Path(folder) / f"{next(fresh)}.sqlite3").update()  # noqa: E731
+        with scanning():
+            before = counted(capped, kp, build)
+        after = counted(capped, kp, build)
+    name = f"kp index on {head / 1e6:.1f} million blocks, {PUBLIC_CAP:,}-block cap"
+    row(f"{name}: round trips", after[0], "requests", None, before[0])
+    row(f"{name}: seconds", after[2], "s", None, before[2])
+    listed = counted(capped, kp, lambda k: k.list_certificates())
+    name = f"kp list, no index, on {head / 1e6:.1f} million blocks, {PUBLIC_CAP:,}-block cap"
+    row(f"{name}: round trips", listed[0], "requests", None, None)
+    row(f"{name}: seconds", listed[2], "s", None, None)
 
 
 def main() -> int:

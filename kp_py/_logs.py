@@ -234,7 +234,7 @@ def get_logs(
     a long history behind a provider's cap is read in a few dozen round trips, not a query each."""
     logs: list[Any] = []
     ceiling = min(chunk, _LEARNED.get(w3.provider, chunk))
-    start, size, count = first, ceiling, 1
+    start, size, count = first, ceiling, min(_rpc.MAX_BATCH, chunk // ceiling)  # ``chunk`` blocks at first
     while start <= last:
         windows = _windows(start, last, size, count if size == ceiling and _rpc.supported(w3) else 1)
         answers = _fetch_many(w3, address, topics, windows)
