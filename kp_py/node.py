@@ -30,6 +30,7 @@ from kp_py.errors import DocumentError, KPError
 # anvil's well-known development mnemonic: its accounts are funded on every local chain.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 LOCAL_CHAIN_ID = 31337
+PORT_WAIT = 2.0  # seconds a restart waits for its last port to be free before taking another
 
 
 class NodeError(KPError, RuntimeError):
@@ -134,20 +135,24 @@ class LocalNode:
         return True
 
     def _last_port(self) -> int:
-        """The port the stopped node listened on, if it is free again, so that a restarted chain
-        answers where scripts and wallets left it; else 0 (any free port)."""
+        """The port the stopped node listened on, if it is free again (within :data:`PORT_WAIT`),
+        so that a restarted chain answers where scripts and wallets left it; else 0 (any free port)."""
         try:
             url = loads_strict(self.info_file.read_bytes()).get("url", "")
             port = int(str(url).rsplit(":", 1)[1])
         except (OSError, DocumentError, AttributeError, IndexError, ValueError):
             return 0
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as anvil binds: TIME_WAIT is free
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                return 0
-        return port
+        deadline = time.monotonic() + PORT_WAIT
+        while True:  # a node stopped a moment ago may not have let go of it yet
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as anvil: TIME_WAIT is free
+                try:
+                    probe.bind(("127.0.0.1", port))
+                    return port
+                except OSError:
+                    if time.monotonic() > deadline:
+                        return 0
+            time.sleep(0.05)
 
     def _wait_for_url(self, process: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:
         deadline = time.monotonic() + timeout
