@@ -435,12 +435,20 @@ def index_rows(kp: KP, chain_list: float) -> None:
     it against the chain's, then 300,000 certificates (about five years of world KP trade: the
     index's rows copied under other numbers) through the CLI, with its peak memory."""
     with tempfile.TemporaryDirectory() as folder:
+        fresh = iter(range(REPEATS))
+
+        def build_rate() -> float:  # each time into a new database
+            index = Index.open(kp, Path(folder) / f"built-{next(fresh)}.sqlite3")
+            start = time.perf_counter()
+            certificates = index.update().certificates
+            index.close()
+            return certificates / (time.perf_counter() - start)
+
+        rate = median_of(build_rate, 3)
+        row("index built from scratch (local node)", rate, "certs/s", ">= 5,000", None, False)
         database = Path(folder) / "index.sqlite3"
         index = Index.open(kp, database)
-        start = time.perf_counter()
         built = index.update()
-        rate = built.certificates / (time.perf_counter() - start)
-        row("index built from scratch (local node)", rate, "certs/s", ">= 5,000", None, False)
         kp.index = index
         try:
 

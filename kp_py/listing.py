@@ -8,14 +8,15 @@ time: the same rule whichever source a row comes from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kp_py import _logs, stats
 from kp_py._abi import STATUSES, ascii_text, token_id_to_number
 from kp_py._batch import block_headers
 from kp_py.errors import KPError, timestamp
-from kp_py.records import Listed, code_bytes, seconds
+from kp_py.records import Listed, seconds
 
 if TYPE_CHECKING:
     from kp_py.index import Index
@@ -62,7 +63,8 @@ def _reading(
     head_number, head_time = int(head["number"]), int(head["timestamp"])
     index = current_index(kp)
     first = kp.deployment.block if index is None else index.last_block + 1
-    changed = changes_between(kp, first, head_number, chunk) if first <= head_number else {}
+    chain = _chain_events(kp, first, head_number, chunk, progress)
+    changed = chain.changed
     exporting, importing, holder, status = (
         filters.get(k) for k in ("exporting", "importing", "holder", "status")
     )
@@ -82,13 +84,7 @@ def _reading(
         if index is not None and indexed:
             where = {"exporting": exporting, "importing": importing, "holder": holder}
             yield from index.listed(**where, since=since_s, until=until_s, status=state)
-        start, last = first, head_number
-        if since_s is not None:
-            start = max(start, first_block_at(kp.w3, kp.deployment.block, since_s, head_number))
-        if until_s is not None:
-            last = min(last, first_block_at(kp.w3, kp.deployment.block, until_s, head_number) - 1)
-        if last >= start:
-            yield from _from_chain(kp, (exporting, importing, holder), start, last, chunk, progress, state)
+        yield from _from_chain(kp, chain, (exporting, importing, holder), (since_s, until_s), state)
 
     return index, changed, rows()
 
@@ -120,49 +116,67 @@ def statistics(
     return stats.statistics(rows, period, participant, summed)
 
 
-def changes_between(kp: Reader, first: int, last: int, chunk: int) -> dict[int, set[str]]:
-    """Each certificate confirmed or voided in blocks ``[first, last]``: what happened to it."""
-    changed: dict[int, set[str]] = {}
-    for name, what in (("ReceiptConfirmed", "receipt confirmed"), ("CertificateVoided", "voided")):
-        for log in _logs.get_logs(
-            kp.w3, kp.certificates.address, [_logs.topic(name)], first, last, chunk=chunk
-        ):
-            changed.setdefault(_logs.token_of(log, 1), set()).add(what)
-    return changed
+@dataclass(frozen=True)
+class _ChainEvents:
+    """What the blocks after the index (or all, without one) say: certificates issued, their first
+    holders, and the confirmations and voids of any certificate."""
+
+    issued: list[_logs.Issued]
+    holders: dict[int, str]
+    changed: dict[int, set[str]]
+
+
+_LISTED = {
+    "CertificateIssued": "issued", "Transfer": "holder",
+    "ReceiptConfirmed": "receipt confirmed", "CertificateVoided": "voided",
+}  # fmt: skip
+
+
+def _chain_events(
+    kp: Reader, first: int, last: int, chunk: int, progress: Callable[[int, int], None] | None
+) -> _ChainEvents:
+    """The events of blocks ``[first, last]`` a list needs, in one scan of the logs (its windows
+    batched behind a capping provider): filters apply to the decoded events, not in the query, so
+    the logs are read once whatever is asked."""
+    events = _ChainEvents([], {}, {})
+    if first > last:
+        return events
+    kinds = {_logs.topic(name): what for name, what in _LISTED.items()}
+    topics = [list(kinds)]
+    for log in _logs.get_logs(
+        kp.w3, kp.certificates.address, topics, first, last, chunk=chunk, progress=progress
+    ):
+        what = kinds[_logs.topic_of(log)]
+        if what == "issued":
+            events.issued.append(_logs.decode_issued(log))
+        elif what == "holder":
+            if _logs.token_of(log, 1) == 0:  # a mint: tokens are bound to their holder
+                events.holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
+        else:
+            events.changed.setdefault(_logs.token_of(log, 1), set()).add(what)
+    return events
 
 
 def _from_chain(
     kp: Reader,
+    chain: _ChainEvents,
     filters: tuple[str | None, str | None, str | None],
-    first: int,
-    last: int,
-    chunk: int,
-    progress: Callable[[int, int], None] | None,
+    times: tuple[int | None, int | None],
     state: Status,
 ) -> Iterator[Listed]:
     exporting, importing, holder = filters
-    address = kp.certificates.address
-    issued_topics: list[Any] = [
-        _logs.topic("CertificateIssued"),
-        None,
-        _logs.word(code_bytes(exporting)) if exporting else None,
-        _logs.word(code_bytes(importing)) if importing else None,
+    since, until = times
+    wanted = [
+        event
+        for event in chain.issued
+        if (exporting is None or ascii_text(event.exporting) == exporting)
+        and (importing is None or ascii_text(event.importing) == importing)
+        and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
-    issued = [
-        _logs.decode_issued(log)
-        for log in _logs.get_logs(kp.w3, address, issued_topics, first, last, chunk=chunk, progress=progress)
-    ]
-    if not issued:
-        return
-    mint = [_logs.topic("Transfer"), _logs.word(0)]
-    holders = {
-        _logs.token_of(log, 3): _logs.address_of(log, 2)
-        for log in _logs.get_logs(kp.w3, address, mint, first, last, chunk=chunk)
-    }
-    times = block_headers(kp.w3, sorted({event.block for event in issued}))
-    for event in issued:
-        owner = holders.get(event.token_id, "")
-        if holder is not None and owner.lower() != holder.lower():
+    headers = block_headers(kp.w3, sorted({event.block for event in wanted}))
+    for event in wanted:
+        issued_at = headers[event.block][0]
+        if (since is not None and issued_at < since) or (until is not None and issued_at >= until):
             continue
         found = state(event.token_id, event.expires_at, set())
         if found is None:
@@ -173,7 +187,7 @@ def _from_chain(
             status=found,
             exporting=ascii_text(event.exporting),
             importing=ascii_text(event.importing),
-            holder=owner,
+            holder=chain.holders.get(event.token_id, ""),
             issuer=event.issuer,
             origins=tuple(ascii_text(o) for o in event.origins),
             carats=event.carats,
@@ -183,17 +197,5 @@ def _from_chain(
             expires_at=event.expires_at,
             block=event.block,
             transaction=event.transaction,
-            issued_at=timestamp(times[event.block][0]),
+            issued_at=timestamp(issued_at),
         )
-
-
-def first_block_at(w3: Any, low: int, moment: int, head: int) -> int:
-    """The first block from ``low`` with a timestamp at or after ``moment`` (head + 1 if none)."""
-    high = head + 1
-    while low < high:
-        middle = (low + high) // 2
-        if int(w3.eth.get_block(middle)["timestamp"]) >= moment:
-            high = middle
-        else:
-            low = middle + 1
-    return low

@@ -33,6 +33,18 @@ def test_confirm_and_void(kp, three):
     assert "Invalid value for '--reason'" in kp.refused("void", "AE-2024-2", "--reason", "whim", *AE)
 
 
+def test_list_from_the_chain_keeps_the_issue_times_asked(kp, three, write_document, advance, node_web3):
+    """--since and --until bound the issue time (the block's), with no index: one scan of the logs,
+    the times read from the issued blocks' headers."""
+    advance(3 * 86_400)
+    later = int(node_web3.eth.get_block("latest")["timestamp"])
+    kp.ok("issue", str(write_document("c3", number="AE-2024-3")), *AE)
+    since = kp.ok("list", "--since", f"@{later}", "--json", "--index", "none").json()
+    until = kp.ok("list", "--until", f"@{later}", "--json", "--index", "none").json()
+    assert [row["number"] for row in since] == ["AE-2024-3"]
+    assert [row["number"] for row in until] == ["AE-2024-0", "AE-2024-1", "AE-2024-2"]
+
+
 def test_show(kp, three):
     data = kp.ok("show", "AE-2024-0", "--json").json()
     assert data["number"] == "AE-2024-0" and data["carats"] == "1250.50" and data["holder"] == HOLDER.address
