@@ -240,10 +240,8 @@ def get_logs(
         answers = _fetch_many(w3, address, topics, windows)
         for (low, high), answer in zip(windows, answers, strict=True):
             if isinstance(answer, str):  # refused: a smaller range, from this window on
-                size, count, start = _smaller(answer, low, high), 1, low
-                if _cap(answer) == "range":
-                    ceiling = min(ceiling, size)
-                    _LEARNED[w3.provider] = ceiling
+                size, count, start = refused(w3, answer, low, high), 1, low
+                ceiling = min(ceiling, _LEARNED.get(w3.provider, ceiling))
                 break
             logs += answer
             start = high + 1
