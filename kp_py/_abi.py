@@ -127,6 +127,17 @@ def encode_call(contract: str, name: str, args: Sequence[Any]) -> bytes:
     return selector + encode(types, list(args))
 
 
+@cache
+def _outputs(contract: str, name: str) -> list[str]:
+    (item,) = [i for i in artifact(contract)["abi"] if i["type"] == "function" and i["name"] == name]
+    return [canonical_type(i) for i in item["outputs"]]
+
+
+def decode_result(contract: str, name: str, data: bytes) -> tuple[Any, ...]:
+    """What ``contract.name`` returned, from a raw ``eth_call`` answer, by its ABI's outputs."""
+    return tuple(decode(_outputs(contract, name), data))
+
+
 @dataclass(frozen=True)
 class Draw:
     """``IKPCertificates.Draw``: carats drawn from a parent, with the parent's origins."""

@@ -28,7 +28,7 @@ from web3 import Web3
 from web3.exceptions import BlockNotFound
 
 from kp_py import _logs
-from kp_py._abi import decode_revert, encode_call
+from kp_py._abi import decode_result, decode_revert, encode_call
 from kp_py._rpc import MAX_BATCH, Failed, call_many, supported
 from kp_py.errors import KPError, timestamp
 
@@ -96,13 +96,14 @@ def block_read(answer: Any) -> tuple[int, int] | None:
 
 def valid_until(w3: Web3, registry: str, keys: Iterable[str]) -> dict[str, datetime | str]:
     """Until when each authority key is valid now, as :class:`kp_py.records.Authority` says it (the
-    registry's ``authority`` view: its fifth word), all in one round trip where batches go."""
+    registry's ``authority`` view), all in one round trip where batches go."""
     ordered = sorted(keys)
     answers = call_many(w3, [view_call(registry, "authority", [key], "KPRegistry") for key in ordered])
-    return {
-        key: timestamp(int.from_bytes(view_result(answer)[128:160], "big"))
-        for key, answer in zip(ordered, answers, strict=True)
-    }
+    found = {}
+    for key, answer in zip(ordered, answers, strict=True):
+        ((_, _, _, _, until),) = decode_result("KPRegistry", "authority", view_result(answer))
+        found[key] = timestamp(until)
+    return found
 
 
 def header(number: int | str) -> tuple[str, list[Any]]:
