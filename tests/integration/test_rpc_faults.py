@@ -215,3 +215,14 @@ def test_an_issue_whose_own_transaction_went_through_is_recognised_not_refused(n
         officer.issue(document)  # new salts: another document under the same number
     with pytest.raises(error_class("CertificateExists")):
         officer.issue_batch([document, documents(2)[1]], [salts, new_salts()])
+
+
+def test_an_answer_is_parsed_as_json_and_a_page_that_is_none_refused_as_web3_refuses_it():
+    """The provider parses answers with msgspec; what msgspec cannot parse (a proxy's error page)
+    still fails with web3's own error, the one kp_py's callers handle."""
+    from kp_py.network import PatientHTTPProvider
+
+    answer = b'{"jsonrpc": "2.0", "id": 1, "result": [{"blockNumber": "0x10", "amount": 115792089237316195423570985008687907853269984665640564039457584007913129639935}]}'  # noqa: E501
+    assert PatientHTTPProvider.decode_rpc_response(answer) == json.loads(answer)
+    with pytest.raises(json.JSONDecodeError, match="Could not decode"):
+        PatientHTTPProvider.decode_rpc_response(b"<html>502 Bad Gateway</html>")
