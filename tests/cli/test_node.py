@@ -69,3 +69,23 @@ def test_a_resumed_chain_keeps_its_clock(tmp_path):
         assert w3.eth.get_block("latest")["timestamp"] > last
     finally:
         node.stop()
+
+
+def test_a_restart_waits_a_moment_for_its_port(tmp_path):
+    """A port still held for a moment after the node stopped (as on a busy machine) is waited for,
+    not given up for another: scripts and wallets find the chain where they left it."""
+    import socket
+    import threading
+
+    node = LocalNode(tmp_path / ".kp")
+    port = int(node.start().rsplit(":", 1)[1])
+    try:
+        node.stop()
+        holder = socket.socket()
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the stopped node's TIME_WAIT
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        threading.Timer(0.5, holder.close).start()  # let go of it within the wait
+        assert node.start() == f"http://127.0.0.1:{port}"
+    finally:
+        node.stop()
