@@ -67,7 +67,7 @@ def views_with_blocks(
     ranges refuses it in its words, which teach its cap (``_logs.probed``), so the look-up's first
     windows are of the right size; one that allows the range answers nothing, at little cost."""
     calls = [view_call(address, name, args) for name, args in views]
-    probe = [logs_call(address, [NO_TOPIC], since, "latest")] if since is not None else []
+    probe = [_logs.logs_call(address, [NO_TOPIC], since, "latest")] if since is not None else []
     probe = probe if blocks and _logs.unprobed(w3) else []
     answers = call_many(w3, calls + [header(b) for b in blocks] + probe, optional=len(probe))
     if probe:  # (not asked, None: a provider that takes no batches, or small ones; not probed again)
@@ -108,13 +108,6 @@ def valid_until(w3: Web3, registry: str, keys: Iterable[str]) -> dict[str, datet
 
 def header(number: int | str) -> tuple[str, list[Any]]:
     return "eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False]
-
-
-def logs_call(address: str, topics: list[Any], first: int, last: int | str) -> tuple[str, list[Any]]:
-    """``eth_getLogs`` of ``address`` in ``[first, last]`` (``last`` a number or "latest")."""
-    to = last if isinstance(last, str) else hex(last)
-    query = {"address": address, "fromBlock": hex(first), "toBlock": to, "topics": topics}
-    return "eth_getLogs", [query]
 
 
 def window(w3: Web3) -> int:
@@ -189,7 +182,7 @@ def calls_and_issued_at_times(
         plans = [_plan(search, size, learned, room) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
-            asked += [logs_call(address, [events, part], a, b) for a, b in ranges]
+            asked += [_logs.logs_call(address, [events, part], a, b) for a, b in ranges]
             asked += [header(p) for p in probes]
         results = iter(call_many(w3, asked))
         answered += [next(results) for _ in range(ridden)]
@@ -304,7 +297,7 @@ def change_windows(
         for token_id, start in starts.items()
         for i in range(count)
     ]
-    calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
+    calls = [_logs.logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
     return Windows(event, asked, calls)
 
 
@@ -371,7 +364,7 @@ def block_headers(w3: Any, numbers: list[int]) -> dict[int, tuple[int, str]]:
     from the node's raw answers, :data:`HEADERS_PER_BATCH` a JSON-RPC batch (web3's formatting of a
     block costs more than its request: 3,000 headers took 2 s, now 0.3), through web3 otherwise."""
     if supported(w3):
-        calls = [("eth_getBlockByNumber", [hex(number), False]) for number in numbers]
+        calls = [header(number) for number in numbers]
         found: dict[int, tuple[int, str]] = {}
         for number, block in zip(numbers, call_many(w3, calls, most=HEADERS_PER_BATCH), strict=True):
             if isinstance(block, Failed):
@@ -379,7 +372,7 @@ def block_headers(w3: Any, numbers: list[int]) -> dict[int, tuple[int, str]]:
             if block is not None:  # past the head after a reorganisation to a shorter chain
                 found[number] = (int(block["timestamp"], 16), block["hash"])
         return found
-    return {number: header for number in numbers if (header := _header(w3, number)) is not None}
+    return {number: read for number in numbers if (read := _header(w3, number)) is not None}
 
 
 def _header(w3: Any, number: int) -> tuple[int, str] | None:

@@ -263,6 +263,14 @@ def _windows(start: int, last: int, size: int, count: int) -> list[tuple[int, in
     return [(low, min(low + size - 1, last)) for low in lows]
 
 
+def logs_call(address: str, topics: list[Any], first: int, last: int | str) -> tuple[str, list[Any]]:
+    """``eth_getLogs`` of ``address`` in ``[first, last]`` (``last`` a number or "latest"), as a
+    raw JSON-RPC call for a batch."""
+    to = last if isinstance(last, str) else hex(last)
+    query = {"address": address, "fromBlock": hex(first), "toBlock": to, "topics": topics}
+    return "eth_getLogs", [query]
+
+
 def _fetch_many(w3: Web3, address: str, topics: list[Any], windows: list[tuple[int, int]]) -> list[Any]:
     """Each window's logs, or the node's refusal of it (its message), in one batch where several. A
     refusal in a batch that is no cap (a rate limit, say) is asked again alone, as the provider's
@@ -272,8 +280,7 @@ def _fetch_many(w3: Web3, address: str, topics: list[Any], windows: list[tuple[i
     ]
     answers: list[Any] = [None]  # None: asked alone, below
     if len(windows) > 1:
-        calls = [("eth_getLogs", [{**query, "fromBlock": hex(low), "toBlock": hex(high)}])
-                 for query, (low, high) in zip(queries, windows, strict=True)]  # fmt: skip
+        calls = [logs_call(address, topics, low, high) for low, high in windows]
         answers = _rpc.call_many(w3, calls, most=len(calls))
     for i, answer in enumerate(answers):
         if isinstance(answer, _rpc.Failed) and is_cap(answer.message):
