@@ -518,15 +518,29 @@ SCALE = 300_000
 
 
 def grow(index: Index, copies: int) -> None:
-    """``copies`` times the certificates an index holds, the copies under other numbers in the same
-    blocks: years of trade measured without issuing them."""
-    columns = ", ".join([*(name.strip() for name in COLUMNS.split(",")[1:]), "year", "quarter"])
+    """``copies`` times the certificates an index holds, as if years of trade followed them: each copy
+    under other numbers in later blocks (the table in a list's order, as an index built over years
+    is), with its receipt confirmed, as most are."""
+    later = index.last_block + 1
     with index.db.transaction():
         for copy in range(1, copies):
+            number, block = "number || '.' || ?", "block + ? * ?"
+            kept = COLUMNS.replace("number, ", "").replace("block, ", "")
+            listed = (
+                'replace(replace(listed, \'"number":"\' || number || \'"\', \'"number":"\' || '
+                f"{number} || '\"'), '\"block\":' || block || ',', '\"block\":' || ({block}) || ',')"
+            )
             index.db.execute(
-                f"INSERT INTO kp_certificates ({COLUMNS}, year, quarter) "
-                f"SELECT number || '.' || ?, {columns} FROM kp_certificates WHERE number NOT LIKE '%.%'",
-                (str(copy),),
+                f"INSERT INTO kp_certificates (number, block, {kept}, year, quarter, listed, changed) "
+                f"SELECT {number}, {block}, {kept}, year, quarter, {listed}, 1 FROM kp_certificates "
+                "WHERE number NOT LIKE '%.%' ORDER BY block, number",
+                (str(copy), copy, later, str(copy), copy, later),
+            )
+            index.db.execute(
+                "INSERT INTO kp_changes (number, what, authority, reason, block, tx) "
+                f"SELECT {number}, 'receipt confirmed', issuer, 0, {block}, tx FROM kp_certificates "
+                "WHERE number NOT LIKE '%.%'",
+                (str(copy), copy, later),
             )
 
 

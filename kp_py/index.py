@@ -38,17 +38,18 @@ from typing import TYPE_CHECKING, Any
 from eth_utils import to_checksum_address
 
 from kp_py import _logs, stats
-from kp_py._abi import ascii_bytes, ascii_text, number_to_token_id, token_id_to_number
+from kp_py._abi import ascii_bytes, number_to_token_id, token_id_to_number
 from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
+from kp_py._schema import CHANGE_BITS, CHANGES, COLUMNS, MIGRATIONS, SCHEMA, TABLES
 from kp_py.errors import timestamp
+from kp_py.listing import Status, listed_of
 from kp_py.plenary import DEV_CHAIN_IDS
-from kp_py.records import Listed
+from kp_py.records import Listed, listed_json, with_status
 
 if TYPE_CHECKING:
     from kp_py.reader import Reader
 
-SCHEMA = 1
 PUBLIC_CONFIRMATIONS = 12  # blocks deep before a block counts as final, on a public chain
 CHUNK = 10_000  # blocks per eth_getLogs query (less where the provider caps ranges)
 MAX_STEP = 1_000_000  # blocks an update reads and writes at once, at most (fewer where logs crowd)
@@ -61,45 +62,6 @@ EVENTS = (
     "ReceiptConfirmed",
     "CertificateVoided",
     *_logs.REGISTRATIONS,
-)
-
-TABLES = (
-    "CREATE TABLE IF NOT EXISTS kp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # Blocks the index read events from, and the last block of each update: how a reorganisation
-    # is found (a hash that is no longer the chain's).
-    """CREATE TABLE IF NOT EXISTS kp_blocks (
-        number BIGINT PRIMARY KEY, hash TEXT NOT NULL, time BIGINT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS kp_certificates (
-        number TEXT PRIMARY KEY, token_id TEXT NOT NULL, exporting TEXT NOT NULL,
-        importing TEXT NOT NULL, holder TEXT NOT NULL, issuer TEXT NOT NULL, origins TEXT NOT NULL,
-        carats BIGINT NOT NULL, value_usd BIGINT NOT NULL, parcels BIGINT NOT NULL,
-        hs_code TEXT NOT NULL, expires_at BIGINT NOT NULL, document TEXT NOT NULL,
-        block BIGINT NOT NULL, tx TEXT NOT NULL, issued_at BIGINT NOT NULL,
-        year INTEGER NOT NULL, quarter INTEGER NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS kp_draws (
-        child TEXT NOT NULL, parent TEXT NOT NULL, carats BIGINT NOT NULL, block BIGINT NOT NULL,
-        PRIMARY KEY (child, parent))""",
-    """CREATE TABLE IF NOT EXISTS kp_changes (
-        number TEXT NOT NULL, what TEXT NOT NULL, authority TEXT NOT NULL, reason INTEGER NOT NULL,
-        block BIGINT NOT NULL, tx TEXT NOT NULL, PRIMARY KEY (number, what))""",
-    # Roots' registrations, few: their logs as the chain gave them, read by _logs.decode_registered.
-    """CREATE TABLE IF NOT EXISTS kp_roots (
-        root_id TEXT PRIMARY KEY, topics TEXT NOT NULL, data TEXT NOT NULL, block BIGINT NOT NULL,
-        tx TEXT NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS kp_certificates_issued ON kp_certificates (issued_at)",
-    "CREATE INDEX IF NOT EXISTS kp_certificates_exporting ON kp_certificates (exporting, issued_at)",
-    "CREATE INDEX IF NOT EXISTS kp_certificates_importing ON kp_certificates (importing, issued_at)",
-    "CREATE INDEX IF NOT EXISTS kp_certificates_holder ON kp_certificates (holder)",
-    "CREATE INDEX IF NOT EXISTS kp_certificates_block ON kp_certificates (block)",
-    # Covers the statistics' sums: the database reads this index in route order, not the table.
-    "CREATE INDEX IF NOT EXISTS kp_certificates_routes ON kp_certificates (exporting, importing, hs_code, "
-    "year, quarter, issued_at, carats, value_usd, number)",
-    "CREATE INDEX IF NOT EXISTS kp_draws_block ON kp_draws (block)",
-    "CREATE INDEX IF NOT EXISTS kp_changes_block ON kp_changes (block)",
-)
-COLUMNS = (
-    "number, token_id, exporting, importing, holder, issuer, origins, carats, value_usd, parcels, "
-    "hs_code, expires_at, document, block, tx, issued_at"
 )
 
 
@@ -165,6 +127,8 @@ class Index:
                         self.db.sql("INSERT INTO kp_meta (key, value) VALUES (?, ?)"), list(facts.items())
                     )
                     held = facts
+                if all(held.get(key) == value for key, value in facts.items() if key != "schema"):
+                    held["schema"] = self._migrate(int(held.get("schema", SCHEMA)))
         except self.db.errors as error:
             raise IndexProblem(
                 f"cannot use the index {shown_url(self.db.where)}: {first_line(error)}"
@@ -175,6 +139,26 @@ class Index:
                     f"the index {shown_url(self.db.where)} holds {key} {held.get(key)}, not {value}: "
                     "it is another deployment's (or another version's); give another --index"
                 )
+
+    def _migrate(self, version: int) -> str:
+        """Bring an index of an earlier version up to this one (:data:`kp_py._schema.MIGRATIONS`), in
+        the transaction that opens it; the version it is then."""
+        while version in MIGRATIONS:
+            for statement in MIGRATIONS[version]:
+                self.db.execute(statement)
+            if version == 1:  # each row's `listed` JSON, as `_read` would have written it
+                after = ""
+                while part := self.db.execute(
+                    f"SELECT {COLUMNS} FROM kp_certificates WHERE number > ? ORDER BY number LIMIT 5000",
+                    (after,),
+                ).fetchall():
+                    filled = [(listed_json(_listed(row, "")), row[0]) for row in part]
+                    update = "UPDATE kp_certificates SET listed = ? WHERE number = ?"
+                    self.db.insert(self.db.sql(update), filled)
+                    after = part[-1][0]
+            version += 1
+            self.db.execute("UPDATE kp_meta SET value = ? WHERE key = 'schema'", (str(version),))
+        return str(version)
 
     def is_current(self) -> bool:
         """Whether the last block the index read is still the chain's (one header read, a yes
@@ -261,32 +245,22 @@ class Index:
             {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
         )
         headers = block_headers(w3, wanted)
+        listed = [(listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]), e) for e in issued]
         rows = [
             (
-                token_id_to_number(e.token_id),
-                str(e.token_id),
-                ascii_text(e.exporting),
-                ascii_text(e.importing),
-                holders.get(e.token_id, ""),
-                e.issuer,
-                ",".join(ascii_text(o) for o in e.origins),
-                e.carats,
-                e.value_usd,
-                e.parcels,
-                f"7102.{e.hs_code}",
-                e.expires_at,
-                "0x" + e.document.hex(),
-                e.block,
-                e.transaction,
-                headers[e.block][0],
+                *(row.number, str(row.token_id), row.exporting, row.importing, row.holder, row.issuer),
+                *(",".join(row.origins), row.carats, row.value_usd, row.parcels, row.hs_code, row.expires_at),
+                *("0x" + e.document.hex(), row.block, row.transaction, headers[e.block][0]),
                 *year_and_quarter(headers[e.block][0]),
+                listed_json(row),
             )
-            for e in issued
+            for row, e in sorted(listed, key=lambda pair: (pair[0].block, pair[0].number))  # a list's order
         ]
-        marks = ", ".join("?" * 18)
+        marks, columns = ", ".join("?" * 19), f"{COLUMNS}, year, quarter, listed"
         with self.db.transaction():
             self.db.insert(
-                self.db.sql(f"INSERT INTO kp_certificates ({COLUMNS}, year, quarter) VALUES ({marks})"), rows
+                self.db.sql(f"INSERT INTO kp_certificates ({columns}) VALUES ({marks})"),
+                rows,
             )
             self.db.insert(
                 self.db.sql("INSERT INTO kp_draws (child, parent, carats, block) VALUES (?, ?, ?, ?)"), draws
@@ -297,6 +271,10 @@ class Index:
                     "VALUES (?, ?, ?, ?, ?, ?)"
                 ),
                 changes,
+            )
+            self.db.insert(  # and on the certificate's row, for lists (kp_py._schema.CHANGE_BITS)
+                self.db.sql("UPDATE kp_certificates SET changed = changed | ? WHERE number = ?"),
+                [(CHANGE_BITS[what], number) for number, what, *_ in changes],
             )
             self.db.insert(
                 self.db.sql("INSERT INTO kp_roots (root_id, topics, data, block, tx) VALUES (?, ?, ?, ?, ?)"),
@@ -335,6 +313,12 @@ class Index:
                 break
             below = int(part[-1][0])
         with self.db.transaction():
+            for what, bit in CHANGE_BITS.items():  # the forgotten changes off the rows they changed
+                self.db.execute(
+                    f"UPDATE kp_certificates SET changed = changed & {~bit} WHERE number IN "
+                    "(SELECT number FROM kp_changes WHERE what = ? AND block > ?)",
+                    (what, keep),
+                )
             for table in ("kp_certificates", "kp_draws", "kp_changes", "kp_roots", "kp_blocks"):
                 self.db.execute(
                     f"DELETE FROM {table} WHERE {'number' if table == 'kp_blocks' else 'block'} > ?", (keep,)
@@ -346,67 +330,64 @@ class Index:
 
     def listed(
         self,
+        exporting: str | None,
+        importing: str | None,
+        holder: str | None,
+        times: tuple[int | None, int | None],
         *,
-        exporting: str | None = None,
-        importing: str | None = None,
-        holder: str | None = None,
-        since: int | None = None,
-        until: int | None = None,
-        status: Callable[[int, int, set[str]], str | None],
+        status: Status,
     ) -> Iterator[Listed]:
-        """The certificates indexed, filtered (issue time in ``[since, until)``), in issue order;
-        ``status(token id, expiry, changes)`` names each one's status from the changes the index
-        holds for it ("receipt confirmed", "voided"), None to leave it out."""
+        """The certificates indexed, filtered (issue time in ``times``, ``[since, until)``), in
+        issue order; ``status(number, expiry, changes)`` names each one's status from the changes
+        the index holds for it ("receipt confirmed", "voided"), None to leave it out."""
+        for row in self._listing(COLUMNS, exporting, importing, holder, times):
+            found = status(row[0], row[11], CHANGES[row[-1]])
+            if found is not None:
+                yield _listed(row, found)
+
+    def listed_json(
+        self,
+        exporting: str | None,
+        importing: str | None,
+        holder: str | None,
+        times: tuple[int | None, int | None],
+        *,
+        status: Status,
+    ) -> Iterator[str]:
+        """:meth:`listed` as the lines of ``kp list --json``: each row's JSON as the index keeps it,
+        with its status (:func:`kp_py.records.with_status`)."""
+        for number, expires_at, row, changed in self._listing(
+            "number, expires_at, listed", exporting, importing, holder, times
+        ):
+            found = status(number, expires_at, CHANGES[changed])
+            if found is not None:
+                yield with_status(row, found)
+
+    def _listing(
+        self,
+        columns: str,
+        exporting: str | None,
+        importing: str | None,
+        holder: str | None,
+        times: tuple[int | None, int | None],
+    ) -> Iterator[tuple[Any, ...]]:
+        """``columns`` and the changes' bits of the certificates the filters keep, in a list's order."""
         where: list[str] = []
         values: list[Any] = []
-        for column, value in (("exporting", exporting), ("importing", importing)):
-            if value:
-                where.append(f"c.{column} = ?")
+        since, until = times
+        for condition, value in (
+            ("exporting = ?", exporting or None),
+            ("importing = ?", importing or None),
+            ("holder = ?", to_checksum_address(holder) if holder else None),
+            ("issued_at >= ?", since),
+            ("issued_at < ?", until),
+        ):
+            if value is not None:
+                where.append(condition)
                 values.append(value)
-        if holder:
-            where.append("c.holder = ?")
-            values.append(to_checksum_address(holder))
-        if since is not None:
-            where.append("c.issued_at >= ?")
-            values.append(since)
-        if until is not None:
-            where.append("c.issued_at < ?")
-            values.append(until)
         condition = f"WHERE {' AND '.join(where)}" if where else ""
-        columns = ", ".join(f"c.{name.strip()}" for name in COLUMNS.split(","))
-        query = (
-            f"SELECT {columns}, ch.voided, ch.confirmed FROM kp_certificates c LEFT JOIN ("
-            "SELECT number, MAX(CASE WHEN what = 'voided' THEN 1 ELSE 0 END) AS voided, "
-            "MAX(CASE WHEN what = 'receipt confirmed' THEN 1 ELSE 0 END) AS confirmed "
-            "FROM kp_changes GROUP BY number) ch ON ch.number = c.number "
-            f"{condition} ORDER BY c.block, c.number"
-        )
-        for row in self.db.rows(self.db.sql(query), values):
-            changes = {"voided"} if row[16] else set()
-            if row[17]:
-                changes.add("receipt confirmed")
-            token_id = int(row[1])
-            state = status(token_id, row[11], changes)
-            if state is None:
-                continue
-            yield Listed(
-                number=row[0],
-                token_id=token_id,
-                status=state,
-                exporting=row[2],
-                importing=row[3],
-                holder=row[4],
-                issuer=row[5],
-                origins=tuple(row[6].split(",")) if row[6] else (),
-                carats=row[7],
-                value_usd=row[8],
-                parcels=row[9],
-                hs_code=row[10],
-                expires_at=row[11],
-                block=row[13],
-                transaction=row[14],
-                issued_at=timestamp(row[15]),
-            )
+        query = f"SELECT {columns}, changed FROM kp_certificates {condition} ORDER BY block, number"
+        return self.db.rows(self.db.sql(query), values)
 
     def route_totals(
         self, period: str, since: int | None, until: int | None, leave_out: Iterable[str] = ()
@@ -511,3 +492,25 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _listed(row: tuple[Any, ...], status: str) -> Listed:
+    """A certificate from its row's :data:`kp_py._schema.COLUMNS`."""
+    return Listed(
+        number=row[0],
+        token_id=int(row[1]),
+        status=status,
+        exporting=row[2],
+        importing=row[3],
+        holder=row[4],
+        issuer=row[5],
+        origins=tuple(row[6].split(",")) if row[6] else (),
+        carats=row[7],
+        value_usd=row[8],
+        parcels=row[9],
+        hs_code=row[10],
+        expires_at=row[11],
+        block=row[13],
+        transaction=row[14],
+        issued_at=timestamp(row[15]),
+    )

@@ -8,7 +8,7 @@ time: the same rule whichever source a row comes from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,14 +16,14 @@ from kp_py import _logs, stats
 from kp_py._abi import STATUSES, ascii_text, token_id_to_number
 from kp_py._batch import block_headers
 from kp_py.errors import KPError, timestamp
-from kp_py.records import Listed, seconds
+from kp_py.records import Listed, listed_json, seconds, with_status
 
 if TYPE_CHECKING:
     from kp_py.index import Index
     from kp_py.reader import Reader
     from kp_py.stats import Row
 
-Status = Callable[[int, int, set[str]], str | None]  # (token id, expiry, changes) -> status or None
+Status = Callable[[str, int, frozenset[str]], str | None]  # (number, expiry, changes) -> status or None
 
 
 def iter_certificates(
@@ -40,53 +40,76 @@ def iter_certificates(
 ) -> Iterator[Listed]:
     """Certificates, filtered, issue time in ``[since, until)``, as they are read: the index's
     rows stream out first, then the chain's."""
-    if status is not None and status not in STATUSES[1:]:
-        raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
-    filters = {"exporting": exporting, "importing": importing, "holder": holder, "status": status}
-    _, _, rows = _reading(kp, filters, since, until, chunk, progress, indexed=True)
-    yield from rows
+    reading = _reading(kp, status, chunk, progress)
+    times = _seconds(since, until)
+    if reading.index is not None:
+        yield from reading.index.listed(exporting, importing, holder, times, status=reading.state)
+    yield from _from_chain(kp, reading, (exporting, importing, holder), times)
 
 
-def _reading(
+def iter_json(
     kp: Reader,
-    filters: dict[str, str | None],
-    since: datetime | int | None,
-    until: datetime | int | None,
-    chunk: int,
-    progress: Callable[[int, int], None] | None,
-    indexed: bool,
-) -> tuple[Index | None, dict[int, set[str]], Iterator[Listed]]:
-    """The index in use (if any), the confirmations and voids of the blocks after it (of every
-    certificate: read once here), and the rows as they will be read: the index's (if ``indexed``),
-    then the chain's."""
-    head = kp.w3.eth.get_block("latest")
-    head_number, head_time = int(head["number"]), int(head["timestamp"])
-    index = current_index(kp)
-    first = kp.deployment.block if index is None else index.last_block + 1
-    chain = _chain_events(kp, first, head_number, chunk, progress)
-    changed = chain.changed
-    exporting, importing, holder, status = (
-        filters.get(k) for k in ("exporting", "importing", "holder", "status")
-    )
+    *,
+    exporting: str | None = None,
+    importing: str | None = None,
+    holder: str | None = None,
+    status: str | None = None,
+    since: datetime | int | None = None,
+    until: datetime | int | None = None,
+    chunk: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[str]:
+    """:func:`iter_certificates` as the lines of ``kp list --json`` (:func:`kp_py.records.with_status`):
+    the index's as it keeps them, no row built again, then the chain's."""
+    reading = _reading(kp, status, chunk, progress)
+    times = _seconds(since, until)
+    if reading.index is not None:
+        yield from reading.index.listed_json(exporting, importing, holder, times, status=reading.state)
+    for row in _from_chain(kp, reading, (exporting, importing, holder), times):
+        yield with_status(listed_json(row), row.status)
 
-    def state(token_id: int, expires_at: int, changes: set[str]) -> str | None:
-        changes = changes | changed.get(token_id, set())
+
+@dataclass(frozen=True)
+class _Reading:
+    """What a list reads, whichever its source: the index in use (if any), the events of the blocks
+    after it (or of all blocks, without one), and the head's time that expiries are read against."""
+
+    index: Index | None
+    chain: _ChainEvents
+    head_time: int
+    status: str | None  # the status asked for, if any
+
+    def state(self, number: str, expires_at: int, changes: frozenset[str]) -> str | None:
+        """A certificate's status from its changes (with the chain's since the index) and its
+        expiry, or None if it is not the status asked for: the one rule, whichever the source."""
+        later = self.chain.changed.get(number)
+        if later:
+            changes = changes | later
         if "voided" in changes:
             found = "voided"
         elif "receipt confirmed" in changes:
             found = "receipt confirmed"
         else:
-            found = "expired" if head_time >= expires_at else "issued"
-        return found if status is None or found == status else None
+            found = "expired" if self.head_time >= expires_at else "issued"
+        return found if self.status is None or found == self.status else None
 
-    def rows() -> Iterator[Listed]:
-        since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
-        if index is not None and indexed:
-            where = {"exporting": exporting, "importing": importing, "holder": holder}
-            yield from index.listed(**where, since=since_s, until=until_s, status=state)
-        yield from _from_chain(kp, chain, (exporting, importing, holder), (since_s, until_s), state)
 
-    return index, changed, rows()
+def _reading(
+    kp: Reader, status: str | None, chunk: int, progress: Callable[[int, int], None] | None
+) -> _Reading:
+    """The index in use (if any) and the events of the blocks after it, each confirmation and void
+    read once here."""
+    if status is not None and status not in STATUSES[1:]:
+        raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
+    head = kp.w3.eth.get_block("latest")
+    head_number, head_time = int(head["number"]), int(head["timestamp"])
+    index = current_index(kp)
+    first = kp.deployment.block if index is None else index.last_block + 1
+    return _Reading(index, _chain_events(kp, first, head_number, chunk, progress), head_time, status)
+
+
+def _seconds(since: datetime | int | None, until: datetime | int | None) -> tuple[int | None, int | None]:
+    return (None if since is None else seconds(since)), (None if until is None else seconds(until))
 
 
 def current_index(kp: Reader) -> Index | None:
@@ -107,12 +130,13 @@ def statistics(
 ) -> list[Row]:
     """:func:`kp_py.stats.statistics` over the certificates: with an index, what it holds summed by
     the database (less what was voided since its last block), the rest read from the chain."""
-    index, changed, rows = _reading(kp, {}, since, until, chunk, progress, indexed=False)
-    if index is None or period not in stats.PERIODS:  # the chain's rows alone; a bad period: stats says so
+    reading = _reading(kp, None, chunk, progress)
+    times = _seconds(since, until)
+    rows = _from_chain(kp, reading, (None, None, None), times)
+    if reading.index is None or period not in stats.PERIODS:  # the chain's alone (a bad period: said there)
         return stats.statistics(rows, period, participant)
-    voided = [token_id_to_number(t) for t, what in changed.items() if "voided" in what]
-    since_s, until_s = (None if t is None else seconds(t) for t in (since, until))
-    summed = index.route_totals(period, since_s, until_s, leave_out=voided)
+    voided = [number for number, what in reading.chain.changed.items() if "voided" in what]
+    summed = reading.index.route_totals(period, *times, leave_out=voided)
     return stats.statistics(rows, period, participant, summed)
 
 
@@ -123,7 +147,7 @@ class _ChainEvents:
 
     issued: list[_logs.Issued]
     holders: dict[int, str]
-    changed: dict[int, set[str]]
+    changed: dict[str, set[str]]  # by certificate number
 
 
 _LISTED = {
@@ -153,19 +177,19 @@ def _chain_events(
             if _logs.token_of(log, 1) == 0:  # a mint: tokens are bound to their holder
                 events.holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
         else:
-            events.changed.setdefault(_logs.token_of(log, 1), set()).add(what)
+            events.changed.setdefault(token_id_to_number(_logs.token_of(log, 1)), set()).add(what)
     return events
 
 
 def _from_chain(
     kp: Reader,
-    chain: _ChainEvents,
+    reading: _Reading,
     filters: tuple[str | None, str | None, str | None],
     times: tuple[int | None, int | None],
-    state: Status,
 ) -> Iterator[Listed]:
     exporting, importing, holder = filters
     since, until = times
+    chain = reading.chain
     wanted = [
         event
         for event in chain.issued
@@ -178,24 +202,30 @@ def _from_chain(
         issued_at = headers[event.block][0]
         if (since is not None and issued_at < since) or (until is not None and issued_at >= until):
             continue
-        found = state(event.token_id, event.expires_at, set())
-        if found is None:
-            continue
-        yield Listed(
-            number=token_id_to_number(event.token_id),
-            token_id=event.token_id,
-            status=found,
-            exporting=ascii_text(event.exporting),
-            importing=ascii_text(event.importing),
-            holder=chain.holders.get(event.token_id, ""),
-            issuer=event.issuer,
-            origins=tuple(ascii_text(o) for o in event.origins),
-            carats=event.carats,
-            value_usd=event.value_usd,
-            parcels=event.parcels,
-            hs_code=f"7102.{event.hs_code}",
-            expires_at=event.expires_at,
-            block=event.block,
-            transaction=event.transaction,
-            issued_at=timestamp(issued_at),
-        )
+        row = listed_of(event, chain.holders.get(event.token_id, ""), issued_at)
+        found = reading.state(row.number, event.expires_at, frozenset())
+        if found is not None:
+            yield replace(row, status=found)
+
+
+def listed_of(event: _logs.Issued, holder: str, issued_at: int, status: str = "") -> Listed:
+    """A certificate as its issue event, its holder and its block's time tell it: what the index
+    keeps of it and a list shows."""
+    return Listed(
+        number=token_id_to_number(event.token_id),
+        token_id=event.token_id,
+        status=status,
+        exporting=ascii_text(event.exporting),
+        importing=ascii_text(event.importing),
+        holder=holder,
+        issuer=event.issuer,
+        origins=tuple(ascii_text(o) for o in event.origins),
+        carats=event.carats,
+        value_usd=event.value_usd,
+        parcels=event.parcels,
+        hs_code=f"7102.{event.hs_code}",
+        expires_at=event.expires_at,
+        block=event.block,
+        transaction=event.transaction,
+        issued_at=timestamp(issued_at),
+    )

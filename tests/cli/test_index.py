@@ -111,6 +111,7 @@ def test_a_reorganisation_is_rewound_and_nothing_of_the_dropped_branch_remains(
     issue(kp, tmp_path, "AE-IX-6")
     fork = node_web3.provider.make_request("evm_snapshot", [])["result"]
     issue(kp, tmp_path, "AE-IX-DROPPED-1", "AE-IX-DROPPED-2")
+    kp.ok("confirm", "AE-IX-6", *BW)  # a change of a kept certificate, dropped with its branch
     held = kp.ok("index", "--index", database, "--json").json()
     assert "AE-IX-DROPPED-1" in [row["number"] for row in listed(kp, "--index", database)]
     node_web3.provider.make_request("evm_revert", [fork])  # the branch is dropped ...
@@ -121,8 +122,9 @@ def test_a_reorganisation_is_rewound_and_nothing_of_the_dropped_branch_remains(
     assert "AE-IX-DROPPED-1" not in numbers and "BW-IX-KEPT-1" in numbers
     rewound = kp.ok("index", "--index", database, "--json").json()
     assert rewound["rewound_to"] is not None and rewound["rewound_to"] < held["last"]
-    numbers = [row["number"] for row in same_as_the_chain(kp, database)]
-    assert "AE-IX-DROPPED-1" not in numbers and "AE-IX-DROPPED-2" not in numbers and "BW-IX-KEPT-1" in numbers
+    rows = {row["number"]: row["status"] for row in same_as_the_chain(kp, database)}
+    assert "AE-IX-DROPPED-1" not in rows and "AE-IX-DROPPED-2" not in rows and "BW-IX-KEPT-1" in rows
+    assert rows["AE-IX-6"] == "issued"  # its dropped confirmation forgotten
 
 
 def test_depth_leaves_the_newest_blocks_to_the_chain(kp, tmp_path, database, node_web3):
@@ -155,6 +157,31 @@ def test_an_index_of_another_deployment_is_refused(kp, tmp_path):
     line = kp.refused("list", "--index", str(database))
     assert "holds certificates 0x0000000000000000000000000000000000000001, not 0x" in line
     assert "it is another deployment's (or another version's); give another --index" in line
+
+
+def test_an_index_of_the_first_version_is_brought_up_to_date_where_it_lies(kp, tmp_path, database):
+    from kp_py._database import Database
+
+    issue(kp, tmp_path, "AE-IX-18", "AE-IX-19")
+    kp.ok("void", "AE-IX-18", "--reason", "lost", *AE)
+    kp.ok("index", "--index", database)
+    old = Database(database)  # as version 1 left it: no listed JSON, no changes on the rows
+    for statement in (
+        "ALTER TABLE kp_certificates DROP COLUMN listed",
+        "ALTER TABLE kp_certificates DROP COLUMN changed",
+        "UPDATE kp_meta SET value = '1' WHERE key = 'schema'",
+    ):
+        old.execute(statement)
+    old.close()
+    rows = {row["number"]: row["status"] for row in same_as_the_chain(kp, database)}
+    assert rows["AE-IX-18"] == "voided" and rows["AE-IX-19"] == "issued"
+    again = Database(database)
+    assert again.execute("SELECT value FROM kp_meta WHERE key = 'schema'").fetchone() == ("2",)
+    assert again.execute("SELECT COUNT(*) FROM kp_certificates WHERE listed = ''").fetchone() == (0,)
+    again.execute("UPDATE kp_meta SET value = '3' WHERE key = 'schema'")  # a later kp's
+    again.close()
+    line = kp.refused("list", "--index", database)
+    assert "holds schema 3, not 2: it is another deployment's (or another version's)" in line
 
 
 @pytest.mark.parametrize(
@@ -212,7 +239,7 @@ def test_streamed_json_is_the_rows_across_its_thousand_row_writes(capsysbinary):
     from kp_py.cli.reading import stream_json
 
     rows = [{"number": f"AE-{i}", "origins": ["BW", '\u2028\x1b"é'], "block": i} for i in range(2001)]
-    stream_json(iter(rows))
+    stream_json(json.dumps(row) for row in rows)
     out = capsysbinary.readouterr().out.decode()
     assert json.loads(out) == rows and out.count("\n") == len(rows) + 2
     stream_json(iter([]))
