@@ -50,6 +50,7 @@ RETRIES = ExceptionRetryConfiguration(
 # Rate limits some providers answer inside an HTTP 200, as a JSON-RPC error (Infura's -32005
 # "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
 RATE_LIMIT_CODES = {-32005, -32007, -32029}
+PASSING = {429, 502, 503, 504}  # HTTP statuses of a refusal that passes: a rate limit, a busy node
 PROBE_TIMEOUT = 10.0  # seconds the first request may take
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
 SHARED = 0o644  # a deployments file is handed to verifiers: readable by all, written by its owner
@@ -113,6 +114,27 @@ class PatientHTTPProvider(HTTPProvider):
             time.sleep(delay)
             delay *= 2
         return super().make_request(method, params)
+
+    def make_batch_request(self, batch_requests: list[tuple[RPCEndpoint, Any]]) -> Any:
+        """A batch, as patient as a single request (web3 retries none): a passing refusal (HTTP 429 or
+        a busy node's 502-504, a lost connection, a timeout, one rate-limit error for the whole
+        batch) is waited out and the batch sent again. Any other refusal returns or raises at once:
+        a batch too large, which kp_py._rpc answers with smaller ones, need not wait."""
+        delay = RETRIES.backoff_factor
+        for _ in range(RETRIES.retries):
+            try:
+                response = super().make_batch_request(batch_requests)
+            except requests.HTTPError as error:
+                if error.response is None or error.response.status_code not in PASSING:
+                    raise
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            else:
+                if isinstance(response, list) or not _rate_limited(response):
+                    return response
+            time.sleep(delay)
+            delay *= 2
+        return super().make_batch_request(batch_requests)
 
 
 def _rate_limited(response: RPCResponse) -> bool:

@@ -226,3 +226,66 @@ def test_an_answer_is_parsed_as_json_and_a_page_that_is_none_refused_as_web3_ref
     assert PatientHTTPProvider.decode_rpc_response(answer) == json.loads(answer)
     with pytest.raises(json.JSONDecodeError, match="Could not decode"):
         PatientHTTPProvider.decode_rpc_response(b"<html>502 Bad Gateway</html>")
+
+
+class BatchLimiter(ThreadingHTTPServer):
+    """Forwards JSON-RPC to the node, and answers the first ``refusals`` batches with
+    ``refusal`` (an HTTP status and body) instead: a provider's passing rate limit."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, refusals: int, refusal: tuple[int, bytes]) -> None:
+        super().__init__(("127.0.0.1", 0), _BatchHandler)
+        self.upstream, self.refusals, self.refusal = upstream, refusals, refusal
+        self.batches: list[int] = []  # the size of each batch that reached the node
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _BatchHandler(_Handler):
+    server: BatchLimiter  # type: ignore[assignment]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        if body.startswith(b"["):
+            with self.server.lock:
+                refused = self.server.refusals > 0
+                self.server.refusals -= 1
+                if not refused:
+                    self.server.batches.append(len(json.loads(body)))
+            if refused:
+                return self._answer(*self.server.refusal)
+        request = urllib.request.Request(self.server.upstream, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            self._answer(200, response.read())
+
+
+LIMITED = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": -32005, "message": "limit exceeded"}})
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [(429, b"Too Many Requests"), (503, b"upstream busy"), (200, LIMITED.encode())],
+    ids=["HTTP 429", "HTTP 503", "JSON-RPC -32005 for the batch"],
+)
+def test_a_passing_rate_limit_on_a_batch_is_waited_out_not_taken_for_a_batch_too_large(node, refusal):
+    """A batch refused by a passing rate limit is sent again whole once it passes (it used to be
+    halved for good, as if the provider took no larger batches: every later batch of that
+    provider was smaller, and its reads took more round trips)."""
+    from kp_py import _rpc
+
+    status = node.status()
+    assert status is not None
+    proxy = BatchLimiter(str(status["url"]), 2, refusal)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        w3 = web3_for(proxy.url)
+        calls = [("eth_getBlockByNumber", [hex(0), False])] * 40
+        for _ in range(2):
+            assert [block["number"] for block in _rpc.call_many(w3, calls)] == ["0x0"] * 40
+        assert proxy.batches == [40, 40]
+    finally:
+        proxy.shutdown()
