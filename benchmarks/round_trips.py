@@ -63,7 +63,8 @@ class CountingProxy(ThreadingHTTPServer):
     """JSON-RPC to ``upstream``, counted: ``requests`` (round trips) and ``calls``. ``range_cap``
     refuses wider ``eth_getLogs`` (as "exceed maximum block range: N"), ``batch`` is None (batches
     go), 0 (a batch is refused: HTTP 400) or a size above which a batch is "batch too large";
-    ``delay`` is added to each request; the methods in ``refuse`` are answered "not available"."""
+    ``delay`` is added to each request; the methods in ``refuse`` are answered "not available";
+    ``untimed`` logs come without their block's time, as an older node's do."""
 
     daemon_threads = True
 
@@ -75,10 +76,11 @@ class CountingProxy(ThreadingHTTPServer):
         batch: int | None = None,
         delay: float = 0.0,
         refuse: frozenset[str] = frozenset(),
+        untimed: bool = False,
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.range_cap, self.batch, self.delay = upstream, range_cap, batch, delay
-        self.refuse = refuse
+        self.refuse, self.untimed = refuse, untimed
         self.requests = self.calls = 0
         self.seen: list[list[str]] = []  # the methods of each request
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -107,6 +109,10 @@ class CountingProxy(ThreadingHTTPServer):
         forwarded = [call for i, call in enumerate(calls) if refused[i] is None]
         answers = iter(self.forward(forwarded) if forwarded else [])
         by_id = {a["id"]: a for a in answers}
+        for call in forwarded:
+            logs = by_id[call["id"]].get("result") if call.get("method") == "eth_getLogs" else None
+            for log in logs if self.untimed and isinstance(logs, list) else []:
+                log.pop("blockTimestamp", None)
         out = [
             by_id[call["id"]]
             if refused[i] is None

@@ -79,7 +79,7 @@ def decode_registered(log: Any) -> Registered:
     """Decode a root's registration log (not hot: general ABI decoding)."""
     topics = [_bytes(t) for t in log["topics"]]
     data = _bytes(log["data"])
-    block, transaction = _int(log["blockNumber"]), "0x" + _bytes(log["transactionHash"]).hex()
+    block, transaction = _int(log["blockNumber"]), _hex(log["transactionHash"])
     if topics[0] == bytes.fromhex(topic("ProductionRegistered")[2:]):
         lot, origin, carats, start, end = decode(["bytes32", "bytes32", "uint40", "uint40", "uint40"], data)
         return Registered(
@@ -118,6 +118,16 @@ def _int(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int(value)
 
 
+def _uint(value: Any) -> int:
+    """A 32-byte word of a log (a topic) as an unsigned integer."""
+    return int(value, 16) if isinstance(value, str) else int.from_bytes(bytes(value), "big")
+
+
+def _hex(value: Any) -> str:
+    """A log field (a hash, a topic) as 0x hex: a node's raw answer is that already."""
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
 int_of = _int  # a quantity of a node's answer (hex text) or of web3's (int)
 
 
@@ -131,14 +141,14 @@ def decode_issued(log: Any) -> Issued:
     """Decode one `CertificateIssued` log. Its data is eight head words (issuer, the offset of the
     origins array, carats, value, parcels, HS code, expiry, document) and then the origins (length,
     items): read directly, several times faster than a general ABI decoder over 10,000 logs."""
-    topics = [_bytes(t) for t in log["topics"]]
+    topics = log["topics"]
     data = _bytes(log["data"])
     words = [data[i : i + 32] for i in range(0, len(data), 32)]
     count = int.from_bytes(words[8], "big")
     return Issued(
-        token_id=int.from_bytes(topics[1], "big"),
-        exporting=topics[2][:2],
-        importing=topics[3][:2],
+        token_id=_uint(topics[1]),
+        exporting=_bytes(topics[2])[:2],
+        importing=_bytes(topics[3])[:2],
         issuer=checksum(words[0][12:]),
         origins=tuple(words[9 : 9 + count]),
         carats=int.from_bytes(words[2], "big"),
@@ -148,7 +158,7 @@ def decode_issued(log: Any) -> Issued:
         expires_at=int.from_bytes(words[6], "big"),
         document=words[7],
         block=_int(log["blockNumber"]),
-        transaction="0x" + _bytes(log["transactionHash"]).hex(),
+        transaction=_hex(log["transactionHash"]),
     )
 
 
@@ -172,13 +182,13 @@ def decode_status_change(log: Any) -> Changed:
         authority=address_of(log, 3),
         reason=reason,
         block=block_of(log),
-        transaction="0x" + _bytes(log["transactionHash"]).hex(),
+        transaction=_hex(log["transactionHash"]),
     )
 
 
 def token_of(log: Any, position: int) -> int:
     """The uint256 in topic ``position`` (the token id of Transfer, ReceiptConfirmed, ...)."""
-    return int.from_bytes(_bytes(log["topics"][position]), "big")
+    return _uint(log["topics"][position])
 
 
 def block_of(log: Any) -> int:
@@ -444,7 +454,7 @@ def issued_from(logs: Iterable[Any]) -> dict[int, Issued | Registered]:
 
 def topic_of(log: Any) -> str:
     """A log's topic 0, as 0x hex: which event it is."""
-    return "0x" + _bytes(log["topics"][0]).hex()
+    return _hex(log["topics"][0])
 
 
 def decode_draw(log: Any) -> tuple[int, int, int]:

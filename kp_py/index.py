@@ -244,7 +244,7 @@ class Index:
         wanted = sorted(
             {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
         )
-        headers = block_headers(w3, wanted)
+        headers = block_headers(w3, wanted, logs)  # the logs' own where they tell them
         listed = [(listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]), e) for e in issued]
         rows = [
             (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kp_py import _logs, stats
 from kp_py._abi import STATUSES, ascii_text, token_id_to_number
@@ -146,6 +146,7 @@ class _ChainEvents:
     holders, and the confirmations and voids of any certificate."""
 
     issued: list[_logs.Issued]
+    told: list[Any]  # their logs, which may tell their blocks' times (kp_py._batch.block_headers)
     holders: dict[int, str]
     changed: dict[str, set[str]]  # by certificate number
 
@@ -162,7 +163,7 @@ def _chain_events(
     """The events of blocks ``[first, last]`` a list needs, in one scan of the logs (its windows
     batched behind a capping provider): filters apply to the decoded events, not in the query, so
     the logs are read once whatever is asked."""
-    events = _ChainEvents([], {}, {})
+    events = _ChainEvents([], [], {}, {})
     if first > last:
         return events
     kinds = {_logs.topic(name): what for name, what in _LISTED.items()}
@@ -173,6 +174,7 @@ def _chain_events(
         what = kinds[_logs.topic_of(log)]
         if what == "issued":
             events.issued.append(_logs.decode_issued(log))
+            events.told.append(log)
         elif what == "holder":
             if _logs.token_of(log, 1) == 0:  # a mint: tokens are bound to their holder
                 events.holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
@@ -197,7 +199,7 @@ def _from_chain(
         and (importing is None or ascii_text(event.importing) == importing)
         and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
-    headers = block_headers(kp.w3, sorted({event.block for event in wanted}))
+    headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.told)
     for event in wanted:
         issued_at = headers[event.block][0]
         if (since is not None and issued_at < since) or (until is not None and issued_at >= until):

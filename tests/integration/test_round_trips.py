@@ -187,3 +187,27 @@ def test_an_index_reads_a_long_history_many_windows_a_round_trip(node, story, tm
     with scanning():  # a window a round trip, as before
         Index.open(through(proxy, kp), tmp_path / "one-by-one.sqlite3").update()
     assert proxy.requests > windows
+
+
+@pytest.mark.parametrize(
+    "untimed", [False, True], ids=["logs tell their block's time", "an older node's do not"]
+)
+def test_an_index_reads_the_headers_its_logs_do_not_tell(node, story, tmp_path, untimed):
+    """Where a node's logs carry their block's time and hash (anvil, geth since 1.16), an index
+    reads no header but its last block's; where they do not, it reads each block's, and holds the
+    same either way."""
+    from kp_py.index import Index
+
+    kp, _, _ = story
+    proxy = CountingProxy(node, untimed=untimed)
+    behind = Index.open(through(proxy, kp), tmp_path / "behind.sqlite3")
+    built = behind.update()
+    headers = sum(methods.count("eth_getBlockByNumber") for methods in proxy.seen)
+    direct = Index.open(kp, tmp_path / "direct.sqlite3")
+    direct.update(confirmations=kp.w3.eth.block_number - built.last)
+    for query in ("SELECT number, issued_at, listed FROM kp_certificates", "SELECT * FROM kp_blocks"):
+        assert (
+            behind.db.execute(query + " ORDER BY 1").fetchall()
+            == direct.db.execute(query + " ORDER BY 1").fetchall()
+        )
+    assert headers > DEPTH if untimed else headers == 1
