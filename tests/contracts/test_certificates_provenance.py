@@ -7,7 +7,7 @@ South African paper certificate it received. Every refusal is checked with its e
 arguments, each attack first (the laundering the audit reproduced), then what stops it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timezone
 from fractions import Fraction
 
@@ -20,7 +20,7 @@ from kp_py.errors import KPError
 from kp_py.examples import example_paper
 from kp_py.offline import sign_issue
 from kp_py.plenary import decision
-from tests.conftest import DAY, OPEN_END, b32, code, production, reverts, token
+from tests.conftest import DAY, OPEN_END, b32, code, enact, production, reverts, token
 
 MAY_2013 = 1_367_366_400
 FUTURE = 2**33  # the year 2242
@@ -50,19 +50,27 @@ def paper_certificate(**changes) -> PaperCertificate:
     return PaperCertificate.from_dict(data)
 
 
-@pytest.fixture
-def officers(as_, accounts, chain, decide) -> dict[str, KP]:
-    """A signing client per participant: AE, BW, EU (from the deployment), CF, IN and ZA (added)."""
-    decide(
-        as_(accounts.chair).propose(
-            [decision("admit", code("IN"), "India"), decision("admit", code("ZA"), "South Africa")]
-        )
-    )
+@pytest.fixture(scope="module")
+def admitted(deployed, accounts, chain) -> Iterator[None]:
+    """IN and ZA admitted, CF, IN and ZA given a key each: decided once for the module (each test
+    is reverted to it, and the module's end to the chain before it)."""
+    before = chain.snapshot()
+    kp = KP(deployed.w3, deployed.deployment)
+    stranger = kp.with_account(accounts.stranger)
+    admit = [decision("admit", code("IN"), "India"), decision("admit", code("ZA"), "South Africa")]
+    enact(stranger, kp.with_account(accounts.chair).propose(admit))
     keys = [
         decision("addAuthority", accounts[spare].address, code(c), 0, OPEN_END)
         for spare, c in enumerate(("CF", "IN", "ZA"))
     ]
-    decide(as_(accounts.secretariat).propose(keys))
+    enact(stranger, kp.with_account(accounts.secretariat).propose(keys))
+    yield
+    chain.revert(before)
+
+
+@pytest.fixture
+def officers(admitted, as_, accounts) -> dict[str, KP]:
+    """A signing client per participant: AE, BW, EU (from the deployment), CF, IN and ZA (added)."""
     return {
         "AE": as_(accounts.ae),
         "BW": as_(accounts.bw),
