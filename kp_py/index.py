@@ -43,7 +43,7 @@ from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
 from kp_py._schema import CHANGE_BITS, CHANGES, COLUMNS, MIGRATIONS, SCHEMA, TABLES
 from kp_py.errors import timestamp
-from kp_py.listing import Status, listed_of
+from kp_py.listing import Filters, Status, listed_of
 from kp_py.plenary import DEV_CHAIN_IDS
 from kp_py.records import Listed, listed_json, with_status
 
@@ -328,59 +328,33 @@ class Index:
 
     # ------------------------------------------------------------------ reading
 
-    def listed(
-        self,
-        exporting: str | None,
-        importing: str | None,
-        holder: str | None,
-        times: tuple[int | None, int | None],
-        *,
-        status: Status,
-    ) -> Iterator[Listed]:
-        """The certificates indexed, filtered (issue time in ``times``, ``[since, until)``), in
-        issue order; ``status(number, expiry, changes)`` names each one's status from the changes
-        the index holds for it ("receipt confirmed", "voided"), None to leave it out."""
-        for row in self._listing(COLUMNS, exporting, importing, holder, times):
+    def listed(self, filters: Filters, *, status: Status) -> Iterator[Listed]:
+        """The certificates indexed that ``filters`` keep, in issue order; ``status(number,
+        expiry, changes)`` names each one's status from the changes the index holds for it
+        ("receipt confirmed", "voided"), None to leave it out."""
+        for row in self._listing(COLUMNS, filters):
             found = status(row[0], row[11], CHANGES[row[-1]])
             if found is not None:
                 yield _listed(row, found)
 
-    def listed_json(
-        self,
-        exporting: str | None,
-        importing: str | None,
-        holder: str | None,
-        times: tuple[int | None, int | None],
-        *,
-        status: Status,
-    ) -> Iterator[str]:
+    def listed_json(self, filters: Filters, *, status: Status) -> Iterator[str]:
         """:meth:`listed` as the lines of ``kp list --json``: each row's JSON as the index keeps it,
         with its status (:func:`kp_py.records.with_status`)."""
-        for number, expires_at, row, changed in self._listing(
-            "number, expires_at, listed", exporting, importing, holder, times
-        ):
+        for number, expires_at, row, changed in self._listing("number, expires_at, listed", filters):
             found = status(number, expires_at, CHANGES[changed])
             if found is not None:
                 yield with_status(row, found)
 
-    def _listing(
-        self,
-        columns: str,
-        exporting: str | None,
-        importing: str | None,
-        holder: str | None,
-        times: tuple[int | None, int | None],
-    ) -> Iterator[tuple[Any, ...]]:
-        """``columns`` and the changes' bits of the certificates the filters keep, in a list's order."""
+    def _listing(self, columns: str, filters: Filters) -> Iterator[tuple[Any, ...]]:
+        """``columns`` and the changes' bits of the certificates ``filters`` keep, in a list's order."""
         where: list[str] = []
         values: list[Any] = []
-        since, until = times
         for condition, value in (
-            ("exporting = ?", exporting or None),
-            ("importing = ?", importing or None),
-            ("holder = ?", to_checksum_address(holder) if holder else None),
-            ("issued_at >= ?", since),
-            ("issued_at < ?", until),
+            ("exporting = ?", filters.exporting or None),
+            ("importing = ?", filters.importing or None),
+            ("holder = ?", to_checksum_address(filters.holder) if filters.holder else None),
+            ("issued_at >= ?", filters.since),
+            ("issued_at < ?", filters.until),
         ):
             if value is not None:
                 where.append(condition)

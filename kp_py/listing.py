@@ -8,7 +8,7 @@ time: the same rule whichever source a row comes from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,47 +26,51 @@ if TYPE_CHECKING:
 Status = Callable[[str, int, frozenset[str]], str | None]  # (number, expiry, changes) -> status or None
 
 
-def iter_certificates(
-    kp: Reader,
-    *,
-    exporting: str | None = None,
-    importing: str | None = None,
-    holder: str | None = None,
-    status: str | None = None,
-    since: datetime | int | None = None,
-    until: datetime | int | None = None,
-    chunk: int = 10_000,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[Listed]:
-    """Certificates, filtered, issue time in ``[since, until)``, as they are read: the index's
-    rows stream out first, then the chain's."""
-    reading = _reading(kp, status, chunk, progress)
-    times = _seconds(since, until)
+@dataclass(frozen=True)
+class Filters:
+    """What a list keeps: certificates exported by, imported by, held by, and issued in
+    ``[since, until)`` (Unix seconds); None: any."""
+
+    exporting: str | None = None
+    importing: str | None = None
+    holder: str | None = None
+    since: int | None = None
+    until: int | None = None
+
+
+def iter_certificates(kp: Reader, **asked: Any) -> Iterator[Listed]:
+    """Certificates as they are read, filtered as :meth:`kp_py.reader.Reader.list_certificates`
+    says: the index's rows stream out first, then the chain's."""
+    reading, filters = _asked(kp, **asked)
     if reading.index is not None:
-        yield from reading.index.listed(exporting, importing, holder, times, status=reading.state)
-    yield from _from_chain(kp, reading, (exporting, importing, holder), times)
+        yield from reading.index.listed(filters, status=reading.state)
+    yield from _from_chain(kp, reading, filters)
 
 
-def iter_json(
-    kp: Reader,
-    *,
-    exporting: str | None = None,
-    importing: str | None = None,
-    holder: str | None = None,
-    status: str | None = None,
-    since: datetime | int | None = None,
-    until: datetime | int | None = None,
-    chunk: int = 10_000,
-    progress: Callable[[int, int], None] | None = None,
-) -> Iterator[str]:
+def iter_json(kp: Reader, **asked: Any) -> Iterator[str]:
     """:func:`iter_certificates` as the lines of ``kp list --json`` (:func:`kp_py.records.with_status`):
     the index's as it keeps them, no row built again, then the chain's."""
-    reading = _reading(kp, status, chunk, progress)
-    times = _seconds(since, until)
+    reading, filters = _asked(kp, **asked)
     if reading.index is not None:
-        yield from reading.index.listed_json(exporting, importing, holder, times, status=reading.state)
-    for row in _from_chain(kp, reading, (exporting, importing, holder), times):
+        yield from reading.index.listed_json(filters, status=reading.state)
+    for row in _from_chain(kp, reading, filters):
         yield with_status(listed_json(row), row.status)
+
+
+def _asked(
+    kp: Reader,
+    *,
+    exporting: str | None = None,
+    importing: str | None = None,
+    holder: str | None = None,
+    status: str | None = None,
+    since: datetime | int | None = None,
+    until: datetime | int | None = None,
+    chunk: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[_Reading, Filters]:
+    filters = Filters(exporting, importing, holder, *_seconds(since, until))
+    return _reading(kp, status, chunk, progress), filters
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,7 @@ def statistics(
     the database (less what was voided since its last block), the rest read from the chain."""
     reading = _reading(kp, None, chunk, progress)
     times = _seconds(since, until)
-    rows = _from_chain(kp, reading, (None, None, None), times)
+    rows = _from_chain(kp, reading, Filters(None, None, None, *times))
     if reading.index is None or period not in stats.PERIODS:  # the chain's alone (a bad period: said there)
         return stats.statistics(rows, period, participant)
     voided = [number for number, what in reading.chain.changed.items() if "voided" in what]
@@ -183,14 +187,8 @@ def _chain_events(
     return events
 
 
-def _from_chain(
-    kp: Reader,
-    reading: _Reading,
-    filters: tuple[str | None, str | None, str | None],
-    times: tuple[int | None, int | None],
-) -> Iterator[Listed]:
-    exporting, importing, holder = filters
-    since, until = times
+def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Listed]:
+    exporting, importing, holder, since, until = astuple(filters)
     chain = reading.chain
     wanted = [
         event
