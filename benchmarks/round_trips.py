@@ -64,7 +64,8 @@ class CountingProxy(ThreadingHTTPServer):
     refuses wider ``eth_getLogs`` (as "exceed maximum block range: N"), ``batch`` is None (batches
     go), 0 (a batch is refused: HTTP 400) or a size above which a batch is "batch too large";
     ``delay`` is added to each request; the methods in ``refuse`` are answered "not available";
-    ``untimed`` logs come without their block's time, as an older node's do."""
+    ``times`` of logs' blocks are "kept", "none" (as an older node's logs) or "zero" (0x0, as a
+    faulty gateway answered)."""
 
     daemon_threads = True
 
@@ -76,11 +77,11 @@ class CountingProxy(ThreadingHTTPServer):
         batch: int | None = None,
         delay: float = 0.0,
         refuse: frozenset[str] = frozenset(),
-        untimed: bool = False,
+        times: str = "kept",
     ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream, self.range_cap, self.batch, self.delay = upstream, range_cap, batch, delay
-        self.refuse, self.untimed = refuse, untimed
+        self.refuse, self.times = refuse, times
         self.requests = self.calls = 0
         self.seen: list[list[str]] = []  # the methods of each request
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -111,8 +112,11 @@ class CountingProxy(ThreadingHTTPServer):
         by_id = {a["id"]: a for a in answers}
         for call in forwarded:
             logs = by_id[call["id"]].get("result") if call.get("method") == "eth_getLogs" else None
-            for log in logs if self.untimed and isinstance(logs, list) else []:
-                log.pop("blockTimestamp", None)
+            for log in logs if self.times != "kept" and isinstance(logs, list) else []:
+                if self.times == "zero":
+                    log["blockTimestamp"] = "0x0"
+                else:
+                    log.pop("blockTimestamp", None)
         out = [
             by_id[call["id"]]
             if refused[i] is None

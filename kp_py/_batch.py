@@ -369,8 +369,8 @@ def block_headers(w3: Any, numbers: list[int], logs: Iterable[Any] = ()) -> dict
     told = {
         int(log["blockNumber"], 16): (int(log["blockTimestamp"], 16), log["blockHash"])
         for log in logs
-        if isinstance(log.get("blockTimestamp"), str)
-    }
+        if isinstance(log.get("blockTimestamp"), str) and int(log["blockTimestamp"], 16) > 0
+    }  # a time of 0 is no block's but a node's placeholder (one gateway answered 0x0 for every log)
     found = {number: told[number] for number in numbers if number in told}
     numbers = [number for number in numbers if number not in told]
     if supported(w3):
