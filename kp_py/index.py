@@ -246,6 +246,9 @@ class Index:
         )
         headers = block_headers(w3, wanted, logs)  # the logs' own where they tell them
         listed = [(listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]), e) for e in issued]
+        bits: dict[str, int] = {}  # the changes on the certificates' rows, for lists (_schema.CHANGE_BITS)
+        for number, what, *_ in changes:
+            bits[number] = bits.get(number, 0) | CHANGE_BITS[what]
         rows = [
             (
                 *(row.number, str(row.token_id), row.exporting, row.importing, row.holder, row.issuer),
@@ -253,10 +256,11 @@ class Index:
                 *("0x" + e.document.hex(), row.block, row.transaction, headers[e.block][0]),
                 *year_and_quarter(headers[e.block][0]),
                 listed_json(row),
+                bits.pop(row.number, 0),  # its changes of this step, on its row as written
             )
             for row, e in sorted(listed, key=lambda pair: (pair[0].block, pair[0].number))  # a list's order
         ]
-        marks, columns = ", ".join("?" * 19), f"{COLUMNS}, year, quarter, listed"
+        marks, columns = ", ".join("?" * 20), f"{COLUMNS}, year, quarter, listed, changed"
         with self.db.transaction():
             self.db.insert(
                 self.db.sql(f"INSERT INTO kp_certificates ({columns}) VALUES ({marks})"),
@@ -272,9 +276,9 @@ class Index:
                 ),
                 changes,
             )
-            self.db.insert(  # and on the certificate's row, for lists (kp_py._schema.CHANGE_BITS)
+            self.db.insert(  # the changes of certificates indexed before, on their rows
                 self.db.sql("UPDATE kp_certificates SET changed = changed | ? WHERE number = ?"),
-                [(CHANGE_BITS[what], number) for number, what, *_ in changes],
+                [(bit, number) for number, bit in bits.items()],
             )
             self.db.insert(
                 self.db.sql("INSERT INTO kp_roots (root_id, topics, data, block, tx) VALUES (?, ?, ?, ?, ?)"),
