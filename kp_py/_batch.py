@@ -366,11 +366,7 @@ def block_headers(w3: Any, numbers: list[int], logs: Iterable[Any] = ()) -> dict
     headers. The others are read over HTTP from the node's raw answers, :data:`HEADERS_PER_BATCH` a
     JSON-RPC batch (web3's formatting of a block costs more than its request: 3,000 headers took
     2 s, now 0.3), through web3 otherwise."""
-    told = {
-        int(log["blockNumber"], 16): (int(log["blockTimestamp"], 16), log["blockHash"])
-        for log in logs
-        if isinstance(log.get("blockTimestamp"), str) and int(log["blockTimestamp"], 16) > 0
-    }  # a time of 0 is no block's but a node's placeholder (one gateway answered 0x0 for every log)
+    told = dict(filter(None, map(_told, logs)))
     found = {number: told[number] for number in numbers if number in told}
     numbers = [number for number in numbers if number not in told]
     if supported(w3):
@@ -382,6 +378,20 @@ def block_headers(w3: Any, numbers: list[int], logs: Iterable[Any] = ()) -> dict
                 found[number] = (int(block["timestamp"], 16), block["hash"])
         return found
     return found | {number: read for number in numbers if (read := _header(w3, number)) is not None}
+
+
+def _told(log: Any) -> tuple[int, tuple[int, str]] | None:
+    """A log's block number, time and hash where the node's raw answer says them; None where it does
+    not (an older node, web3's formatted logs), or says a time of 0: no block's, but a placeholder
+    (one gateway answered 0x0 for every log)."""
+    number, time_, hash_ = (log.get(key) for key in ("blockNumber", "blockTimestamp", "blockHash"))
+    if not (isinstance(number, str) and isinstance(time_, str) and isinstance(hash_, str)):
+        return None
+    try:
+        told = int(number, 16), int(time_, 16), _logs.hex_of(hash_)
+    except (ValueError, KPError):
+        return None
+    return (told[0], told[1:]) if told[1] > 0 else None
 
 
 def _header(w3: Any, number: int) -> tuple[int, str] | None:

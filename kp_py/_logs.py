@@ -79,7 +79,7 @@ def decode_registered(log: Any) -> Registered:
     """Decode a root's registration log (not hot: general ABI decoding)."""
     topics = [_bytes(t) for t in log["topics"]]
     data = _bytes(log["data"])
-    block, transaction = _int(log["blockNumber"]), _hex(log["transactionHash"])
+    block, transaction = _int(log["blockNumber"]), hex_of(log["transactionHash"])
     if topics[0] == bytes.fromhex(topic("ProductionRegistered")[2:]):
         lot, origin, carats, start, end = decode(["bytes32", "bytes32", "uint40", "uint40", "uint40"], data)
         return Registered(
@@ -123,9 +123,17 @@ def _uint(value: Any) -> int:
     return int(value, 16) if isinstance(value, str) else int.from_bytes(bytes(value), "big")
 
 
-def _hex(value: Any) -> str:
-    """A log field (a hash, a topic) as 0x hex: a node's raw answer is that already."""
-    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+_WORD = re.compile(r"0x[0-9a-fA-F]{64}")  # a 32-byte value as a node writes it: a hash, a topic
+
+
+def hex_of(value: Any) -> str:
+    """A 32-byte log field (a transaction's or block's hash, a topic) as 0x hex: a node's raw answer
+    is that already (checked: it is kept, shown and written to files); web3's are bytes."""
+    if not isinstance(value, str):
+        return "0x" + bytes(value).hex()
+    if not _WORD.fullmatch(value):
+        raise KPError(f"the node answered {value[:80]!r} where a log holds a 32-byte hex value")
+    return value.lower()
 
 
 int_of = _int  # a quantity of a node's answer (hex text) or of web3's (int)
@@ -158,7 +166,7 @@ def decode_issued(log: Any) -> Issued:
         expires_at=int.from_bytes(words[6], "big"),
         document=words[7],
         block=_int(log["blockNumber"]),
-        transaction=_hex(log["transactionHash"]),
+        transaction=hex_of(log["transactionHash"]),
     )
 
 
@@ -182,7 +190,7 @@ def decode_status_change(log: Any) -> Changed:
         authority=address_of(log, 3),
         reason=reason,
         block=block_of(log),
-        transaction=_hex(log["transactionHash"]),
+        transaction=hex_of(log["transactionHash"]),
     )
 
 
@@ -454,7 +462,7 @@ def issued_from(logs: Iterable[Any]) -> dict[int, Issued | Registered]:
 
 def topic_of(log: Any) -> str:
     """A log's topic 0, as 0x hex: which event it is."""
-    return _hex(log["topics"][0])
+    return hex_of(log["topics"][0])
 
 
 def decode_draw(log: Any) -> tuple[int, int, int]:

@@ -9,10 +9,14 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 from web3 import HTTPProvider, Web3
 
 _NAMED = re.compile(r"\b\d+\b")  # the size a refusal of a batch may name ("batch too large: at most 3")
 MAX_BATCH = 50  # calls per JSON-RPC batch; halved for a provider that refuses this many
+# HTTP statuses of a refusal that passes (a rate limit, a busy node): waited out by kp's provider,
+# never taken for a batch too large. A timeout or a 504 may be the batch's size: halved at once.
+PASSING = frozenset({429, 502, 503})
 # The batch size each provider took, learned once per provider (1: it refuses batches).
 _BATCH: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
@@ -64,11 +68,21 @@ def call_many(
 
 
 def _one_batch(provider: HTTPProvider, part: list[tuple[str, list[Any]]]) -> list[Any] | int | None:
-    """One batch request; if the provider refused it as a batch (an HTTP error, one error for the
-    whole batch, or "batch too large" answers), the size its refusal names ("at most 10"), else None."""
+    """One batch request; if the provider refused it as a batch (an HTTP error, a timeout, one error
+    for the whole batch, or "batch too large" answers), the size its refusal names ("at most 10"),
+    else None. A refusal that passes (:data:`PASSING`, a lost connection), still there after the
+    provider waited it out, is raised: a smaller batch would not cure it."""
     try:
         answers = provider.make_batch_request(part)  # type: ignore[arg-type]
-    except (OSError, ValueError):  # requests' HTTP errors are OSErrors; an undecodable answer
+    except requests.HTTPError as error:
+        if error.response is not None and error.response.status_code in PASSING:
+            raise
+        return None
+    except requests.Timeout:
+        return None
+    except requests.ConnectionError:
+        raise
+    except (OSError, ValueError):  # requests' other errors are OSErrors; an undecodable answer
         return None
     if not isinstance(answers, list):
         refusal = answers.get("error") if isinstance(answers, dict) else None

@@ -8,7 +8,7 @@ SCHEMA = 2
 # Bits of kp_certificates.changed: the changes a certificate's status is read from, kept on its row
 # (a list of 300,000 reads no join), and in kp_changes with their authority, reason and block.
 CHANGE_BITS = {"receipt confirmed": 1, "voided": 2}
-CHANGES = tuple(frozenset(what for what, bit in CHANGE_BITS.items() if bits & bit) for bits in range(4))
+CHANGES_OF = tuple(frozenset(what for what, bit in CHANGE_BITS.items() if bits & bit) for bits in range(4))
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS kp_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",

@@ -41,7 +41,7 @@ from kp_py import _logs, stats
 from kp_py._abi import ascii_bytes, number_to_token_id, token_id_to_number
 from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
-from kp_py._schema import CHANGE_BITS, CHANGES, COLUMNS, MIGRATIONS, SCHEMA, TABLES
+from kp_py._schema import CHANGE_BITS, CHANGES_OF, COLUMNS, MIGRATIONS, SCHEMA, TABLES
 from kp_py.errors import timestamp
 from kp_py.listing import Filters, Status, listed_of
 from kp_py.plenary import DEV_CHAIN_IDS
@@ -127,8 +127,9 @@ class Index:
                         self.db.sql("INSERT INTO kp_meta (key, value) VALUES (?, ?)"), list(facts.items())
                     )
                     held = facts
-                if all(held.get(key) == value for key, value in facts.items() if key != "schema"):
-                    held["schema"] = self._migrate(int(held.get("schema", SCHEMA)))
+                ours = all(held.get(key) == value for key, value in facts.items() if key != "schema")
+                if ours and held.get("schema", "").isdigit():
+                    held["schema"] = self._migrate(int(held["schema"]))
         except self.db.errors as error:
             raise IndexProblem(
                 f"cannot use the index {shown_url(self.db.where)}: {first_line(error)}"
@@ -147,15 +148,16 @@ class Index:
             for statement in MIGRATIONS[version]:
                 self.db.execute(statement)
             if version == 1:  # each row's `listed` JSON, as `_read` would have written it
-                after = ""
+                after, above = "", ">="  # from the first number (even an empty one) on
                 while part := self.db.execute(
-                    f"SELECT {COLUMNS} FROM kp_certificates WHERE number > ? ORDER BY number LIMIT 5000",
+                    f"SELECT {COLUMNS} FROM kp_certificates WHERE number {above} ? "
+                    "ORDER BY number LIMIT 5000",
                     (after,),
                 ).fetchall():
                     filled = [(listed_json(_listed(row, "")), row[0]) for row in part]
                     update = "UPDATE kp_certificates SET listed = ? WHERE number = ?"
                     self.db.insert(self.db.sql(update), filled)
-                    after = part[-1][0]
+                    after, above = part[-1][0], ">"
             version += 1
             self.db.execute("UPDATE kp_meta SET value = ? WHERE key = 'schema'", (str(version),))
         return str(version)
@@ -337,15 +339,15 @@ class Index:
         expiry, changes)`` names each one's status from the changes the index holds for it
         ("receipt confirmed", "voided"), None to leave it out."""
         for row in self._listing(COLUMNS, filters):
-            found = status(row[0], row[11], CHANGES[row[-1]])
+            found = status(row[0], row[11], CHANGES_OF[row[-1]])
             if found is not None:
                 yield _listed(row, found)
 
-    def listed_json(self, filters: Filters, *, status: Status) -> Iterator[str]:
+    def json_lines(self, filters: Filters, *, status: Status) -> Iterator[str]:
         """:meth:`listed` as the lines of ``kp list --json``: each row's JSON as the index keeps it,
         with its status (:func:`kp_py.records.with_status`)."""
         for number, expires_at, row, changed in self._listing("number, expires_at, listed", filters):
-            found = status(number, expires_at, CHANGES[changed])
+            found = status(number, expires_at, CHANGES_OF[changed])
             if found is not None:
                 yield with_status(row, found)
 

@@ -52,7 +52,7 @@ def iter_json(kp: Reader, **asked: Any) -> Iterator[str]:
     the index's as it keeps them, no row built again, then the chain's."""
     reading, filters = _asked(kp, **asked)
     if reading.index is not None:
-        yield from reading.index.listed_json(filters, status=reading.state)
+        yield from reading.index.json_lines(filters, status=reading.state)
     for row in _from_chain(kp, reading, filters):
         yield with_status(listed_json(row), row.status)
 
@@ -150,7 +150,7 @@ class _ChainEvents:
     holders, and the confirmations and voids of any certificate."""
 
     issued: list[_logs.Issued]
-    told: list[Any]  # their logs, which may tell their blocks' times (kp_py._batch.block_headers)
+    issued_logs: list[Any]  # their logs, which may tell their blocks' times (_batch.block_headers)
     holders: dict[int, str]
     changed: dict[str, set[str]]  # by certificate number
 
@@ -178,7 +178,7 @@ def _chain_events(
         what = kinds[_logs.topic_of(log)]
         if what == "issued":
             events.issued.append(_logs.decode_issued(log))
-            events.told.append(log)
+            events.issued_logs.append(log)
         elif what == "holder":
             if _logs.token_of(log, 1) == 0:  # a mint: tokens are bound to their holder
                 events.holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
@@ -197,7 +197,7 @@ def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Lis
         and (importing is None or ascii_text(event.importing) == importing)
         and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
-    headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.told)
+    headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.issued_logs)
     for event in wanted:
         issued_at = headers[event.block][0]
         if (since is not None and issued_at < since) or (until is not None and issued_at >= until):

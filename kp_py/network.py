@@ -32,6 +32,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.rpc.utils import ExceptionRetryConfiguration
 from web3.types import RPCEndpoint, RPCResponse
 
+from kp_py import _rpc
 from kp_py._files import write_atomic
 from kp_py._json import loads_strict
 from kp_py._logs import is_cap
@@ -50,7 +51,6 @@ RETRIES = ExceptionRetryConfiguration(
 # Rate limits some providers answer inside an HTTP 200, as a JSON-RPC error (Infura's -32005
 # "limit exceeded", QuickNode's -32007, others' -32029): retried the same way.
 RATE_LIMIT_CODES = {-32005, -32007, -32029}
-PASSING = {429, 502, 503, 504}  # HTTP statuses of a refusal that passes: a rate limit, a busy node
 PROBE_TIMEOUT = 10.0  # seconds the first request may take
 SHIPPED = Path(__file__).resolve().parent / "deployments.json"
 SHARED = 0o644  # a deployments file is handed to verifiers: readable by all, written by its owner
@@ -117,20 +117,22 @@ class PatientHTTPProvider(HTTPProvider):
 
     def make_batch_request(self, batch_requests: list[tuple[RPCEndpoint, Any]]) -> Any:
         """A batch, as patient as a single request (web3 retries none): a passing refusal (HTTP 429 or
-        a busy node's 502-504, a lost connection, a timeout, one rate-limit error for the whole
-        batch) is waited out and the batch sent again. Any other refusal returns or raises at once:
-        a batch too large, which kp_py._rpc answers with smaller ones, need not wait."""
+        a busy node's 502 or 503, a lost connection, one rate-limit error for the whole batch) is
+        waited out and the batch sent again. Any other refusal (a timeout or a 504 too, which may
+        be the batch's size) returns or raises at once, for kp_py._rpc to send smaller batches."""
         delay = RETRIES.backoff_factor
         for _ in range(RETRIES.retries):
             try:
                 response = super().make_batch_request(batch_requests)
             except requests.HTTPError as error:
-                if error.response is None or error.response.status_code not in PASSING:
+                if error.response is None or error.response.status_code not in _rpc.PASSING:
                     raise
-            except (requests.ConnectionError, requests.Timeout):
+            except requests.Timeout:
+                raise
+            except requests.ConnectionError:
                 pass
             else:
-                if isinstance(response, list) or not _rate_limited(response):
+                if not isinstance(response, dict) or not _rate_limited(response):
                     return response
             time.sleep(delay)
             delay *= 2

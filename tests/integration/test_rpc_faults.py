@@ -253,7 +253,7 @@ class _BatchHandler(_Handler):
         if body.startswith(b"["):
             with self.server.lock:
                 refused = self.server.refusals > 0
-                self.server.refusals -= 1
+                self.server.refusals -= refused
                 if not refused:
                     self.server.batches.append(len(json.loads(body)))
             if refused:
@@ -289,3 +289,56 @@ def test_a_passing_rate_limit_on_a_batch_is_waited_out_not_taken_for_a_batch_too
         assert proxy.batches == [40, 40]
     finally:
         proxy.shutdown()
+
+
+def test_a_rate_limit_that_does_not_pass_is_one_error_not_ever_smaller_batches(node, monkeypatch):
+    """Every batch refused with HTTP 429: once the provider's waiting is spent, the refusal is
+    raised (one line at the CLI), the batch never halved (it used to be halved at every size, each
+    waited out again: minutes before any answer, for batches no smaller one could cure)."""
+    from requests import HTTPError
+
+    from kp_py import _rpc, network
+
+    monkeypatch.setattr(
+        network, "RETRIES", network.RETRIES.model_copy(update={"retries": 2, "backoff_factor": 0.01})
+    )
+    status = node.status()
+    assert status is not None
+    proxy = BatchLimiter(str(status["url"]), 10**6, (429, b"Too Many Requests"))
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        w3 = web3_for(proxy.url)
+        with pytest.raises(HTTPError, match="429"):
+            _rpc.call_many(w3, [("eth_getBlockByNumber", [hex(0), False])] * 40)
+        assert proxy.refusals == 10**6 - 3  # the batch of 40, sent three times, and no smaller one
+    finally:
+        proxy.shutdown()
+
+
+def test_a_hostile_nodes_log_fields_are_refused_or_not_believed(node):
+    """A 32-byte log field that is no hex is refused with the value (it would be kept, shown and
+    written to CSV files); a block's time or hash a log gives in another form (web3's formatted
+    logs), or not plainly, is not believed: the block's header is read."""
+    from hexbytes import HexBytes
+
+    from kp_py import _batch, _logs
+    from kp_py.errors import KPError
+
+    assert _logs.hex_of("0x" + "AB" * 32) == "0x" + "ab" * 32
+    for hostile in ('=HYPERLINK("http://x")', "0x" + "ab" * 31, "0x" + "zz" * 32):
+        with pytest.raises(KPError, match="where a log holds a 32-byte hex value"):
+            _logs.hex_of(hostile)
+    status = node.status()
+    assert status is not None
+    w3 = web3_for(str(status["url"]))
+    genesis = w3.eth.get_block(0)
+    header = (int(genesis["timestamp"]), "0x" + bytes(genesis["hash"]).hex())
+    raw = {"blockNumber": "0x0", "blockTimestamp": "0x5", "blockHash": "0x" + "cd" * 32}
+    assert _batch.block_headers(w3, [0], [raw]) == {0: (5, "0x" + "cd" * 32)}  # told plainly: taken
+    for odd in (
+        {**raw, "blockNumber": 0, "blockHash": HexBytes("0x" + "cd" * 32)},  # web3's formatting
+        {**raw, "blockTimestamp": "0xnope"},
+        {**raw, "blockHash": "0x1234"},
+        {**raw, "blockTimestamp": None},
+    ):
+        assert _batch.block_headers(w3, [0], [odd]) == {0: header}
