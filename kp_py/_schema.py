@@ -61,8 +61,9 @@ COLUMNS = (
     "hs_code, expires_at, document, block, tx, issued_at"
 )
 
-# From each earlier version, the statements that bring it to the next (in one transaction, with what
-# kp_py.index fills in: version 1's rows get their `listed` JSON and `changed` bits there).
+# From each earlier version, the statements that bring it to the next, in the transaction that opens
+# it (version 1's rows get their `changed` bits here, their `listed` JSON from kp_py.index, as an
+# index whose rows are kept in another form does: kp_meta.listed, records.LISTED_FORM).
 MIGRATIONS = {
     1: (
         "ALTER TABLE kp_certificates ADD COLUMN listed TEXT NOT NULL DEFAULT ''",

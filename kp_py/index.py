@@ -45,7 +45,7 @@ from kp_py._schema import CHANGE_BITS, CHANGES_OF, COLUMNS, MIGRATIONS, SCHEMA, 
 from kp_py.errors import timestamp
 from kp_py.listing import Filters, Status, listed_of
 from kp_py.plenary import DEV_CHAIN_IDS
-from kp_py.records import Listed, listed_json, with_status
+from kp_py.records import LISTED_FORM, Listed, listed_json, with_status
 
 if TYPE_CHECKING:
     from kp_py.reader import Reader
@@ -128,8 +128,11 @@ class Index:
                     )
                     held = facts
                 ours = all(held.get(key) == value for key, value in facts.items() if key != "schema")
-                if ours and held.get("schema", "").isdigit():
+                if ours and held.get("schema", "").isdigit() and int(held["schema"]) < SCHEMA:
                     held["schema"] = self._migrate(int(held["schema"]))
+                    held.pop("listed", None)  # its rows are written again below, whatever it says
+                if ours and held.get("schema") == str(SCHEMA) and held.get("listed") != LISTED_FORM:
+                    self._keep_rows()  # kept by an earlier kp, or none yet
         except self.db.errors as error:
             raise IndexProblem(
                 f"cannot use the index {shown_url(self.db.where)}: {first_line(error)}"
@@ -147,20 +150,24 @@ class Index:
         while version in MIGRATIONS:
             for statement in MIGRATIONS[version]:
                 self.db.execute(statement)
-            if version == 1:  # each row's `listed` JSON, as `_read` would have written it
-                after, above = "", ">="  # from the first number (even an empty one) on
-                while part := self.db.execute(
-                    f"SELECT {COLUMNS} FROM kp_certificates WHERE number {above} ? "
-                    "ORDER BY number LIMIT 5000",
-                    (after,),
-                ).fetchall():
-                    filled = [(listed_json(_listed(row, "")), row[0]) for row in part]
-                    update = "UPDATE kp_certificates SET listed = ? WHERE number = ?"
-                    self.db.insert(self.db.sql(update), filled)
-                    after, above = part[-1][0], ">"
             version += 1
             self.db.execute("UPDATE kp_meta SET value = ? WHERE key = 'schema'", (str(version),))
         return str(version)
+
+    def _keep_rows(self) -> None:
+        """Write each certificate's ``listed`` JSON again from its columns, as ``_read`` writes it
+        (:data:`kp_py.records.LISTED_FORM`): for an index of version 1, which kept none, or one kept
+        in another form by another kp. In the transaction that opens it."""
+        after, above = "", ">="  # from the first number (even an empty one) on
+        while part := self.db.execute(
+            f"SELECT {COLUMNS} FROM kp_certificates WHERE number {above} ? ORDER BY number LIMIT 5000",
+            (after,),
+        ).fetchall():
+            kept = [(listed_json(_listed(row, "")), row[0]) for row in part]
+            self.db.insert(self.db.sql("UPDATE kp_certificates SET listed = ? WHERE number = ?"), kept)
+            after, above = part[-1][0], ">"
+        self.db.execute("DELETE FROM kp_meta WHERE key = 'listed'")
+        self.db.execute("INSERT INTO kp_meta (key, value) VALUES ('listed', ?)", (LISTED_FORM,))
 
     def is_current(self) -> bool:
         """Whether the last block the index read is still the chain's (one header read, a yes
