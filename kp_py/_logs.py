@@ -420,6 +420,8 @@ def logs_of_tokens(
 
 
 REGISTRATIONS = ("ProductionRegistered", "PaperCertificateRegistered")
+CHANGES = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}  # a status: its event
+STATUS_OF = {event: status for status, event in CHANGES.items()}
 
 
 def issued_logs(

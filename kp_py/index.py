@@ -247,7 +247,7 @@ class Index:
                 holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
             else:
                 change = _logs.decode_status_change(log)
-                what = "voided" if name == "CertificateVoided" else "receipt confirmed"
+                what = _logs.STATUS_OF[name]
                 known = (change.authority, change.reason, change.block, change.transaction)
                 changes.append((token_id_to_number(change.token_id), what, *known))
         wanted = sorted(

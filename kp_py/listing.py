@@ -155,10 +155,7 @@ class _ChainEvents:
     changed: dict[str, set[str]]  # by certificate number
 
 
-_LISTED = {
-    "CertificateIssued": "issued", "Transfer": "holder",
-    "ReceiptConfirmed": "receipt confirmed", "CertificateVoided": "voided",
-}  # fmt: skip
+_LISTED = {"CertificateIssued": "issued", "Transfer": "holder", **_logs.STATUS_OF}
 
 
 def _chain_events(

@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from kp_py.index import Index
 
 BULK_READ = 500  # certificates per `certificates(...)` call
-CHANGES = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}  # status: its event
 DRAWS_KEPT = 100_000  # parents whose issue time a reader keeps from the draws it read, at most
 
 
@@ -303,7 +302,7 @@ class Reader:
         """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
         keeps these in the event only: found from its issue block on (``_changes``), its time from the
         log where the node gives it (``blockTimestamp``), else one more read."""
-        name = CHANGES.get(cert.status)
+        name = _logs.CHANGES.get(cert.status)
         if name is None:
             return None
         index = listing.current_index(self)
@@ -343,7 +342,7 @@ class Reader:
     def looking_ahead(self, cert: Certificate) -> Iterator[None]:
         """Within: the look-up of ``cert``'s status change (:meth:`status_change`) rides with the
         next level's batch where the chain is read directly (a verification's: its parents')."""
-        name = CHANGES.get(cert.status)
+        name = _logs.CHANGES.get(cert.status)
         if name and _rpc.supported(self.w3) and listing.current_index(self) is None:
             firsts = {cert.token_id: cert.block}
             self._ahead = {
