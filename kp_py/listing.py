@@ -194,6 +194,7 @@ def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Lis
         and (importing is None or ascii_text(event.importing) == importing)
         and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
+    wanted.sort(key=lambda event: (event.block, token_id_to_number(event.token_id)))  # the index's order
     headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.issued_logs)
     for event in wanted:
         issued_at = headers[event.block][0]

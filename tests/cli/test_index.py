@@ -127,6 +127,13 @@ def test_a_reorganisation_is_rewound_and_nothing_of_the_dropped_branch_remains(
     assert rows["AE-IX-6"] == "issued"  # its dropped confirmation forgotten
 
 
+def test_a_blocks_certificates_are_listed_in_one_order_whichever_the_source(kp, tmp_path, database):
+    issue(kp, tmp_path, "AE-IX-B-2", "AE-IX-B-10")  # one batch: one block, issued out of the numbers' order
+    kp.ok("index", "--index", database)
+    numbers = [row["number"] for row in same_as_the_chain(kp, database)]
+    assert numbers.index("AE-IX-B-10") == numbers.index("AE-IX-B-2") - 1  # by block, then number
+
+
 def test_depth_leaves_the_newest_blocks_to_the_chain(kp, tmp_path, database, node_web3):
     issue(kp, tmp_path, "AE-IX-7")
     head = node_web3.eth.block_number
@@ -169,6 +176,8 @@ def test_an_earlier_index_is_brought_up_to_date_where_it_lies(kp, tmp_path, data
     for statement in (
         "ALTER TABLE kp_certificates DROP COLUMN listed",
         "ALTER TABLE kp_certificates DROP COLUMN changed",
+        "DROP INDEX kp_certificates_order",
+        "CREATE INDEX kp_certificates_block ON kp_certificates (block)",
         "UPDATE kp_meta SET value = '1' WHERE key = 'schema'",
         "DELETE FROM kp_meta WHERE key = 'listed'",
     ):
