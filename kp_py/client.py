@@ -26,7 +26,7 @@ from web3.exceptions import (
 )
 from web3.types import TxReceipt
 
-from kp_py import provenance
+from kp_py import _logs, provenance
 from kp_py._abi import (
     VOID_REASONS,
     ascii_text,
@@ -358,7 +358,7 @@ class KP(Governance, Reader):
             chain_id=self.deployment.chain_id,
             contract=self.certificates.address,
             token_id=document.token_id,
-            transaction=_hex(receipt["transactionHash"]),
+            transaction=_logs.hex_of(receipt["transactionHash"]),
         )
 
     def _issued_already(self, salted: list[tuple[Document, Salts]], refused: KPError) -> list[IssuedDocument]:
@@ -422,10 +422,6 @@ def _issue_gas(document: Document) -> int:
 
 def _batched_issue_gas(document: Document) -> int:
     return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1) + PARENT_GAS * len(document.parents)
-
-
-def _hex(value: bytes) -> str:
-    return "0x" + bytes(value).hex()
 
 
 __all__ = ["DEV_CHAIN_IDS", "KP", "check_notice_period", "role_holders"]

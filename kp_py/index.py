@@ -43,7 +43,7 @@ from kp_py._batch import HEADERS_PER_BATCH, block_headers
 from kp_py._database import Database, IndexProblem, first_line, shown_url
 from kp_py._schema import CHANGE_BITS, CHANGES_OF, COLUMNS, MIGRATIONS, SCHEMA, TABLES
 from kp_py.errors import timestamp
-from kp_py.listing import Filters, Status, listed_of
+from kp_py.listing import LIST_ORDER, Filters, Status, listed_of
 from kp_py.plenary import DEV_CHAIN_IDS
 from kp_py.records import LISTED_FORM, Listed, listed_json, with_status
 
@@ -254,7 +254,8 @@ class Index:
             {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
         )
         headers = block_headers(w3, wanted, logs)  # the logs' own where they tell them
-        listed = [(listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]), e) for e in issued]
+        documents = {e.token_id: "0x" + e.document.hex() for e in issued}
+        listed = [listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]) for e in issued]
         bits: dict[str, int] = {}  # the changes on the certificates' rows, for lists (_schema.CHANGE_BITS)
         for number, what, *_ in changes:
             bits[number] = bits.get(number, 0) | CHANGE_BITS[what]
@@ -262,13 +263,15 @@ class Index:
             (
                 *(row.number, str(row.token_id), row.exporting, row.importing, row.holder, row.issuer),
                 *(",".join(row.origins), row.carats, row.value_usd, row.parcels, row.hs_code, row.expires_at),
-                *("0x" + e.document.hex(), row.block, row.transaction, headers[e.block][0]),
-                *year_and_quarter(headers[e.block][0]),
+                *(documents[row.token_id], row.block, row.transaction, headers[row.block][0]),
+                *year_and_quarter(headers[row.block][0]),
                 listed_json(row),
-                bits.pop(row.number, 0),  # its changes of this step, on its row as written
+                bits.get(row.number, 0),  # its changes of this step, on its row as it is written
             )
-            for row, e in sorted(listed, key=lambda pair: (pair[0].block, pair[0].number))  # a list's order
+            for row in sorted(listed, key=LIST_ORDER)  # the table in a list's order
         ]
+        written = {row.number for row in listed}
+        earlier = [(bit, number) for number, bit in bits.items() if number not in written]  # on rows before
         marks, columns = ", ".join("?" * 20), f"{COLUMNS}, year, quarter, listed, changed"
         with self.db.transaction():
             self.db.insert(
@@ -285,9 +288,9 @@ class Index:
                 ),
                 changes,
             )
-            self.db.insert(  # the changes of certificates indexed before, on their rows
+            self.db.insert(  # the changes of certificates indexed before, on their rows (`earlier`)
                 self.db.sql("UPDATE kp_certificates SET changed = changed | ? WHERE number = ?"),
-                [(bit, number) for number, bit in bits.items()],
+                earlier,
             )
             self.db.insert(
                 self.db.sql("INSERT INTO kp_roots (root_id, topics, data, block, tx) VALUES (?, ?, ?, ?, ?)"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from kp_py import _logs, stats
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from kp_py.stats import Row
 
 Status = Callable[[str, int, frozenset[str]], str | None]  # (number, expiry, changes) -> status or None
+# A list's order: by block, then number (an index reads its rows so: ORDER BY block, number).
+LIST_ORDER = attrgetter("block", "number")
 
 
 @dataclass(frozen=True)
@@ -194,14 +197,14 @@ def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Lis
         and (importing is None or ascii_text(event.importing) == importing)
         and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
-    wanted.sort(key=lambda event: (event.block, token_id_to_number(event.token_id)))  # the index's order
     headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.issued_logs)
+    rows = []
     for event in wanted:
         issued_at = headers[event.block][0]
-        if (since is not None and issued_at < since) or (until is not None and issued_at >= until):
-            continue
-        row = listed_of(event, chain.holders.get(event.token_id, ""), issued_at)
-        found = reading.state(row.number, event.expires_at, frozenset())
+        if (since is None or issued_at >= since) and (until is None or issued_at < until):
+            rows.append(listed_of(event, chain.holders.get(event.token_id, ""), issued_at))
+    for row in sorted(rows, key=LIST_ORDER):
+        found = reading.state(row.number, row.expires_at, frozenset())
         if found is not None:
             yield replace(row, status=found)
 

@@ -127,7 +127,7 @@ class PatientHTTPProvider(HTTPProvider):
             except requests.HTTPError as error:
                 if error.response is None or error.response.status_code not in _rpc.PASSING:
                     raise
-            except requests.Timeout:
+            except requests.Timeout:  # before ConnectionError, which a connect timeout also is
                 raise
             except requests.ConnectionError:
                 pass
