@@ -35,11 +35,12 @@ from kp_py import KP, Deployment, Document, listing
 from kp_py._abi import encode_call, encode_deploy
 from kp_py._build import compile_contracts
 from kp_py._tx import Sender
+from kp_py.deployments import record_deployment
 from kp_py.document import PaperCertificate, Production, commitment, new_salts
 from kp_py.examples import example_document, example_paper
 from kp_py.index import COLUMNS, Index
 from kp_py.keys import dev_account
-from kp_py.network import record_deployment, web3_for
+from kp_py.network import web3_for
 from kp_py.node import LocalNode
 from kp_py.plenary import decision
 

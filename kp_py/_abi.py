@@ -12,16 +12,11 @@ from typing import Any
 from eth_abi import decode, encode
 from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
+from kp_py._codes import PROPOSAL_STATES, SCOPES, STANDINGS, STATUSES, ascii_text, token_id_to_number
 from kp_py._text import hundredths, record_name
 from kp_py.errors import ContractRevert, ReasonGiven, error_class, timestamp
 
 CONTRACTS = ("KPRegistry", "KPPlenary", "KPCertificates", "KPCertificateArt")  # whose errors are decoded
-
-STANDINGS = ("none", "admitted", "suspended", "withdrawn")
-SCOPES = ("exports", "imports")
-STATUSES = ("unknown", "issued", "receipt confirmed", "voided", "expired")
-VOID_REASONS = ("none", "lost", "cancelled", "issued in error", "fraud", "other")
-PROPOSAL_STATES = ("unknown", "pending", "withdrawn", "objected", "executed")
 
 ROLE_NAMES = {
     bytes(32): "admin",
@@ -62,29 +57,6 @@ def artifact(name: str) -> dict[str, Any]:
     text = resources.files("kp_py").joinpath("artifacts", f"{name}.json").read_text()
     result: dict[str, Any] = json.loads(text)
     return result
-
-
-def ascii_bytes(text: str, size: int) -> bytes:
-    """``text`` in ASCII, left-aligned and zero-padded to ``size`` bytes."""
-    raw = text.encode("ascii")
-    if len(raw) > size:
-        raise ValueError(f"{text!r} is longer than {size} bytes")
-    return raw.ljust(size, b"\0")
-
-
-def ascii_text(raw: bytes) -> str:
-    """The inverse of :func:`ascii_bytes`."""
-    return raw.rstrip(b"\0").decode("ascii", errors="replace")
-
-
-def number_to_token_id(number: str) -> int:
-    """The token id of certificate ``number``: its ASCII, left-aligned in 32 bytes."""
-    return int.from_bytes(ascii_bytes(number, 32), "big")
-
-
-def token_id_to_number(token_id: int) -> str:
-    """The certificate number a token id encodes."""
-    return ascii_text(token_id.to_bytes(32, "big"))
 
 
 @cache

@@ -29,6 +29,7 @@ from web3.exceptions import BlockNotFound
 
 from kp_py import _logs
 from kp_py._abi import decode_result, decode_revert, encode_call
+from kp_py._codes import REGISTRATIONS
 from kp_py._rpc import MAX_BATCH, Failed, call_many, supported
 from kp_py.errors import KPError, timestamp
 
@@ -163,7 +164,7 @@ def calls_and_issued_at_times(
     known = _KNOWN.setdefault(w3.provider, {})
     searches = [_search(t, ids, [first, head, *known.items()]) for t, ids in by_time.items()]
     events = [
-        _logs.topic("CertificateIssued"), _logs.topic("CaratsDrawn"), *map(_logs.topic, _logs.REGISTRATIONS)
+        _logs.topic("CertificateIssued"), _logs.topic("CaratsDrawn"), *map(_logs.topic, REGISTRATIONS)
     ]  # fmt: skip
     logs: list[Any] = []
     # A time outside the known ends (after the head: a hint that was wrong) has no block to search.

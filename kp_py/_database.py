@@ -67,16 +67,22 @@ class Database:
 
     def rows(self, text: str, values: Iterable[Any] = (), size: int = 5_000) -> Iterator[tuple[Any, ...]]:
         """The rows of a query, fetched ``size`` at a time (a server-side cursor in PostgreSQL)."""
+        for part in self.parts(text, values, size):
+            yield from part
+
+    def parts(self, text: str, values: Iterable[Any] = (), size: int = 200) -> Iterator[list[Any]]:
+        """The rows of a query, ``size`` at a time, as fetched (a few hundred: `kp list --json` over
+        300,000 rows took a third longer in parts of 5,000, which outgrow the processor's caches)."""
         if self.kind == "sqlite":
             cursor = self.connection.execute(text, tuple(values))
-            while batch := cursor.fetchmany(size):
-                yield from batch
+            while part := cursor.fetchmany(size):
+                yield part
             cursor.close()
             return
         with self.connection.transaction(), self.connection.cursor(name=f"kp_{time.monotonic_ns()}") as named:
             named.execute(self.sql(text), tuple(values))
-            while batch := named.fetchmany(size):
-                yield from batch
+            while part := named.fetchmany(size):
+                yield part
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

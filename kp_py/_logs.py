@@ -21,6 +21,7 @@ from web3.exceptions import Web3RPCError
 
 from kp_py import _rpc
 from kp_py._abi import artifact, canonical_type
+from kp_py._codes import REGISTRATIONS
 from kp_py.errors import KPError
 
 MAX_TOPIC_VALUES = 200  # ids per OR-filter: nodes cap the size of a filter
@@ -417,11 +418,6 @@ def logs_of_tokens(
                 last = w3.eth.block_number
         logs += get_logs(w3, address, [events, part], first, last, chunk=max(1, last - first + 1))
     return logs
-
-
-REGISTRATIONS = ("ProductionRegistered", "PaperCertificateRegistered")
-CHANGES = {"receipt confirmed": "ReceiptConfirmed", "voided": "CertificateVoided"}  # a status: its event
-STATUS_OF = {event: status for status, event in CHANGES.items()}
 
 
 def issued_logs(

@@ -3,6 +3,11 @@ an index of an earlier version up to this one. The version is kept in ``kp_meta.
 
 from __future__ import annotations
 
+from typing import Any
+
+from kp_py.errors import timestamp
+from kp_py.records import Listed
+
 SCHEMA = 2
 
 # Bits of kp_certificates.changed: the changes a certificate's status is read from, kept on its row
@@ -76,3 +81,25 @@ MIGRATIONS = {
         ),
     ),
 }
+
+
+def listed_from_row(row: tuple[Any, ...], status: str) -> Listed:
+    """A certificate from its row's :data:`COLUMNS`, with ``status``."""
+    return Listed(
+        number=row[0],
+        token_id=int(row[1]),
+        status=status,
+        exporting=row[2],
+        importing=row[3],
+        holder=row[4],
+        issuer=row[5],
+        origins=tuple(row[6].split(",")) if row[6] else (),
+        carats=row[7],
+        value_usd=row[8],
+        parcels=row[9],
+        hs_code=row[10],
+        expires_at=row[11],
+        block=row[13],
+        transaction=row[14],
+        issued_at=timestamp(row[15]),
+    )

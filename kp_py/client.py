@@ -27,14 +27,8 @@ from web3.exceptions import (
 from web3.types import TxReceipt
 
 from kp_py import _logs, provenance
-from kp_py._abi import (
-    VOID_REASONS,
-    ascii_text,
-    encode_call,
-    encode_deploy,
-    encode_issues,
-    token_id_to_number,
-)
+from kp_py._abi import encode_call, encode_deploy, encode_issues
+from kp_py._codes import VOID_REASONS, ascii_text, token_id_to_number
 from kp_py._revert import reverts
 from kp_py._text import record_name
 from kp_py._tx import Sender
@@ -50,8 +44,9 @@ from kp_py.document import (
 from kp_py.errors import KPError, NotFound, error_class
 from kp_py.governance import Governance
 from kp_py.issued import IssuedDocument
+from kp_py.node import DEV_CHAIN_IDS
 from kp_py.offline import SignedConfirmation, SignedIssue
-from kp_py.plenary import DAY, DEFAULT_NOTICE_PERIOD, DEV_CHAIN_IDS
+from kp_py.plenary import DAY, DEFAULT_NOTICE_PERIOD
 from kp_py.provenance import Confirmation, ProvenanceStatus, Trace
 from kp_py.reader import Reader
 from kp_py.records import (
@@ -424,4 +419,4 @@ def _batched_issue_gas(document: Document) -> int:
     return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1) + PARENT_GAS * len(document.parents)
 
 
-__all__ = ["DEV_CHAIN_IDS", "KP", "check_notice_period", "role_holders"]
+__all__ = ["KP", "check_notice_period", "role_holders"]

@@ -33,7 +33,8 @@ from typing import Any
 import rfc8785
 
 from kp_py import _fields as read
-from kp_py._abi import Draw, Issue, ascii_bytes, number_to_token_id
+from kp_py._abi import Draw, Issue
+from kp_py._codes import NUMBER, ascii_bytes, number_to_token_id
 from kp_py._fields import HS_CODES
 from kp_py._hash import keccak
 from kp_py._json import loads_strict
@@ -58,7 +59,6 @@ FIELDS = (
 )
 MAX_PARENTS = 32
 
-NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,29}")
 _LOT = re.compile(r"[A-Z0-9./-]{1,29}")
 _PAPER_NUMBER = re.compile(r"[A-Z]{2}-[A-Z0-9./-]{1,26}")  # 29 characters at most: it fits a root id
 _PARENT_KINDS = {"number": "certificate", "production": "production", "paper": "paper"}

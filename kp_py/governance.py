@@ -13,7 +13,8 @@ from typing import Any
 
 from web3.types import TxReceipt
 
-from kp_py._abi import SCOPES, ascii_bytes, ascii_text, encode_call
+from kp_py._abi import encode_call
+from kp_py._codes import SCOPES, ascii_bytes, ascii_text
 from kp_py._revert import reverts
 from kp_py.errors import OPEN_END, KPError, error_class, timestamp
 from kp_py.plenary import Plenary, Proposal, decision

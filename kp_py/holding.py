@@ -37,7 +37,7 @@ from eth_account.messages import encode_defunct
 from eth_keys.exceptions import BadSignature
 from eth_utils import is_address, to_checksum_address
 
-from kp_py._abi import token_id_to_number
+from kp_py._codes import token_id_to_number
 from kp_py._files import write_atomic
 from kp_py._json import loads_strict
 from kp_py.errors import DocumentError, KPError

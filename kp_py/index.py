@@ -35,20 +35,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eth_utils import to_checksum_address
-
-from kp_py import _logs, stats
-from kp_py._abi import ascii_bytes, number_to_token_id, token_id_to_number
-from kp_py._batch import HEADERS_PER_BATCH, block_headers
+from kp_py import stats
+from kp_py._codes import REGISTRATIONS, STATUS_OF, ascii_bytes, number_to_token_id, token_id_to_number
 from kp_py._database import Database, IndexProblem, first_line, shown_url
-from kp_py._schema import CHANGE_BITS, CHANGES_OF, COLUMNS, MIGRATIONS, SCHEMA, TABLES
-from kp_py.errors import timestamp
+from kp_py._lazy import lazy
+from kp_py._schema import CHANGE_BITS, CHANGES_OF, COLUMNS, MIGRATIONS, SCHEMA, TABLES, listed_from_row
 from kp_py.listing import LIST_ORDER, Filters, Status, listed_of
-from kp_py.plenary import DEV_CHAIN_IDS
-from kp_py.records import LISTED_FORM, Listed, listed_json, with_status
+from kp_py.node import DEV_CHAIN_IDS
+from kp_py.records import LISTED_FORM, Deployment, Listed, listed_json, with_status
 
 if TYPE_CHECKING:
+    from kp_py import _batch, _logs
     from kp_py.reader import Reader
+else:  # read the chain: imported only to update the index, not to answer from it (kp list, kp stats)
+    _batch, _logs = lazy("kp_py._batch"), lazy("kp_py._logs")
 
 PUBLIC_CONFIRMATIONS = 12  # blocks deep before a block counts as final, on a public chain
 CHUNK = 10_000  # blocks per eth_getLogs query (less where the provider caps ranges)
@@ -61,7 +61,7 @@ EVENTS = (
     "Transfer",
     "ReceiptConfirmed",
     "CertificateVoided",
-    *_logs.REGISTRATIONS,
+    *REGISTRATIONS,
 )
 
 
@@ -90,6 +90,13 @@ def default_path(kp: Reader, home: Path) -> Path:
     return home / "index" / f"{kp.deployment.chain_id}-{kp.certificates.address}.sqlite3"
 
 
+def found_at_home(deployment: Deployment, home: Path) -> Path | None:
+    """The home's index of ``deployment`` (:func:`default_path`), if there is one; its address read in
+    any case, without eth-utils to checksum it (kp list reads an index alone without it)."""
+    name = f"{deployment.chain_id}-{deployment.certificates}.sqlite3".lower()
+    return next((path for path in home.glob("index/*.sqlite3") if path.name.lower() == name), None)
+
+
 def year_and_quarter(seconds: int) -> tuple[int, int]:
     """The UTC year and quarter of a time, kept with each certificate for statistics."""
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
@@ -99,24 +106,44 @@ def year_and_quarter(seconds: int) -> tuple[int, int]:
 class Index:
     """kp's events for one deployment, in a database (see the module's description)."""
 
-    def __init__(self, database: Database, kp: Reader) -> None:
-        self.db, self.kp = database, kp
+    def __init__(self, database: Database, deployment: Deployment, kp: Reader | None = None) -> None:
+        """The index of ``deployment`` in ``database``; ``kp``: the chain it follows, None for an
+        index that only answers (:meth:`open_alone`)."""
+        self.db, self.deployment, self._kp = database, deployment, kp
         self._current_until = 0.0
         self._check_or_create()
 
     @classmethod
     def open(cls, kp: Reader, where: str | Path) -> Index:
-        return cls(Database(where), kp)
+        return cls(Database(where), kp.deployment, kp)
+
+    @classmethod
+    def open_alone(cls, deployment: Deployment, where: str | Path) -> Index:
+        """The index of ``deployment`` at ``where``, to answer from without the chain: what ``kp list``
+        and ``kp stats`` read when the chain has nothing after it (:func:`kp_py.listing.at_head`)."""
+        return cls(Database(where), deployment)
+
+    @property
+    def kp(self) -> Reader:
+        """The chain the index follows."""
+        if self._kp is None:
+            raise IndexProblem("this index was opened to answer alone: open it with a reader to update it")
+        return self._kp
 
     # ------------------------------------------------------------------ its shape
 
     def _check_or_create(self) -> None:
         facts = {
             "schema": str(SCHEMA),
-            "chain_id": str(self.kp.deployment.chain_id),
-            "certificates": self.kp.certificates.address,
-            "deployment_block": str(self.kp.deployment.block),
+            "chain_id": str(self.deployment.chain_id),
+            # checksummed as the chain's reader writes it; compared in any case below
+            "certificates": self._kp.certificates.address if self._kp else self.deployment.certificates,
+            "deployment_block": str(self.deployment.block),
         }
+
+        def same(key: str) -> bool:  # an address in any case
+            return str(held.get(key, "")).lower() == facts[key].lower()
+
         try:
             with self.db.transaction():
                 for statement in TABLES:
@@ -127,7 +154,7 @@ class Index:
                         self.db.sql("INSERT INTO kp_meta (key, value) VALUES (?, ?)"), list(facts.items())
                     )
                     held = facts
-                ours = all(held.get(key) == value for key, value in facts.items() if key != "schema")
+                ours = all(same(key) for key in facts if key != "schema")
                 if ours and held.get("schema", "").isdigit() and int(held["schema"]) < SCHEMA:
                     held["schema"] = self._migrate(int(held["schema"]))
                     held.pop("listed", None)  # its rows are written again below, whatever it says
@@ -138,7 +165,7 @@ class Index:
                 f"cannot use the index {shown_url(self.db.where)}: {first_line(error)}"
             ) from None
         for key, value in facts.items():
-            if held.get(key) != value:
+            if not same(key):
                 raise IndexProblem(
                     f"the index {shown_url(self.db.where)} holds {key} {held.get(key)}, not {value}: "
                     "it is another deployment's (or another version's); give another --index"
@@ -163,7 +190,7 @@ class Index:
             f"SELECT {COLUMNS} FROM kp_certificates WHERE number {above} ? ORDER BY number LIMIT 5000",
             (after,),
         ).fetchall():
-            kept = [(listed_json(_listed(row, "")), row[0]) for row in part]
+            kept = [(listed_json(listed_from_row(row, "")), row[0]) for row in part]
             self.db.insert(self.db.sql("UPDATE kp_certificates SET listed = ? WHERE number = ?"), kept)
             after, above = part[-1][0], ">"
         self.db.execute("DELETE FROM kp_meta WHERE key = 'listed'")
@@ -175,18 +202,23 @@ class Index:
         index wrong until ``update`` rewinds it."""
         if time.monotonic() < self._current_until:
             return True
-        row = self.db.execute("SELECT number, hash FROM kp_blocks ORDER BY number DESC LIMIT 1").fetchone()
+        last = self.last_read()
         current = (
-            row is None or block_headers(self.kp.w3, [int(row[0])]).get(int(row[0]), (0, ""))[1] == row[1]
+            last is None or _batch.block_headers(self.kp.w3, [last[0]]).get(last[0], (0, ""))[1] == last[1]
         )
         self._current_until = time.monotonic() + CHECKED_FOR if current else 0.0
         return current
+
+    def last_read(self) -> tuple[int, str] | None:
+        """The last block the index read events from, and its hash; None before the first."""
+        row = self.db.execute("SELECT number, hash FROM kp_blocks ORDER BY number DESC LIMIT 1").fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
 
     @property
     def last_block(self) -> int:
         """The last block indexed (the block before the deployment's, for an empty index)."""
         row = self.db.execute("SELECT value FROM kp_meta WHERE key = 'last_block'").fetchone()
-        return int(row[0]) if row else self.kp.deployment.block - 1
+        return int(row[0]) if row else self.deployment.block - 1
 
     # ------------------------------------------------------------------ updating
 
@@ -202,7 +234,7 @@ class Index:
         rewinding past any reorganisation, ``chunk`` blocks a log query at most. Each step of
         blocks is written in one transaction: an update stopped half-way resumes after its last."""
         if confirmations is None:
-            confirmations = 0 if self.kp.deployment.chain_id in DEV_CHAIN_IDS else PUBLIC_CONFIRMATIONS
+            confirmations = 0 if self.deployment.chain_id in DEV_CHAIN_IDS else PUBLIC_CONFIRMATIONS
         if confirmations < 0:
             raise IndexProblem(f"confirmations must be 0 or more, not {confirmations}")
         rewound = self._rewind_past_reorganisation()
@@ -232,7 +264,7 @@ class Index:
         issued, draws, changes, holders, roots = [], [], [], {}, []
         for log in logs:
             name = kinds[_logs.topic_of(log)]
-            if name in _logs.REGISTRATIONS:
+            if name in REGISTRATIONS:
                 raw = ",".join("0x" + _logs.as_bytes(t).hex() for t in log["topics"])
                 data, tx = ("0x" + _logs.as_bytes(log[key]).hex() for key in ("data", "transactionHash"))
                 roots.append((str(_logs.token_of(log, 1)), raw, data, _logs.block_of(log), tx))
@@ -247,13 +279,13 @@ class Index:
                 holders[_logs.token_of(log, 3)] = _logs.address_of(log, 2)
             else:
                 change = _logs.decode_status_change(log)
-                what = _logs.STATUS_OF[name]
+                what = STATUS_OF[name]
                 known = (change.authority, change.reason, change.block, change.transaction)
                 changes.append((token_id_to_number(change.token_id), what, *known))
         wanted = sorted(
             {e.block for e in issued} | {row[4] for row in changes} | {r[3] for r in roots} | {last}
         )
-        headers = block_headers(w3, wanted, logs)  # the logs' own where they tell them
+        headers = _batch.block_headers(w3, wanted, logs)  # the logs' own where they tell them
         documents = {e.token_id: "0x" + e.document.hex() for e in issued}
         listed = [listed_of(e, holders.get(e.token_id, ""), headers[e.block][0]) for e in issued]
         bits: dict[str, int] = {}  # the changes on the certificates' rows, for lists (_schema.CHANGE_BITS)
@@ -314,15 +346,16 @@ class Index:
         self._current_until = 0.0
         if self.is_current():  # one header read, the usual answer
             return None
-        keep, below = self.kp.deployment.block - 1, None
+        keep, below = self.deployment.block - 1, None
         while True:  # back through the blocks held, a batch of headers at a time
             query = "SELECT number, hash FROM kp_blocks" + (" WHERE number < ?" if below is not None else "")
             part = self.db.execute(
-                query + f" ORDER BY number DESC LIMIT {HEADERS_PER_BATCH}", () if below is None else (below,)
+                query + f" ORDER BY number DESC LIMIT {_batch.HEADERS_PER_BATCH}",
+                () if below is None else (below,),
             ).fetchall()
             if not part:
                 break
-            chain = block_headers(self.kp.w3, [int(number) for number, _ in part])
+            chain = _batch.block_headers(self.kp.w3, [int(number) for number, _ in part])
             still = [int(n) for n, hash_ in part if chain.get(int(n), (0, ""))[1] == hash_]
             if still:
                 keep = max(still)
@@ -351,24 +384,25 @@ class Index:
         for row in self._listing(COLUMNS, filters):
             found = status(row[0], row[11], CHANGES_OF[row[-1]])
             if found is not None:
-                yield _listed(row, found)
+                yield listed_from_row(row, found)
 
-    def json_lines(self, filters: Filters, *, status: Status) -> Iterator[str]:
-        """:meth:`listed` as the lines of ``kp list --json``: each row's JSON as the index keeps it,
-        with its status (:func:`kp_py.records.with_status`)."""
-        for number, expires_at, row, changed in self._listing("number, expires_at, listed", filters):
-            found = status(number, expires_at, CHANGES_OF[changed])
-            if found is not None:
-                yield with_status(row, found)
+    def json_lines(self, filters: Filters, *, status: Status) -> Iterator[list[str]]:
+        """:meth:`listed` as the lines of ``kp list --json``, a part at a time as read: each row's JSON
+        as the index keeps it, with its status (:func:`kp_py.records.with_status`)."""
+        for part in self._listing("number, expires_at, listed", filters, parts=True):
+            found = [
+                (row, status(number, expires_at, CHANGES_OF[bits])) for number, expires_at, row, bits in part
+            ]
+            yield [with_status(row, state) for row, state in found if state is not None]
 
-    def _listing(self, columns: str, filters: Filters) -> Iterator[tuple[Any, ...]]:
+    def _listing(self, columns: str, filters: Filters, parts: bool = False) -> Iterator[Any]:
         """``columns`` and the changes' bits of the certificates ``filters`` keep, in a list's order."""
         where: list[str] = []
         values: list[Any] = []
         for condition, value in (
             ("exporting = ?", filters.exporting or None),
             ("importing = ?", filters.importing or None),
-            ("holder = ?", to_checksum_address(filters.holder) if filters.holder else None),
+            ("holder = ?", filters.holder or None),
             ("issued_at >= ?", filters.since),
             ("issued_at < ?", filters.until),
         ):
@@ -377,7 +411,7 @@ class Index:
                 values.append(value)
         condition = f"WHERE {' AND '.join(where)}" if where else ""
         query = f"SELECT {columns}, changed FROM kp_certificates {condition} ORDER BY block, number"
-        return self.db.rows(self.db.sql(query), values)
+        return (self.db.parts if parts else self.db.rows)(self.db.sql(query), values)
 
     def route_totals(
         self, period: str, since: int | None, until: int | None, leave_out: Iterable[str] = ()
@@ -482,25 +516,3 @@ class Index:
 
     def close(self) -> None:
         self.db.close()
-
-
-def _listed(row: tuple[Any, ...], status: str) -> Listed:
-    """A certificate from its row's :data:`kp_py._schema.COLUMNS`."""
-    return Listed(
-        number=row[0],
-        token_id=int(row[1]),
-        status=status,
-        exporting=row[2],
-        importing=row[3],
-        holder=row[4],
-        issuer=row[5],
-        origins=tuple(row[6].split(",")) if row[6] else (),
-        carats=row[7],
-        value_usd=row[8],
-        parcels=row[9],
-        hs_code=row[10],
-        expires_at=row[11],
-        block=row[13],
-        transaction=row[14],
-        issued_at=timestamp(row[15]),
-    )

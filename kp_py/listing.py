@@ -11,18 +11,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import astuple, dataclass, replace
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
-from kp_py import _logs, stats
-from kp_py._abi import STATUSES, ascii_text, token_id_to_number
-from kp_py._batch import block_headers
+from kp_py import _jsonrpc, stats
+from kp_py._codes import STATUS_OF, STATUSES, ascii_text, token_id_to_number
+from kp_py._lazy import lazy
 from kp_py.errors import KPError, timestamp
 from kp_py.records import Listed, listed_json, seconds, with_status
 
 if TYPE_CHECKING:
+    import eth_utils as _eth_utils
+
+    from kp_py import _batch, _logs
     from kp_py.index import Index
     from kp_py.reader import Reader
     from kp_py.stats import Row
+else:  # read the chain: imported only for a list that does (an index alone does not)
+    _batch, _logs, _eth_utils = lazy("kp_py._batch"), lazy("kp_py._logs"), lazy("eth_utils")
 
 Status = Callable[[str, int, frozenset[str]], str | None]  # (number, expiry, changes) -> status or None
 # A list's order: by block, then number (an index reads its rows so: ORDER BY block, number).
@@ -41,7 +46,44 @@ class Filters:
     until: int | None = None
 
 
-def iter_certificates(kp: Reader, **asked: Any) -> Iterator[Listed]:
+@dataclass(frozen=True)
+class AtHead:
+    """An index the chain has nothing after (:func:`at_head`), and the time of the chain's head
+    that expiries are read against: all a list or statistics need, without reading the chain."""
+
+    index: Index
+    head_time: int
+
+
+Source = Union["Reader", AtHead]  # what a list reads: the deployment (its index, if any, and the chain)
+
+
+def at_head(index: Index, url: str) -> AtHead | None:
+    """``index`` if it answers alone for the chain at ``url``: the last block it read is still the
+    chain's, and no certificate event came after its last block. One batch of three reads, without
+    web3 (:mod:`kp_py._jsonrpc`). None whenever the node does not say so plainly: the list then
+    reads the chain as well, through kp's patient provider."""
+    last = index.last_read()
+    # From the index's last block, not the one after, which a node refuses while it is the head's.
+    since = {"address": index.deployment.certificates, "fromBlock": hex(max(0, index.last_block))}
+    calls: list[tuple[str, list[Any]]] = [
+        ("eth_getBlockByNumber", ["latest", False]),
+        ("eth_getLogs", [{**since, "toBlock": "latest"}]),
+    ]
+    if last is not None:
+        calls.append(("eth_getBlockByNumber", [hex(last[0]), False]))
+    try:
+        head, logs, *read = _jsonrpc.batch(url, calls)
+        still = last is None or (isinstance(read[0], dict) and read[0].get("hash") == last[1])
+        after = [log for log in logs if int(log["blockNumber"], 16) > index.last_block]
+        if not after and still and int(head["number"], 16) >= index.last_block:
+            return AtHead(index, int(head["timestamp"], 16))
+    except (_jsonrpc.Unanswered, KeyError, TypeError, ValueError):
+        pass
+    return None
+
+
+def iter_certificates(kp: Source, **asked: Any) -> Iterator[Listed]:
     """Certificates as they are read, filtered as :meth:`kp_py.reader.Reader.list_certificates`
     says: the index's rows stream out first, then the chain's."""
     reading, filters = _asked(kp, **asked)
@@ -50,18 +92,17 @@ def iter_certificates(kp: Reader, **asked: Any) -> Iterator[Listed]:
     yield from _from_chain(kp, reading, filters)
 
 
-def iter_json(kp: Reader, **asked: Any) -> Iterator[str]:
-    """:func:`iter_certificates` as the lines of ``kp list --json`` (:func:`kp_py.records.with_status`):
-    the index's as it keeps them, no row built again, then the chain's."""
+def iter_json(kp: Source, **asked: Any) -> Iterator[list[str]]:
+    """:func:`iter_certificates` as the lines of ``kp list --json`` (:func:`kp_py.records.with_status`),
+    a part at a time: the index's as it keeps them, no row built again, then the chain's."""
     reading, filters = _asked(kp, **asked)
     if reading.index is not None:
         yield from reading.index.json_lines(filters, status=reading.state)
-    for row in _from_chain(kp, reading, filters):
-        yield with_status(listed_json(row), row.status)
+    yield [with_status(listed_json(row), row.status) for row in _from_chain(kp, reading, filters)]
 
 
 def _asked(
-    kp: Reader,
+    kp: Source,
     *,
     exporting: str | None = None,
     importing: str | None = None,
@@ -72,7 +113,7 @@ def _asked(
     chunk: int = 10_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[_Reading, Filters]:
-    filters = Filters(exporting, importing, holder, *_seconds(since, until))
+    filters = Filters(exporting, importing, _address(holder), *_seconds(since, until))
     return _reading(kp, status, chunk, progress), filters
 
 
@@ -102,17 +143,29 @@ class _Reading:
 
 
 def _reading(
-    kp: Reader, status: str | None, chunk: int, progress: Callable[[int, int], None] | None
+    kp: Source, status: str | None, chunk: int, progress: Callable[[int, int], None] | None
 ) -> _Reading:
     """The index in use (if any) and the events of the blocks after it, each confirmation and void
     read once here."""
     if status is not None and status not in STATUSES[1:]:
         raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
+    if isinstance(kp, AtHead):
+        return _Reading(kp.index, _ChainEvents([], [], {}, {}), kp.head_time, status)
     head = kp.w3.eth.get_block("latest")
     head_number, head_time = int(head["number"]), int(head["timestamp"])
     index = current_index(kp)
     first = kp.deployment.block if index is None else index.last_block + 1
     return _Reading(index, _chain_events(kp, first, head_number, chunk, progress), head_time, status)
+
+
+def _address(holder: str | None) -> str | None:
+    """``holder`` as the index keeps it, checksummed (eth-utils imported only when one is asked)."""
+    if not holder:
+        return None
+    try:
+        return str(_eth_utils.to_checksum_address(holder))
+    except ValueError:
+        raise KPError(f"holder {holder!r} is not an address") from None
 
 
 def _seconds(since: datetime | int | None, until: datetime | int | None) -> tuple[int | None, int | None]:
@@ -126,7 +179,7 @@ def current_index(kp: Reader) -> Index | None:
 
 
 def statistics(
-    kp: Reader,
+    kp: Source,
     period: str = "quarter",
     participant: str | None = None,
     *,
@@ -158,7 +211,7 @@ class _ChainEvents:
     changed: dict[str, set[str]]  # by certificate number
 
 
-_LISTED = {"CertificateIssued": "issued", "Transfer": "holder", **_logs.STATUS_OF}
+_LISTED = {"CertificateIssued": "issued", "Transfer": "holder", **STATUS_OF}
 
 
 def _chain_events(
@@ -187,9 +240,11 @@ def _chain_events(
     return events
 
 
-def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Listed]:
+def _from_chain(kp: Source, reading: _Reading, filters: Filters) -> Iterator[Listed]:
     exporting, importing, holder, since, until = astuple(filters)
     chain = reading.chain
+    if not chain.issued or isinstance(kp, AtHead):
+        return
     wanted = [
         event
         for event in chain.issued
@@ -197,7 +252,7 @@ def _from_chain(kp: Reader, reading: _Reading, filters: Filters) -> Iterator[Lis
         and (importing is None or ascii_text(event.importing) == importing)
         and (holder is None or chain.holders.get(event.token_id, "").lower() == holder.lower())
     ]
-    headers = block_headers(kp.w3, sorted({event.block for event in wanted}), chain.issued_logs)
+    headers = _batch.block_headers(kp.w3, sorted({event.block for event in wanted}), chain.issued_logs)
     rows = []
     for event in wanted:
         issued_at = headers[event.block][0]

@@ -19,17 +19,19 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kp_py import _jsonrpc
 from kp_py._json import loads_strict
 from kp_py.errors import DocumentError, KPError
 
 # anvil's well-known development mnemonic: its accounts are funded on every local chain.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 LOCAL_CHAIN_ID = 31337
+# Development chains: anvil (the kp local node) and hardhat; geth --dev and ganache as well.
+DEV_CHAIN_IDS = (LOCAL_CHAIN_ID, 1337)
 PORT_WAIT = 2.0  # seconds a restart waits for its last port to be free before taking another
 
 
@@ -178,13 +180,10 @@ def _resume_clock(url: str) -> None:
 
 
 def _rpc(url: str, method: str, params: list[object]) -> Any:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        answer = json.loads(response.read())
-    if "error" in answer:
-        raise NodeError(f"the local node refused {method}: {answer['error'].get('message')}")
-    return answer["result"]
+    try:
+        return _jsonrpc.call(url, method, list(params))
+    except _jsonrpc.Unanswered as error:
+        raise NodeError(f"the local node refused {method}: {error}") from None
 
 
 def _alive(pid: int) -> bool:

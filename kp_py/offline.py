@@ -21,7 +21,8 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
-from kp_py._abi import Issue, token_id_to_number
+from kp_py._abi import Issue
+from kp_py._codes import token_id_to_number
 from kp_py._json import loads_strict
 from kp_py.document import Document, Salts, commitment, new_salts, salts_from_json, salts_to_json
 from kp_py.errors import DocumentError, KPError

@@ -28,16 +28,17 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.types import TxReceipt
 
-from kp_py._abi import PROPOSAL_STATES, ROLE_NAMES, SCOPES, artifact, ascii_text, canonical_type, encode_call
+from kp_py._abi import ROLE_NAMES, artifact, canonical_type, encode_call
+from kp_py._codes import PROPOSAL_STATES, SCOPES, ascii_text
 from kp_py._revert import reverts
 from kp_py._tx import Sender
 from kp_py.errors import KPError, error_class, timestamp
+from kp_py.node import DEV_CHAIN_IDS
 from kp_py.records import Deployment, code_bytes, seconds
 
 DAY = 86_400
 DEFAULT_NOTICE_PERIOD = 7 * DAY
 EXECUTION_WINDOW = 14 * DAY
-DEV_CHAIN_IDS = (31337, 1337)  # anvil (the kp local node) and hardhat; geth --dev and ganache
 PROPOSE_GAS = 60_000  # plus CALL_GAS a decision: fixed, so a batch of 60 admissions needs no estimate
 CALL_GAS = 40_000
 

@@ -25,7 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from kp_py._abi import number_to_token_id
+from kp_py._codes import number_to_token_id
 from kp_py._text import day, hundredths, iso, last_day, record_name
 from kp_py.errors import KPError
 from kp_py.roots import Root

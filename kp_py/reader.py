@@ -20,13 +20,13 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
 from kp_py import _batch, _logs, _rpc, listing
-from kp_py._abi import (
+from kp_py._abi import artifact, encode_call
+from kp_py._codes import (
+    CHANGES,
     STANDINGS,
     STATUSES,
     VOID_REASONS,
-    artifact,
     ascii_text,
-    encode_call,
     number_to_token_id,
     token_id_to_number,
 )
@@ -302,7 +302,7 @@ class Reader:
         """When, by which key (and why) ``cert``'s receipt was confirmed or it was voided: the chain
         keeps these in the event only: found from its issue block on (``_changes``), its time from the
         log where the node gives it (``blockTimestamp``), else one more read."""
-        name = _logs.CHANGES.get(cert.status)
+        name = CHANGES.get(cert.status)
         if name is None:
             return None
         index = listing.current_index(self)
@@ -342,7 +342,7 @@ class Reader:
     def looking_ahead(self, cert: Certificate) -> Iterator[None]:
         """Within: the look-up of ``cert``'s status change (:meth:`status_change`) rides with the
         next level's batch where the chain is read directly (a verification's: its parents')."""
-        name = _logs.CHANGES.get(cert.status)
+        name = CHANGES.get(cert.status)
         if name and _rpc.supported(self.w3) and listing.current_index(self) is None:
             firsts = {cert.token_id: cert.block}
             self._ahead = {

@@ -13,14 +13,16 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from kp_py._abi import STATUSES, ascii_bytes, number_to_token_id, token_id_to_number
+from kp_py._codes import NUMBER, STATUSES, ascii_bytes, number_to_token_id, token_id_to_number
 from kp_py._text import drawn_from, hundredths, iso, last_day, usd
-from kp_py.document import NUMBER, Parent
 from kp_py.errors import KPError, timestamp
+
+if TYPE_CHECKING:
+    from kp_py.document import Parent
 
 PARTICIPANTS_FILE = Path(__file__).resolve().parent / "data" / "kp-participants.csv"  # shipped with kp
 

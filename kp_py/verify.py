@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
-from kp_py._abi import token_id_to_number
+from kp_py._codes import token_id_to_number
 from kp_py._text import iso, last_day
 from kp_py.document import FIELDS, Document, Parent, commitment_of_leaves, leaves
 from kp_py.errors import KPError, timestamp

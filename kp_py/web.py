@@ -50,7 +50,7 @@ from web3.exceptions import Web3Exception
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from kp_py._abi import token_id_to_number
+from kp_py._codes import token_id_to_number
 from kp_py._text import printable
 from kp_py.client import KP
 from kp_py.errors import KPError

@@ -38,10 +38,10 @@ from eth_utils import is_address, to_checksum_address
 from web3 import Web3
 
 from kp_py import KP, keys
-from kp_py.client import DEV_CHAIN_IDS
+from kp_py.deployments import DEFAULT_HOME
 from kp_py.errors import KPError
-from kp_py.network import DEFAULT_HOME, attach
-from kp_py.node import LocalNode
+from kp_py.network import attach
+from kp_py.node import DEV_CHAIN_IDS, LocalNode
 
 
 class _Address(click.ParamType):

@@ -21,10 +21,10 @@ from typing import Any
 from web3 import Web3
 
 from kp_py import KP, Document, IssuedDocument, KPError
+from kp_py.deployments import record_deployment
 from kp_py.document import PaperCertificate, Production
 from kp_py.examples import example_document, example_paper
 from kp_py.keys import dev_account
-from kp_py.network import record_deployment
 from kp_py.node import LocalNode
 from kp_py.plenary import Proposal, decision
 

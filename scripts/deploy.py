@@ -14,7 +14,7 @@ import click
 
 from kp_py import KP
 from kp_py.client import check_notice_period, role_holders
-from kp_py.network import record_deployment
+from kp_py.deployments import record_deployment
 from kp_py.plenary import DEFAULT_NOTICE_PERIOD
 from scripts._ape import ADDRESS, Session, kp_command
 

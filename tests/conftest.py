@@ -24,7 +24,8 @@ from web3.contract import Contract
 from web3.types import TxReceipt
 
 from kp_py import KP, Document
-from kp_py._abi import artifact, ascii_bytes
+from kp_py._abi import artifact
+from kp_py._codes import ascii_bytes
 from kp_py._tx import Sender
 from kp_py.document import Production, new_salts
 from kp_py.errors import ContractRevert

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from kp_py import files
+from kp_py.deployments import record_deployment
 from kp_py.keys import create_keystore
-from kp_py.network import record_deployment
 from kp_py.records import Deployment
 from tests.cli.conftest import HOLDER, Kp
 from tests.conftest import document_data

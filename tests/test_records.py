@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from kp_py._abi import STATUSES
+from kp_py._codes import STATUSES
 from kp_py.records import Listed, listed_json, record_json, with_status
 
 

@@ -28,15 +28,17 @@ from click.core import ParameterSource
 
 from kp_py._text import printable
 from kp_py.cli._types import UsageError
+from kp_py.deployments import DEFAULT_HOME
 from kp_py.errors import KPError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
     from kp_py.client import KP
+    from kp_py.listing import AtHead
+    from kp_py.reader import Reader
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_HOME = Path(".kp")  # the same as kp_py.network.DEFAULT_HOME, without importing web3 to say it
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,37 @@ class Options:
         if where is not None and (self.index is not None or Path(where).exists()):
             kp.index = index.Index.open(kp, where)
         return kp
+
+    def lister(self) -> Reader | AtHead:
+        """What ``kp list`` and ``kp stats`` read: the index alone when the chain has nothing after it
+        (:func:`kp_py.listing.at_head`), with web3 not even imported; else :meth:`reader`."""
+        return self._index_alone() or self.reader()
+
+    def _index_alone(self) -> AtHead | None:
+        """The index named, or the home's for this chain's deployment, if it answers alone. None for
+        anything else, which :meth:`reader` then reads or refuses in its words."""
+        from kp_py import _jsonrpc, deployments, listing
+        from kp_py.index import Index, found_at_home
+        from kp_py.node import LocalNode
+
+        status = LocalNode(self.home).status() if self.local else None
+        url = self.rpc_url or (str(status["url"]) if status else None)
+        if url is None or self.index == "none":
+            return None
+        try:
+            chain_id = int(_jsonrpc.call(url, "eth_chainId", []), 16)
+            files = deployments.deployment_files(chain_id, self.trusted_home, self.deployments)
+            deployment = deployments.find_deployment(chain_id, files)
+        except (KPError, _jsonrpc.Unanswered, TypeError, ValueError):
+            return None
+        where = self.index or found_at_home(deployment, self.home)
+        if where is None or ("://" not in str(where) and not Path(where).is_file()):
+            return None  # none yet: the reader makes it (--index) or reads the chain
+        index = Index.open_alone(deployment, where)
+        alone = listing.at_head(index, url)
+        if alone is None:
+            index.close()
+        return alone
 
     def index_of(self, kp: KP) -> str | None:
         """The index named (``--index``), else the home's for this deployment; None for ``none``."""
@@ -255,28 +288,35 @@ def signs(fn: F) -> F:
 def expected_errors() -> Iterator[None]:
     """A refusal, bad input or a node that cannot answer: one line on standard error and exit 2; a
     bug: exit 3 (``KP_DEBUG=1`` shows its traceback)."""
-    import requests
-    from web3.exceptions import Web3Exception
-
     try:
         yield
     except KPError as error:
         fail(str(error))
-    except (Web3Exception, requests.RequestException) as error:  # the node or the network failed us
-        fail(f"the node could not answer: {_first_line(error)}")
-    except OSError as error:
-        fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
     except KeyboardInterrupt:
         fail("interrupted")
     except click.ClickException:
         raise  # usage errors: click prints them and exits 2
-    except Exception as error:  # a bug: say so, distinctly from a refusal (2) or a forgery (1)
-        if os.environ.get("KP_DEBUG"):
+    except Exception as error:
+        if _from_the_node(error):  # the node or the network failed us
+            fail(f"the node could not answer: {_first_line(error)}")
+        elif isinstance(error, OSError):
+            fail(f"{error.filename or ''}: {error.strerror}" if error.strerror else str(error))
+        elif os.environ.get("KP_DEBUG"):  # a bug: said distinctly from a refusal (2) or a forgery (1)
             raise
         fail(
             f"internal error ({type(error).__name__}: {_first_line(error)}); run with KP_DEBUG=1 for details",
             3,
         )
+
+
+# The errors of the node or the network: web3's and requests'. Neither is imported to ask (a command
+# that reads an index alone never imports them, and cannot have raised them).
+_NODE_ERRORS = (("web3.exceptions", "Web3Exception"), ("requests", "RequestException"))
+
+
+def _from_the_node(error: Exception) -> bool:
+    kinds = [getattr(sys.modules.get(module), name, None) for module, name in _NODE_ERRORS]
+    return any(isinstance(error, kind) for kind in kinds if isinstance(kind, type))
 
 
 def _first_line(error: BaseException) -> str:

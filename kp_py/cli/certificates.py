@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kp_py import files
-from kp_py._abi import VOID_REASONS, token_id_to_number
+from kp_py._codes import VOID_REASONS, token_id_to_number
 from kp_py.cli._options import Options, Progress, emit, report, signs, table
 from kp_py.cli._types import ADDRESS, FILES, NUMBER
 from kp_py.examples import example_paper, example_re_export

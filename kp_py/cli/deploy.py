@@ -6,8 +6,10 @@ import click
 
 from kp_py.cli._options import Options, emit, signs
 from kp_py.cli._types import ADDRESS, DURATION
-from kp_py.client import DEV_CHAIN_IDS, KP, check_notice_period, role_holders
-from kp_py.network import record_deployment, recorded_file, web3_for
+from kp_py.client import KP, check_notice_period, role_holders
+from kp_py.deployments import record_deployment, recorded_file
+from kp_py.network import web3_for
+from kp_py.node import DEV_CHAIN_IDS
 from kp_py.plenary import DEFAULT_NOTICE_PERIOD
 from kp_py.verify import LOCAL_PAGE, public_page
 

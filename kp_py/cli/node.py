@@ -25,7 +25,7 @@ def _node_status(options: Options, local: LocalNode) -> dict[str, Any]:
         data["dev_accounts"] = [keys.dev_account(i).address for i in range(5)]
         try:
             chain_id = int(str(status["chain_id"]))
-            from kp_py.network import deployment_files, find_deployment
+            from kp_py.deployments import deployment_files, find_deployment
 
             found = find_deployment(chain_id, deployment_files(chain_id, options.trusted_home))
             data["deployment"] = {

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from kp_py import files, offline
-from kp_py._abi import token_id_to_number
+from kp_py._codes import token_id_to_number
 from kp_py.cli._options import Options, emit, fail, signs, table, when
 from kp_py.cli._types import ADDRESS, DURATION, FILES, NUMBER, UsageError, utc
 from kp_py.issued import issued_path

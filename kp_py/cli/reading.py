@@ -1,28 +1,24 @@
-"""Reading the chain, with no key and no gas: ``kp show``, ``kp verify``, ``kp trace``, ``kp list``,
-``kp stats``, ``kp render`` (a printable PDF) and ``kp serve`` (the verification page)."""
+"""Reading the chain, with no key and no gas: ``kp show``, ``kp verify``, ``kp trace``, ``kp render``
+(a printable PDF) and ``kp serve`` (the verification page); ``kp list`` and ``kp stats`` are in
+:mod:`kp_py.cli.listing`."""
 
 from __future__ import annotations
 
-import csv
-import itertools
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import click
 
-from kp_py import files, listing, stats
-from kp_py._abi import STATUSES
-from kp_py.cli._options import CHUNK, Options, Progress, emit, reads, rows_text, table
-from kp_py.cli._types import ADDRESS, CODE, DURATION, FILES, NUMBER, TIME, UsageError
+from kp_py import files
+from kp_py.cli._options import Options, emit, reads, rows_text
+from kp_py.cli._types import DURATION, FILES, NUMBER, UsageError
 from kp_py.cli.roots import show_root
-from kp_py.client import DEV_CHAIN_IDS
 from kp_py.document import Document
 from kp_py.errors import KPError
 from kp_py.issued import IssuedDocument, read_shown
 from kp_py.network import deployment_facts, describe
+from kp_py.node import DEV_CHAIN_IDS
 from kp_py.records import certificate_rows
 from kp_py.roots import is_root
 from kp_py.verify import LOCAL_PAGE, Link, public_page
@@ -72,83 +68,6 @@ def trace(options: Options, number: int, graph_path: Path | None) -> None:
         sys.exit(1)
 
 
-@click.command("list")
-@click.option("--exporting", type=CODE)
-@click.option("--importing", type=CODE)
-@click.option("--holder", type=ADDRESS, help="Only the certificates this wallet holds.")
-@click.option("--status", type=click.Choice(STATUSES[1:]))
-@click.option("--since", type=TIME, help="Issued at or after this time.")
-@click.option("--until", type=TIME, help="Issued before this time.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write them to this CSV file as they are read, instead of printing them.")  # fmt: skip
-@CHUNK
-@reads
-def list_(
-    options: Options,
-    exporting: str | None,
-    importing: str | None,
-    holder: str | None,
-    status: str | None,
-    since: int | None,
-    until: int | None,
-    csv_path: Path | None,
-    chunk: int,
-) -> None:
-    """List certificates, from the index if there is one (`kp index`), else from the logs. With
-    --json or --csv, each row is written as it is read (a JSON array, one certificate a line)."""
-    kp = options.reader()
-    reading: dict[str, Any] = {"exporting": exporting, "importing": importing, "holder": holder}
-    reading.update(status=status, since=since, until=until, chunk=chunk, progress=Progress("blocks scanned"))
-    if options.json and csv_path is None:
-        stream_json(listing.iter_json(kp, **reading))
-        return
-    rows = (row.to_dict() for row in kp.iter_certificates(**reading))
-    if csv_path is not None:
-        count = write_csv(csv_path, rows)
-        emit(
-            options,
-            {"csv": str(csv_path), "certificates": count},
-            f"{count} certificates written to {csv_path}",
-        )
-    else:
-        data = list(rows)
-        click.echo(
-            table(data, ["number", "status", "exporting", "importing", "carats", "hs_code", "issued_at"])
-        )
-
-
-def stream_json(rows: Iterator[str]) -> None:
-    """A JSON array written as it is read, one row a line (a list of 300,000 never sits in memory),
-    a thousand rows a write (`make bench`: `kp list --json`)."""
-    chunks = iter(lambda: list(itertools.islice(rows, 1000)), [])
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    first = next(chunks, None)
-    if first is None:
-        out.write(b"[]\n")
-    else:
-        out.write(("[\n" + ",\n".join(first)).encode())
-        for lines in chunks:
-            out.write((",\n" + ",\n".join(lines)).encode())
-        out.write(b"\n]\n")
-    out.flush()
-
-
-def write_csv(path: Path, rows: Iterator[dict[str, Any]]) -> int:
-    """Rows to a CSV file as they are read (lists as ``;``-joined cells); how many."""
-    count = 0
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer: csv.DictWriter[str] | None = None
-        for row in rows:
-            cells = {k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()}
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(cells), lineterminator="\n")
-                writer.writeheader()
-            writer.writerow(cells)
-            count += 1
-    return count
-
-
 @click.command("render")
 @click.argument("number")
 @click.option("--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
@@ -188,61 +107,6 @@ def render_command(
     }
     told = f"{certificate.number} ({result.verdict}) drawn in {pdf_path}; its QR code: {data['link']}"
     emit(options, data, told)
-
-
-@click.command("stats")
-@click.option("--period", type=click.Choice(stats.PERIODS), default="quarter", show_default=True)
-@click.option("--participant", type=CODE, help="Only this participant's rows.")
-@click.option("--since", type=TIME, help="Certificates issued at or after this time.")
-@click.option("--until", type=TIME, help="Certificates issued before this time.")
-@click.option(
-    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write CSV here."
-)
-@click.option(
-    "--chart",
-    "chart_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also draw a chart (.png, .svg or .pdf, by its name).",
-)
-@CHUNK
-@reads
-def stats_command(
-    options: Options,
-    period: str,
-    participant: str | None,
-    since: int | None,
-    until: int | None,
-    csv_path: Path | None,
-    chart_path: Path | None,
-    chunk: int,
-) -> None:
-    """KP statistics from the certificates: per participant and period, exported and imported,
-    per HS code and partner (voided certificates left out)."""
-    rows = listing.statistics(
-        options.reader(),
-        period,
-        participant,
-        since=since,
-        until=until,
-        chunk=chunk,
-        progress=Progress("blocks scanned"),
-    )
-    if csv_path:
-        csv_path.write_text(stats.to_csv(rows), encoding="utf-8")
-    if chart_path:
-        stats.chart(rows, chart_path)
-    data = [row.to_dict() for row in rows]
-    columns = [
-        "participant",
-        "period",
-        "direction",
-        "partner",
-        "hs_code",
-        "certificates",
-        "carats",
-        "value_usd",
-    ]
-    emit(options, data, table(data, columns))
 
 
 @click.command()

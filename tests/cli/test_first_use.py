@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from kp_py import connect
-from kp_py.client import DEV_CHAIN_IDS
 from kp_py.errors import KPError
+from kp_py.node import DEV_CHAIN_IDS
 from kp_py.verify import public_page
 from tests.cli.conftest import AE, AE_KEY, BW, BW_KEY, Kp
 

@@ -251,14 +251,15 @@ def test_list_streams_json_and_csv_as_it_reads(kp, tmp_path, database):
     assert kp.ok("list", "--json", "--status", "voided", "--exporting", "ZW").out == "[]\n"
 
 
-def test_streamed_json_is_the_rows_across_its_thousand_row_writes(capsysbinary):
-    from kp_py.cli.reading import stream_json
+def test_streamed_json_is_the_rows_across_its_writes_of_a_part_each(capsysbinary):
+    from kp_py.cli.listing import stream_json
 
     rows = [{"number": f"AE-{i}", "origins": ["BW", '\u2028\x1b"é'], "block": i} for i in range(2001)]
-    stream_json(json.dumps(row) for row in rows)
+    lines = [json.dumps(row) for row in rows]
+    stream_json([[], lines[:1000], [], lines[1000:2000], lines[2000:], []])  # parts as an index reads them
     out = capsysbinary.readouterr().out.decode()
     assert json.loads(out) == rows and out.count("\n") == len(rows) + 2
-    stream_json(iter([]))
+    stream_json(iter([[], []]))
     assert capsysbinary.readouterr().out == b"[]\n"
 
 

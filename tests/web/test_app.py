@@ -13,7 +13,7 @@ from web3 import Web3
 from werkzeug.test import TestResponse
 
 from kp_py import KP
-from kp_py._abi import number_to_token_id
+from kp_py._codes import number_to_token_id
 from kp_py.network import connect
 from kp_py.verify import Link
 from kp_py.web import create_app

@@ -1,0 +1,45 @@
+"""JSON-RPC over HTTP with the standard library alone, and no retries: the local node's care
+(:mod:`kp_py.node`) and the glance that lets ``kp list`` and ``kp stats`` answer from an index
+without importing web3 (:func:`kp_py.listing.at_head`). Reads that must get through go through
+web3 and kp's patient provider (:mod:`kp_py.network`), which waits out rate limits."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+
+class Unanswered(Exception):
+    """The node refused a call, answered something else than JSON-RPC, or could not be reached."""
+
+
+def call(url: str, method: str, params: list[Any], timeout: float = 10.0) -> Any:
+    """The result of one call."""
+    (result,) = batch(url, [(method, params)], timeout)
+    return result
+
+
+def batch(url: str, calls: list[tuple[str, list[Any]]], timeout: float = 10.0) -> list[Any]:
+    """The results of ``calls`` in one request (a batch, unless there is one call), in their order;
+    :class:`Unanswered` if any was refused."""
+    requests = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
+    body = json.dumps(requests if len(requests) > 1 else requests[0]).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answers = json.loads(response.read())
+    except (OSError, ValueError) as error:  # urllib's errors are OSErrors; ValueError: not JSON, not a URL
+        raise Unanswered(f"{type(error).__name__}: {error}") from None
+    answers = answers if isinstance(answers, list) else [answers]
+    by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+    results = []
+    for i, (method, _) in enumerate(calls):
+        answer = by_id.get(i)
+        if answer is None or "result" not in answer:
+            refusal = answer.get("error") if answer else None
+            told = refusal.get("message") if isinstance(refusal, dict) else refusal
+            raise Unanswered(f"{method}: {told or 'no answer'}")
+        results.append(answer["result"])
+    return results
