@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from web3 import Web3
 
-from kp_py import KP, Document, _logs
+from kp_py import KP, Document, _logs, listing
 from kp_py._logs import LogsRefused
 from kp_py.index import Index
 from kp_py.network import web3_for
@@ -185,6 +185,22 @@ def test_an_index_behind_a_provider_that_refuses_logs_is_one_line(history, throu
     kp, _ = through("refuse")
     with pytest.raises(LogsRefused, match=r"the node refused the logs of blocks \d+ to \d+"):
         Index.open(kp, tmp_path / "index.sqlite3").update()
+
+
+@pytest.mark.parametrize("mode", ["range", "infura", "alchemy", "tags", "refuse"])
+def test_an_index_answers_alone_only_where_the_provider_says_so_plainly(history, through, mode, tmp_path):
+    """`kp list` and `kp stats` read an index alone after a glance at the chain in plain JSON-RPC,
+    without kp's patient provider: a provider that refuses it for any reason ("tags": no "latest";
+    "refuse": no logs) sends the list to the chain's reader, whose answer it is then."""
+    kp, _ = through("range")
+    index = Index.open(kp, tmp_path / "index.sqlite3")
+    index.update()
+    _, proxy = through(mode)
+    alone = listing.at_head(Index.open_alone(kp.deployment, tmp_path / "index.sqlite3"), proxy.url)
+    assert (alone is None) == (mode in ("tags", "refuse")), mode
+    assert proxy.queries == 1  # one log query, in the glance's one batch
+    if alone is not None:
+        assert sorted(c.number for c in listing.iter_certificates(alone)) == history
 
 
 @pytest.mark.parametrize("mode", ["range", "infura", "infura-bare", "alchemy", "tags"])
