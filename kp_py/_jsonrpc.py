@@ -6,9 +6,10 @@ web3 and kp's patient provider (:mod:`kp_py.network`), which waits out rate limi
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.request
 from typing import Any
+
+MOST = 1 << 20  # bytes of an answer read at most: a glance that would need more is better not taken
 
 
 class Unanswered(Exception):
@@ -23,13 +24,16 @@ def call(url: str, method: str, params: list[Any], timeout: float = 10.0) -> Any
 
 def batch(url: str, calls: list[tuple[str, list[Any]]], timeout: float = 10.0) -> list[Any]:
     """The results of ``calls`` in one request (a batch, unless there is one call), in their order;
-    :class:`Unanswered` if any was refused."""
+    :class:`Unanswered` if any was refused, or the answer runs past :data:`MOST` bytes."""
     requests = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
     body = json.dumps(requests if len(requests) > 1 else requests[0]).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            answers = json.loads(response.read())
+            raw = response.read(MOST + 1)
+        if len(raw) > MOST:
+            raise Unanswered(f"an answer of more than {MOST:,} bytes")
+        answers = json.loads(raw)
     except (OSError, ValueError) as error:  # urllib's errors are OSErrors; ValueError: not JSON, not a URL
         raise Unanswered(f"{type(error).__name__}: {error}") from None
     answers = answers if isinstance(answers, list) else [answers]

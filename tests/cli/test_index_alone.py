@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kp_py import listing
+from kp_py import _jsonrpc, listing
 from kp_py.deployments import find_deployment
 from kp_py.index import Index, found_at_home
 from kp_py.records import Deployment
@@ -128,7 +128,7 @@ def test_an_index_off_the_chain_does_not_answer_alone(kp, tmp_path, node_web3):
     assert rows == listed(kp, "--index", "none")
 
 
-def test_the_glance_is_one_batch_and_wants_a_plain_answer(kp, tmp_path, cli_home):
+def test_the_glance_is_one_batch_and_wants_a_plain_answer(kp, tmp_path, cli_home, monkeypatch):
     issue(kp, tmp_path, "AE-AL-5")
     where = tmp_path / "index.sqlite3"
     kp.ok("index", "--index", str(where))
@@ -140,6 +140,8 @@ def test_the_glance_is_one_batch_and_wants_a_plain_answer(kp, tmp_path, cli_home
         assert alone is not None and alone.index is index
         for elsewhere in ("http://127.0.0.1:9/", "not a url"):
             assert listing.at_head(index, elsewhere) is None
+        monkeypatch.setattr(_jsonrpc, "MOST", 200)  # an answer longer than it would read: not taken
+        assert listing.at_head(index, url) is None
         with pytest.raises(Exception, match="answer alone"):
             index.update()  # an index opened to answer alone follows no chain
     finally:
