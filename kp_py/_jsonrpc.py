@@ -24,7 +24,10 @@ def call(url: str, method: str, params: list[Any], timeout: float = 10.0) -> Any
 
 def batch(url: str, calls: list[tuple[str, list[Any]]], timeout: float = 10.0) -> list[Any]:
     """The results of ``calls`` in one request (a batch, unless there is one call), in their order;
-    :class:`Unanswered` if any was refused, or the answer runs past :data:`MOST` bytes."""
+    :class:`Unanswered` if any was refused, or the answer is no JSON-RPC or runs past :data:`MOST`
+    bytes. HTTP(S) only, as web3's provider: urllib would read a ``file:`` URL."""
+    if not url.lower().startswith(("http://", "https://")):
+        raise Unanswered(f"cannot be reached at {url!r}: not an http(s) URL")
     requests = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)]
     body = json.dumps(requests if len(requests) > 1 else requests[0]).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
@@ -32,18 +35,20 @@ def batch(url: str, calls: list[tuple[str, list[Any]]], timeout: float = 10.0) -
         with urllib.request.urlopen(request, timeout=timeout) as response:
             raw = response.read(MOST + 1)
         if len(raw) > MOST:
-            raise Unanswered(f"an answer of more than {MOST:,} bytes")
+            raise Unanswered(f"answered more than {MOST:,} bytes")
         answers = json.loads(raw)
-    except (OSError, ValueError) as error:  # urllib's errors are OSErrors; ValueError: not JSON, not a URL
-        raise Unanswered(f"{type(error).__name__}: {error}") from None
+    except OSError as error:  # urllib's errors, a timeout
+        raise Unanswered(f"cannot be reached: {type(error).__name__}: {error}") from None
+    except (ValueError, RecursionError):  # not JSON, or JSON nested past Python's stack
+        raise Unanswered("answered no JSON-RPC") from None
     answers = answers if isinstance(answers, list) else [answers]
-    by_id = {a.get("id"): a for a in answers if isinstance(a, dict)}
+    by_id = {a["id"]: a for a in answers if isinstance(a, dict) and type(a.get("id")) is int}
     results = []
     for i, (method, _) in enumerate(calls):
         answer = by_id.get(i)
         if answer is None or "result" not in answer:
             refusal = answer.get("error") if answer else None
             told = refusal.get("message") if isinstance(refusal, dict) else refusal
-            raise Unanswered(f"{method}: {told or 'no answer'}")
+            raise Unanswered(f"refused {method}: {str(told or 'no answer')[:200]}")
         results.append(answer["result"])
     return results

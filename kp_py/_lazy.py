@@ -11,12 +11,12 @@ from typing import Any
 
 
 class _Deferred(ModuleType):
-    """Stands for module ``__name__``: the first name read from it imports the module, by the usual
-    import (thread-safe, one module object); every name is then read from that module."""
+    """Stands for module ``__name__``: the first name read from it imports the module by the usual
+    import, which makes one module object and has a thread wait for a module another thread is
+    still importing; every name is then read from that module."""
 
     def __getattr__(self, name: str) -> Any:
-        module = sys.modules.get(self.__name__) or importlib.import_module(self.__name__)
-        return getattr(module, name)
+        return getattr(importlib.import_module(self.__name__), name)
 
 
 def lazy(name: str) -> ModuleType:

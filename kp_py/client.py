@@ -419,4 +419,4 @@ def _batched_issue_gas(document: Document) -> int:
     return BATCHED_ISSUE_GAS + ORIGIN_GAS * (len(document.origins) - 1) + PARENT_GAS * len(document.parents)
 
 
-__all__ = ["KP", "check_notice_period", "role_holders"]
+__all__ = ["DEV_CHAIN_IDS", "KP", "check_notice_period", "role_holders"]

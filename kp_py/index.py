@@ -94,7 +94,7 @@ def found_at_home(deployment: Deployment, home: Path) -> Path | None:
     """The home's index of ``deployment`` (:func:`default_path`), if there is one; its address read in
     any case, without eth-utils to checksum it (kp list reads an index alone without it)."""
     name = f"{deployment.chain_id}-{deployment.certificates}.sqlite3".lower()
-    return next((path for path in home.glob("index/*.sqlite3") if path.name.lower() == name), None)
+    return next((path for path in sorted(home.glob("index/*.sqlite3")) if path.name.lower() == name), None)
 
 
 def year_and_quarter(seconds: int) -> tuple[int, int]:

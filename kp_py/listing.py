@@ -58,26 +58,31 @@ class AtHead:
 Source = Union["Reader", AtHead]  # what a list reads: the deployment (its index, if any, and the chain)
 
 
-def at_head(index: Index, url: str) -> AtHead | None:
-    """``index`` if it answers alone for the chain at ``url``: the last block it read is still the
-    chain's, and no certificate event came after its last block. One batch of three reads, without
-    web3 (:mod:`kp_py._jsonrpc`). None whenever the node does not say so plainly: the list then
-    reads the chain as well, through kp's patient provider."""
-    last = index.last_read()
-    # From the index's last block, not the one after, which a node refuses while it is the head's.
-    since = {"address": index.deployment.certificates, "fromBlock": hex(max(0, index.last_block))}
+GLANCE = 5.0  # seconds the glance waits for the node: a slower one is read through the patient provider
+
+
+def at_head(index: Index, url: str, head: int) -> AtHead | None:
+    """``index`` if it answers alone for the chain at ``url`` at block ``head``: the certificates
+    contract is there, the last block the index read is still the chain's, and no certificate event
+    came after the index's last block up to ``head``. One batch, without web3
+    (:mod:`kp_py._jsonrpc`). None whenever the node does not say so plainly: the list then reads
+    the chain as well, through kp's patient provider, which says what is wrong in its words."""
+    last, certificates = index.last_read(), index.deployment.certificates
+    # From the index's last block, not the one after, which a node refuses while it is the head.
+    logs = {"address": certificates, "fromBlock": hex(max(0, index.last_block)), "toBlock": hex(head)}
     calls: list[tuple[str, list[Any]]] = [
-        ("eth_getBlockByNumber", ["latest", False]),
-        ("eth_getLogs", [{**since, "toBlock": "latest"}]),
+        ("eth_getBlockByNumber", [hex(head), False]),
+        ("eth_getCode", [certificates, hex(head)]),
+        ("eth_getLogs", [logs]),
     ]
     if last is not None:
         calls.append(("eth_getBlockByNumber", [hex(last[0]), False]))
     try:
-        head, logs, *read = _jsonrpc.batch(url, calls)
+        block, code, found, *read = _jsonrpc.batch(url, calls, GLANCE)
         still = last is None or (isinstance(read[0], dict) and read[0].get("hash") == last[1])
-        after = [log for log in logs if int(log["blockNumber"], 16) > index.last_block]
-        if not after and still and int(head["number"], 16) >= index.last_block:
-            return AtHead(index, int(head["timestamp"], 16))
+        after = [log for log in found if int(log["blockNumber"], 16) > index.last_block]
+        if code not in ("0x", "") and still and not after and head >= index.last_block:
+            return AtHead(index, int(block["timestamp"], 16))
     except (_jsonrpc.Unanswered, KeyError, TypeError, ValueError):
         pass
     return None

@@ -452,7 +452,8 @@ class Reader:
         chunk: int = 10_000,
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Listed]:
-        """Certificates from the logs, filtered; issue time in ``[since, until)``. With an
+        """Certificates from the logs, filtered (``holder``: an address in any case, else a
+        :class:`~kp_py.errors.KPError`); issue time in ``[since, until)``. With an
         :attr:`index`, those it holds come from it and only the blocks after its last are read from
         the chain (with the confirmations and voids since of those it holds). Logs are read in block
         ranges of ``chunk`` (halved when a node refuses a range), so public RPC limits hold;

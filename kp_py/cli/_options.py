@@ -114,7 +114,8 @@ class Options:
         if url is None or self.index == "none":
             return None
         try:
-            chain_id = int(_jsonrpc.call(url, "eth_chainId", []), 16)
+            chain, head = _jsonrpc.batch(url, [("eth_chainId", []), ("eth_blockNumber", [])], listing.GLANCE)
+            chain_id = int(chain, 16)
             files = deployments.deployment_files(chain_id, self.trusted_home, self.deployments)
             deployment = deployments.find_deployment(chain_id, files)
         except (KPError, _jsonrpc.Unanswered, TypeError, ValueError):
@@ -123,7 +124,7 @@ class Options:
         if where is None or ("://" not in str(where) and not Path(where).is_file()):
             return None  # none yet: the reader makes it (--index) or reads the chain
         index = Index.open_alone(deployment, where)
-        alone = listing.at_head(index, url)
+        alone = listing.at_head(index, url, int(head, 16))
         if alone is None:
             index.close()
         return alone
@@ -134,7 +135,7 @@ class Options:
 
         if self.index is not None:
             return None if self.index == "none" else self.index
-        return str(index.default_path(kp, self.home))
+        return str(index.found_at_home(kp.deployment, self.home) or index.default_path(kp, self.home))
 
     def writer(self) -> KP:
         """The deployment, signing with the chosen key."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kp_py.errors import KPError
 from tests import postgres
 from tests.cli.conftest import AE, BW, HOLDER, Kp
 from tests.conftest import document_data
@@ -226,6 +227,10 @@ def test_the_page_lists_a_wallets_certificates_from_the_index(kp, tmp_path, data
     assert ">AE-IX-9</a>" in page
     rows = reader.list_certificates(holder=HOLDER.address.lower())
     assert "AE-IX-9" in [row.number for row in rows]
+    for index in (reader.index, None):  # a holder that is no address: one line, whichever the source
+        reader.index = index
+        with pytest.raises(KPError, match="holder 'AE-IX-9' is not an address"):
+            reader.list_certificates(holder="AE-IX-9")
 
 
 def test_kp_index_refuses_none_and_a_bad_interval(kp):

@@ -10,7 +10,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -128,22 +130,113 @@ def test_an_index_off_the_chain_does_not_answer_alone(kp, tmp_path, node_web3):
     assert rows == listed(kp, "--index", "none")
 
 
-def test_the_glance_is_one_batch_and_wants_a_plain_answer(kp, tmp_path, cli_home, monkeypatch):
+class Hostile(ThreadingHTTPServer):
+    """A node that answers every request with ``body``."""
+
+    daemon_threads = True
+
+    def __init__(self, body: bytes) -> None:
+        super().__init__(("127.0.0.1", 0), _Answer)
+        self.body = body
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Answer(BaseHTTPRequestHandler):
+    server: Hostile
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.server.body)))
+        self.end_headers()
+        self.wfile.write(self.server.body)
+
+
+def _answers(*results: object) -> bytes:
+    return json.dumps([{"jsonrpc": "2.0", "id": i, "result": r} for i, r in enumerate(results)]).encode()
+
+
+NESTED = """
+import sys
+from kp_py import _jsonrpc
+try:
+    _jsonrpc.call(sys.argv[1], "eth_blockNumber", [])
+except _jsonrpc.Unanswered as refusal:
+    print(refusal)
+"""
+
+
+def hostile_answers(last_hash: str) -> dict[str, bytes]:
+    """Answers to the glance that are wrong in one way each; all else as a node would say it."""
+    block, code, read = {"timestamp": "0x10"}, "0x60", {"hash": last_hash}
+    lists = [{"jsonrpc": "2.0", "id": [i], "result": "0x1"} for i in range(4)]
+    return {
+        "not JSON": b"<html>502 Bad Gateway</html>",
+        "ids that are lists": json.dumps(lists).encode(),
+        "one answer for the batch": json.dumps({"jsonrpc": "2.0", "id": 0, "result": block}).encode(),
+        "a block that is a number": _answers(7, code, [], read),
+        "logs that are not a list": _answers(block, code, "none", read),
+        "a log without its block": _answers(block, code, [{"data": "0x"}], read),
+        "no contract": _answers(block, "0x", [], read),
+        "more than the glance reads": _answers(block, code, [], {**read, "x": "0" * 2_000_000}),
+    }
+
+
+def test_the_glance_is_one_batch_and_wants_a_plain_answer(kp, tmp_path, cli_home, node_web3):
     issue(kp, tmp_path, "AE-AL-5")
     where = tmp_path / "index.sqlite3"
     kp.ok("index", "--index", str(where))
     deployment = find_deployment(31337, [cli_home / "deployments.json"])
     index = Index.open_alone(deployment, where)
-    url = str(json.loads((cli_home / "node.json").read_text())["url"])
+    url, head = str(json.loads((cli_home / "node.json").read_text())["url"]), node_web3.eth.block_number
     try:
-        alone = listing.at_head(index, url)
+        alone = listing.at_head(index, url, head)
         assert alone is not None and alone.index is index
-        for elsewhere in ("http://127.0.0.1:9/", "not a url"):
-            assert listing.at_head(index, elsewhere) is None
-        monkeypatch.setattr(_jsonrpc, "MOST", 200)  # an answer longer than it would read: not taken
-        assert listing.at_head(index, url) is None
+        for elsewhere in ("http://127.0.0.1:9/", "not a url", f"file://{where}"):  # urllib reads files
+            assert listing.at_head(index, elsewhere, head) is None
+        plain = Hostile(_answers({"timestamp": "0x10"}, "0x60", [], {"hash": index.last_read()[1]}))
+        try:  # the same answers, plainly said, are believed: each refusal below is its one fault's
+            assert listing.at_head(index, plain.url, head) == listing.AtHead(index, 16)
+        finally:
+            plain.shutdown()
+        for name, body in hostile_answers(index.last_read()[1]).items():
+            hostile = Hostile(body)
+            try:
+                assert listing.at_head(index, hostile.url, head) is None, name
+            finally:
+                hostile.shutdown()
+        nested = Hostile(b"[" * 100_000)
+        try:  # JSON nested past Python's stack, in a process as kp's (here, py-evm raised the limit)
+            said = subprocess.run(
+                [sys.executable, "-c", NESTED, nested.url], capture_output=True, text=True, timeout=60
+            )
+            assert said.returncode == 0 and said.stdout.strip() == "answered no JSON-RPC", said
+        finally:
+            nested.shutdown()
         with pytest.raises(Exception, match="answer alone"):
             index.update()  # an index opened to answer alone follows no chain
+    finally:
+        index.close()
+
+
+def test_an_empty_index_of_a_deployment_the_chain_does_not_hold_does_not_answer(
+    tmp_path, cli_home, node_web3
+):
+    """A reset node, or a deployments file of another chain: no contract where the file says, so no
+    list is made from an empty index; the chain's reader says what is wrong."""
+    recorded = find_deployment(31337, [cli_home / "deployments.json"])
+    nowhere = replace(recorded, certificates="0x" + "12" * 20)
+    index = Index.open_alone(nowhere, tmp_path / "empty.sqlite3")
+    url = str(json.loads((cli_home / "node.json").read_text())["url"])
+    try:
+        assert index.last_read() is None and listing.at_head(index, url, node_web3.eth.block_number) is None
     finally:
         index.close()
 
@@ -157,3 +250,11 @@ def test_the_homes_index_is_found_whatever_the_case_of_the_recorded_address(tmp_
     assert found_at_home(recorded, tmp_path) == kept
     assert found_at_home(replace(recorded, chain_id=1), tmp_path) is None
     assert found_at_home(replace(recorded, certificates="0x" + "ab" * 20), tmp_path) is None
+
+
+def test_the_glance_reads_only_http(tmp_path):
+    """urllib would read a local file as the node's answer (and POST nothing): refused before."""
+    planted = tmp_path / "answer.json"
+    planted.write_text(json.dumps({"jsonrpc": "2.0", "id": 0, "result": "0x7a69"}))
+    with pytest.raises(_jsonrpc.Unanswered, match="not an http"):
+        _jsonrpc.call(planted.as_uri(), "eth_chainId", [])
