@@ -13,6 +13,9 @@ from typing import Any
 from kp_py.errors import KPError
 
 
+OPENING = 0x6B70_0001  # kp's advisory lock (per database) while an index is created or migrated
+
+
 class IndexProblem(KPError):
     """The index cannot be opened or used as asked."""
 
@@ -98,6 +101,17 @@ class Database:
         else:
             with self.connection.transaction():
                 yield
+
+    @contextmanager
+    def opening(self) -> Iterator[None]:
+        """:meth:`transaction`, one kp at a time: kp opening a database at the same moment (a
+        service starting `kp serve` and `kp index --follow` together) would each create its tables
+        or migrate it, and PostgreSQL refuses all but the first; SQLite's BEGIN IMMEDIATE already
+        has the others wait."""
+        with self.transaction():
+            if self.kind == "postgresql":
+                self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (OPENING,))
+            yield
 
     def close(self) -> None:
         self.connection.close()

@@ -145,7 +145,7 @@ class Index:
             return str(held.get(key, "")).lower() == facts[key].lower()
 
         try:
-            with self.db.transaction():
+            with self.db.opening():
                 for statement in TABLES:
                     self.db.execute(statement)
                 held = dict(self.db.execute("SELECT key, value FROM kp_meta").fetchall())

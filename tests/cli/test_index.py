@@ -358,3 +358,31 @@ def test_the_index_answers_a_verifications_event_lookups_itself(kp, tmp_path, da
         monkeypatch.setattr(module, name, not_asked)
     result = reader.verify("AE-IX-17")
     assert result.verdict == "VOIDED" and result.change.reason == "lost"
+
+
+def test_kp_opening_one_index_at_once_take_turns(database):
+    """A service starting `kp serve` and `kp index --follow` together on a new index: each created
+    its tables, and PostgreSQL refused all but the first (a duplicate key in pg_type)."""
+    from kp_py.index import Index
+    from kp_py.records import Deployment
+
+    deployment = Deployment(31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3", "0x" + "e7" * 20, 1)
+    errors: list[Exception] = []
+    together = threading.Barrier(4)
+
+    def open_it() -> None:
+        together.wait()
+        try:
+            Index.open_alone(deployment, database).close()
+        except Exception as error:  # what each kp would have said, kept to be shown
+            errors.append(error)
+
+    openers = [threading.Thread(target=open_it) for _ in range(4)]
+    for opener in openers:
+        opener.start()
+    for opener in openers:
+        opener.join()
+    assert errors == []
+    index = Index.open_alone(deployment, database)
+    assert index.counts() == {"certificates": 0, "draws": 0, "changes": 0} and index.last_read() is None
+    index.close()
