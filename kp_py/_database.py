@@ -12,7 +12,6 @@ from typing import Any
 
 from kp_py.errors import KPError
 
-
 OPENING = 0x6B70_0001  # kp's advisory lock (per database) while an index is created or migrated
 
 
