@@ -30,6 +30,7 @@ from web3.exceptions import BlockNotFound
 from kp_py import _logs
 from kp_py._abi import decode_result, decode_revert, encode_call
 from kp_py._codes import REGISTRATIONS
+from kp_py._jsonrpc import header, logs_call
 from kp_py._rpc import MAX_BATCH, Failed, call_many, supported
 from kp_py.errors import KPError, timestamp
 
@@ -68,7 +69,7 @@ def views_with_blocks(
     ranges refuses it in its words, which teach its cap (``_logs.probed``), so the look-up's first
     windows are of the right size; one that allows the range answers nothing, at little cost."""
     calls = [view_call(address, name, args) for name, args in views]
-    probe = [_logs.logs_call(address, [NO_TOPIC], since, "latest")] if since is not None else []
+    probe = [logs_call(address, [NO_TOPIC], since, "latest")] if since is not None else []
     probe = probe if blocks and _logs.unprobed(w3) else []
     answers = call_many(w3, calls + [header(b) for b in blocks] + probe, optional=len(probe))
     if probe:  # (not asked, None: a provider that takes no batches, or small ones; not probed again)
@@ -105,10 +106,6 @@ def valid_until(w3: Web3, registry: str, keys: Iterable[str]) -> dict[str, datet
         ((_, _, _, _, until),) = decode_result("KPRegistry", "authority", view_result(answer))
         found[key] = timestamp(until)
     return found
-
-
-def header(number: int | str) -> tuple[str, list[Any]]:
-    return "eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False]
 
 
 def window(w3: Web3) -> int:
@@ -183,7 +180,7 @@ def calls_and_issued_at_times(
         plans = [_plan(search, size, learned, room) for search in searches]
         for search, (ranges, probes) in zip(searches, plans, strict=True):
             part = [_logs.word(t) for t in sorted(search.ids)]
-            asked += [_logs.logs_call(address, [events, part], a, b) for a, b in ranges]
+            asked += [logs_call(address, [events, part], a, b) for a, b in ranges]
             asked += [header(p) for p in probes]
         results = iter(call_many(w3, asked))
         answered += [next(results) for _ in range(ridden)]
@@ -298,7 +295,7 @@ def change_windows(
         for token_id, start in starts.items()
         for i in range(count)
     ]
-    calls = [_logs.logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
+    calls = [logs_call(address, [[_logs.topic(event)], [_logs.word(t)]], a, b) for t, (a, b) in asked]
     return Windows(event, asked, calls)
 
 

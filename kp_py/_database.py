@@ -25,7 +25,7 @@ class Database:
     def __init__(self, where: str | Path) -> None:
         self.where = str(where)
         self.errors: tuple[type[Exception], ...]
-        if self.where.startswith(("postgresql://", "postgres://")):
+        if on_a_server(self.where):
             try:
                 import psycopg
             except ImportError:
@@ -114,6 +114,11 @@ class Database:
 
     def close(self) -> None:
         self.connection.close()
+
+
+def on_a_server(where: str | Path) -> bool:
+    """Whether ``where`` names a PostgreSQL database (a URL), rather than a SQLite file."""
+    return str(where).startswith(("postgresql://", "postgres://"))
 
 
 def first_line(error: Exception) -> str:

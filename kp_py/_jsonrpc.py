@@ -1,4 +1,5 @@
-"""JSON-RPC over HTTP with the standard library alone, and no retries: the local node's care
+"""The JSON-RPC calls kp makes, as raw calls (for batches); and JSON-RPC over HTTP with the standard
+library alone, and no retries: the local node's care
 (:mod:`kp_py.node`) and the glance that lets ``kp list`` and ``kp stats`` answer from an index
 without importing web3 (:func:`kp_py.listing.at_head`). Reads that must get through go through
 web3 and kp's patient provider (:mod:`kp_py.network`), which waits out rate limits."""
@@ -14,6 +15,18 @@ MOST = 1 << 20  # bytes of an answer read at most: a glance that would need more
 
 class Unanswered(Exception):
     """The node refused a call, answered something else than JSON-RPC, or could not be reached."""
+
+
+def header(number: int | str) -> tuple[str, list[Any]]:
+    """``eth_getBlockByNumber`` of block ``number`` (or a tag: "latest"), without its transactions."""
+    return "eth_getBlockByNumber", [number if isinstance(number, str) else hex(number), False]
+
+
+def logs_call(address: str, topics: list[Any], first: int, last: int | str) -> tuple[str, list[Any]]:
+    """``eth_getLogs`` of ``address`` in ``[first, last]`` (``last`` a number or "latest")."""
+    to = last if isinstance(last, str) else hex(last)
+    query = {"address": address, "fromBlock": hex(first), "toBlock": to, "topics": topics}
+    return "eth_getLogs", [query]
 
 
 def call(url: str, method: str, params: list[Any], timeout: float = 10.0) -> Any:

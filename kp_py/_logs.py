@@ -22,6 +22,7 @@ from web3.exceptions import Web3RPCError
 from kp_py import _rpc
 from kp_py._abi import artifact, canonical_type
 from kp_py._codes import REGISTRATIONS
+from kp_py._jsonrpc import logs_call
 from kp_py.errors import KPError
 
 MAX_TOPIC_VALUES = 200  # ids per OR-filter: nodes cap the size of a filter
@@ -280,14 +281,6 @@ def _windows(start: int, last: int, size: int, count: int) -> list[tuple[int, in
     """Up to ``count`` consecutive ranges of ``size`` blocks from ``start``, none past ``last``."""
     lows = range(start, last + 1, size)[:count]
     return [(low, min(low + size - 1, last)) for low in lows]
-
-
-def logs_call(address: str, topics: list[Any], first: int, last: int | str) -> tuple[str, list[Any]]:
-    """``eth_getLogs`` of ``address`` in ``[first, last]`` (``last`` a number or "latest"), as a
-    raw JSON-RPC call for a batch."""
-    to = last if isinstance(last, str) else hex(last)
-    query = {"address": address, "fromBlock": hex(first), "toBlock": to, "topics": topics}
-    return "eth_getLogs", [query]
 
 
 def _fetch_many(w3: Web3, address: str, topics: list[Any], windows: list[tuple[int, int]]) -> list[Any]:

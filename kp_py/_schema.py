@@ -1,5 +1,6 @@
-"""The index's tables (:mod:`kp_py.index`), the same SQL for SQLite and PostgreSQL, and what brings
-an index of an earlier version up to this one. The version is kept in ``kp_meta.schema``."""
+"""The index's tables (:mod:`kp_py.index`), the same SQL for SQLite and PostgreSQL, what brings an
+index of an earlier version up to this one, and a certificate read back from its row
+(:func:`listed_from_row`). The version is kept in ``kp_meta.schema``."""
 
 from __future__ import annotations
 

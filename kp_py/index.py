@@ -136,8 +136,7 @@ class Index:
         facts = {
             "schema": str(SCHEMA),
             "chain_id": str(self.deployment.chain_id),
-            # checksummed as the chain's reader writes it; compared in any case below
-            "certificates": self._kp.certificates.address if self._kp else self.deployment.certificates,
+            "certificates": self.deployment.certificates,  # an address: compared in any case below
             "deployment_block": str(self.deployment.block),
         }
 
@@ -381,7 +380,7 @@ class Index:
         """The certificates indexed that ``filters`` keep, in issue order; ``status(number,
         expiry, changes)`` names each one's status from the changes the index holds for it
         ("receipt confirmed", "voided"), None to leave it out."""
-        for row in self._listing(COLUMNS, filters):
+        for row in self.db.rows(*self._query(COLUMNS, filters)):
             found = status(row[0], row[11], CHANGES_OF[row[-1]])
             if found is not None:
                 yield listed_from_row(row, found)
@@ -389,14 +388,15 @@ class Index:
     def json_lines(self, filters: Filters, *, status: Status) -> Iterator[list[str]]:
         """:meth:`listed` as the lines of ``kp list --json``, a part at a time as read: each row's JSON
         as the index keeps it, with its status (:func:`kp_py.records.with_status`)."""
-        for part in self._listing("number, expires_at, listed", filters, parts=True):
+        for part in self.db.parts(*self._query("number, expires_at, listed", filters)):
             found = [
                 (row, status(number, expires_at, CHANGES_OF[bits])) for number, expires_at, row, bits in part
             ]
             yield [with_status(row, state) for row, state in found if state is not None]
 
-    def _listing(self, columns: str, filters: Filters, parts: bool = False) -> Iterator[Any]:
-        """``columns`` and the changes' bits of the certificates ``filters`` keep, in a list's order."""
+    def _query(self, columns: str, filters: Filters) -> tuple[str, list[Any]]:
+        """The query of ``columns`` and the changes' bits of the certificates ``filters`` keep, in a
+        list's order, and its values."""
         where: list[str] = []
         values: list[Any] = []
         for condition, value in (
@@ -411,7 +411,7 @@ class Index:
                 values.append(value)
         condition = f"WHERE {' AND '.join(where)}" if where else ""
         query = f"SELECT {columns}, changed FROM kp_certificates {condition} ORDER BY block, number"
-        return (self.db.parts if parts else self.db.rows)(self.db.sql(query), values)
+        return self.db.sql(query), values
 
     def route_totals(
         self, period: str, since: int | None, until: int | None, leave_out: Iterable[str] = ()

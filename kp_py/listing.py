@@ -8,7 +8,7 @@ time: the same rule whichever source a row comes from."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Union
@@ -68,15 +68,13 @@ def at_head(index: Index, url: str, head: int) -> AtHead | None:
     (:mod:`kp_py._jsonrpc`). None whenever the node does not say so plainly: the list then reads
     the chain as well, through kp's patient provider, which says what is wrong in its words."""
     last, certificates = index.last_read(), index.deployment.certificates
-    # From the index's last block, not the one after, which a node refuses while it is the head.
-    logs = {"address": certificates, "fromBlock": hex(max(0, index.last_block)), "toBlock": hex(head)}
-    calls: list[tuple[str, list[Any]]] = [
-        ("eth_getBlockByNumber", [hex(head), False]),
+    calls = [
+        _jsonrpc.header(head),
         ("eth_getCode", [certificates, hex(head)]),
-        ("eth_getLogs", [logs]),
+        # From the index's last block, not the one after, which a node refuses while it is the head.
+        _jsonrpc.logs_call(certificates, [], max(0, index.last_block), head),
+        *([_jsonrpc.header(last[0])] if last is not None else []),
     ]
-    if last is not None:
-        calls.append(("eth_getBlockByNumber", [hex(last[0]), False]))
     try:
         block, code, found, *read = _jsonrpc.batch(url, calls, GLANCE)
         still = last is None or (isinstance(read[0], dict) and read[0].get("hash") == last[1])
@@ -155,7 +153,7 @@ def _reading(
     if status is not None and status not in STATUSES[1:]:
         raise KPError(f"status {status!r} is not one of: {', '.join(STATUSES[1:])}")
     if isinstance(kp, AtHead):
-        return _Reading(kp.index, _ChainEvents([], [], {}, {}), kp.head_time, status)
+        return _Reading(kp.index, _ChainEvents(), kp.head_time, status)
     head = kp.w3.eth.get_block("latest")
     head_number, head_time = int(head["number"]), int(head["timestamp"])
     index = current_index(kp)
@@ -210,10 +208,10 @@ class _ChainEvents:
     """What the blocks after the index (or all, without one) say: certificates issued, their first
     holders, and the confirmations and voids of any certificate."""
 
-    issued: list[_logs.Issued]
-    issued_logs: list[Any]  # their logs, which may tell their blocks' times (_batch.block_headers)
-    holders: dict[int, str]
-    changed: dict[str, set[str]]  # by certificate number
+    issued: list[_logs.Issued] = field(default_factory=list)
+    issued_logs: list[Any] = field(default_factory=list)  # their logs, which may tell their blocks' times
+    holders: dict[int, str] = field(default_factory=dict)
+    changed: dict[str, set[str]] = field(default_factory=dict)  # by certificate number
 
 
 _LISTED = {"CertificateIssued": "issued", "Transfer": "holder", **STATUS_OF}
@@ -225,7 +223,7 @@ def _chain_events(
     """The events of blocks ``[first, last]`` a list needs, in one scan of the logs (its windows
     batched behind a capping provider): filters apply to the decoded events, not in the query, so
     the logs are read once whatever is asked."""
-    events = _ChainEvents([], [], {}, {})
+    events = _ChainEvents()
     if first > last:
         return events
     kinds = {_logs.topic(name): what for name, what in _LISTED.items()}
@@ -248,7 +246,7 @@ def _chain_events(
 def _from_chain(kp: Source, reading: _Reading, filters: Filters) -> Iterator[Listed]:
     exporting, importing, holder, since, until = astuple(filters)
     chain = reading.chain
-    if not chain.issued or isinstance(kp, AtHead):
+    if not chain.issued or isinstance(kp, AtHead):  # (an index alone has read no chain: none issued)
         return
     wanted = [
         event

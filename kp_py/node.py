@@ -174,7 +174,7 @@ def _resume_clock(url: str) -> None:
     """Set the node's clock to its last block's time if that is ahead of this machine's: anvil
     forgets how far its clock was moved (to pass a notice period) when it restarts, and would stamp
     the next block earlier than the last, before keys valid from then."""
-    last = int(_rpc(url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+    last = int(_rpc(url, *_jsonrpc.header("latest"))["timestamp"], 16)
     if last >= time.time():
         _rpc(url, "evm_setTime", [last + 1])
 

@@ -19,7 +19,7 @@ from web3 import HTTPProvider, Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
-from kp_py import _batch, _logs, _rpc, listing
+from kp_py import _batch, _jsonrpc, _logs, _rpc, listing
 from kp_py._abi import artifact, encode_call
 from kp_py._codes import (
     CHANGES,
@@ -189,7 +189,7 @@ class Reader:
         address = self.certificates.address
         riders = [windows for windows in self._ahead.values() if windows.answers is None]
         calls = [_batch.view_call(address, "certificates", [part]) for part in parts]
-        calls += [_batch.header("latest"), *(call for windows in riders for call in windows.calls)]
+        calls += [_jsonrpc.header("latest"), *(call for windows in riders for call in windows.calls)]
         hinted = {t: self._drawn_at[t] for t in ids if t in self._drawn_at}
         head = max((block, at) for _, block, at in hinted.values())
         _batch.remember(self.w3, {block: at for _, block, at in hinted.values()})

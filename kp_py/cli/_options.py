@@ -106,6 +106,7 @@ class Options:
         """The index named, or the home's for this chain's deployment, if it answers alone. None for
         anything else, which :meth:`reader` then reads or refuses in its words."""
         from kp_py import _jsonrpc, deployments, listing
+        from kp_py._database import on_a_server
         from kp_py.index import Index, found_at_home
         from kp_py.node import LocalNode
 
@@ -121,7 +122,7 @@ class Options:
         except (KPError, _jsonrpc.Unanswered, TypeError, ValueError):
             return None
         where = self.index or found_at_home(deployment, self.home)
-        if where is None or ("://" not in str(where) and not Path(where).is_file()):
+        if where is None or not (on_a_server(where) or Path(where).is_file()):
             return None  # none yet: the reader makes it (--index) or reads the chain
         index = Index.open_alone(deployment, where)
         alone = listing.at_head(index, url, int(head, 16))
